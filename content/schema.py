@@ -1,0 +1,185 @@
+"""The schema of our content: questions, rubric items, probes, failure scenarios and study notes.
+
+Every file under `content/` is validated against these models when it is loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Dimension = Literal[
+    "requirements",
+    "api_and_data",
+    "high_level_design",
+    "deep_dive",
+    "tradeoffs",
+    "reliability",
+    "communication",
+]
+DIMENSIONS: tuple[Dimension, ...] = (
+    "requirements",
+    "api_and_data",
+    "high_level_design",
+    "deep_dive",
+    "tradeoffs",
+    "reliability",
+    "communication",
+)
+
+Level = Literal["mid", "senior", "staff"]
+LEVELS: tuple[Level, ...] = ("mid", "senior", "staff")
+
+Phase = Literal[
+    "requirements",
+    "estimation",
+    "api_and_data",
+    "high_level_design",
+    "deep_dive",
+    "tradeoffs_and_failures",
+    "wrap_up",
+]
+PHASES: tuple[Phase, ...] = (
+    "requirements",
+    "estimation",
+    "api_and_data",
+    "high_level_design",
+    "deep_dive",
+    "tradeoffs_and_failures",
+    "wrap_up",
+)
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=64)]
+Text = Annotated[str, Field(min_length=3)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RubricItem(Strict):
+    id: Slug
+    dimension: Dimension
+    text: Text = Field(description="What a strong candidate does, one sentence.")
+    weight: Annotated[int, Field(ge=1, le=3)] = 1
+    signals: list[Text] = Field(
+        min_length=2, description="Phrases and synonyms whose presence indicates the item."
+    )
+    requires_reasoning: bool = Field(
+        default=False, description="Naming it is not enough: the answer must justify it."
+    )
+    level: Level = Field(default="mid", description="The lowest level expected to cover it.")
+
+
+class ScaleFact(Strict):
+    name: Text = Field(description="What the number is about, e.g. 'daily active users'.")
+    value: Text = Field(description="The figure the interviewer gives, e.g. '50 million'.")
+
+
+class Probe(Strict):
+    id: Slug
+    trigger: Annotated[str, Field(pattern=r"^(item|concept):[a-z0-9]+(-[a-z0-9]+)*$")] = Field(
+        description="'item:<rubric item id>' (asked while that item is missing) or "
+        "'concept:<concept id from content/concepts.yaml>' (asked when the candidate names it)."
+    )
+    question: Text
+    level: Level = "mid"
+
+    @property
+    def trigger_kind(self) -> str:
+        return self.trigger.split(":", 1)[0]
+
+    @property
+    def trigger_value(self) -> str:
+        return self.trigger.split(":", 1)[1]
+
+
+class FailureScenario(Strict):
+    id: Slug
+    what_breaks: Text
+    question: Text = Field(description="How the interviewer puts the scenario to the candidate.")
+    strong_answer: list[Text] = Field(min_length=2)
+
+
+class Question(Strict):
+    id: Slug
+    title: Text
+    prompt: Text
+    levels: list[Level] = Field(min_length=1)
+    topics: list[Slug] = Field(min_length=1)
+    scale: list[ScaleFact] = Field(min_length=3)
+    phases: dict[Phase, Annotated[int, Field(ge=1, le=20)]]
+    rubric: list[RubricItem] = Field(min_length=12)
+    probes: list[Probe] = Field(min_length=6)
+    failure_scenarios: list[FailureScenario] = Field(min_length=3)
+    reference_outline: list[Text] = Field(min_length=8)
+    pitfalls: list[Text] = Field(min_length=2)
+    related_notes: list[Slug] = Field(default_factory=list)
+
+    @field_validator("phases")
+    @classmethod
+    def _all_phases_budgeted(cls, phases: dict[str, int]) -> dict[str, int]:
+        missing = [p for p in PHASES if p not in phases]
+        if missing:
+            raise ValueError(f"every phase needs a minute budget; missing: {', '.join(missing)}")
+        total = sum(phases.values())
+        if not 40 <= total <= 50:
+            raise ValueError(f"phase budgets sum to {total} minutes; expected 40-50")
+        return {p: phases[p] for p in PHASES}
+
+    @model_validator(mode="after")
+    def _ids_unique_and_dimensions_covered(self) -> Question:
+        for label, ids in (
+            ("rubric", [i.id for i in self.rubric]),
+            ("probes", [p.id for p in self.probes]),
+            ("failure_scenarios", [f.id for f in self.failure_scenarios]),
+        ):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"{label}: duplicate ids {dupes}")
+        uncovered = [d for d in DIMENSIONS if all(i.dimension != d for i in self.rubric)]
+        if uncovered:
+            raise ValueError(f"rubric covers no item for dimensions {uncovered}")
+        return self
+
+    def item(self, item_id: str) -> RubricItem:
+        for it in self.rubric:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(self.phases.values())
+
+
+class Concept(Strict):
+    id: Slug
+    kind: Literal["technology", "concept"]
+    aliases: list[Annotated[str, Field(min_length=2)]] = Field(
+        min_length=1, description="Lower-case words that name it."
+    )
+
+
+class NoteMeta(Strict):
+    id: Slug
+    title: Text
+    topics: list[Slug] = Field(min_length=1)
+    related_questions: list[Slug] = Field(default_factory=list)
+
+
+class Note(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meta: NoteMeta
+    body: str
+    path: str
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split())

@@ -1,0 +1,8 @@
+"""Settings, persistence and logging shared by every layer."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("tradeoff")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"

@@ -1,0 +1,124 @@
+"""Persistence entities (SQLModel): users, API keys, interview sessions, messages, evaluations,
+ingested documents and idempotency records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class UserBase(SQLModel):
+    name: str = Field(index=True, unique=True, max_length=80)
+
+
+class User(UserBase, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserPublic(UserBase):
+    id: str
+    created_at: datetime
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", index=True, max_length=32)
+    prefix: str = Field(max_length=16, description="First characters, shown in listings.")
+    key_hash: str = Field(index=True, unique=True, max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class InterviewSessionBase(SQLModel):
+    question_id: str = Field(max_length=64)
+    mode: str = Field(default="mock", max_length=8)
+    level: str = Field(default="senior", max_length=8)
+
+
+class InterviewSession(InterviewSessionBase, table=True):
+    __tablename__ = "interview_session"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", index=True, max_length=32)
+    phase: str = Field(default="requirements", max_length=32)
+    status: str = Field(default="active", max_length=16)
+    engine: str = Field(default="offline", max_length=80)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    finished_at: datetime | None = None
+
+
+class MessageBase(SQLModel):
+    role: str = Field(max_length=16)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    phase: str = Field(max_length=32)
+
+
+class Message(MessageBase, table=True):
+    __table_args__ = (Index("ix_message_session_created", "session_id", "created_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    session_id: str = Field(foreign_key="interview_session.id", max_length=32)
+    seq: int = Field(default=0, description="Order within the session.")
+    created_at: datetime = Field(default_factory=utcnow)
+    complete: bool = Field(default=True, description="False while a reply is still streaming.")
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Evaluation(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", index=True, max_length=32)
+    session_id: str | None = Field(
+        default=None, foreign_key="interview_session.id", index=True, max_length=32
+    )
+    question_id: str | None = Field(default=None, max_length=64)
+    overall: float
+    verdict: str = Field(max_length=16)
+    engine: str = Field(max_length=80)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prompt_hashes: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "corpus", "source"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", index=True, max_length=32)
+    corpus: str = Field(max_length=64)
+    source: str = Field(max_length=512)
+    content_hash: str = Field(max_length=64)
+    chunks: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("user_id", "route", "key"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(max_length=32)
+    route: str = Field(max_length=200)
+    key: str = Field(max_length=200)
+    body_hash: str = Field(max_length=64)
+    status_code: int = 200
+    response: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

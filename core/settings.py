@@ -1,0 +1,101 @@
+"""The one settings object: every `TRADEOFF_` environment variable, documented in `.env.example`."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_OPENAI_MODEL = "openai:gpt-4.1-mini"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TRADEOFF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("tradeoff", appauthor=False)),
+        description="Everything the service writes goes under it: database, Chroma, reports.",
+    )
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; empty = SQLite file in the data dir."
+    )
+    chroma_url: str = Field(
+        default="", description="Empty = embedded Chroma in the data dir; http://host:port = server."
+    )
+    llm: str = Field(
+        default="",
+        description="offline | openai:<model> | openai-compatible:<model>; "
+        "empty = openai:gpt-4.1-mini when OPENAI_API_KEY is set, else offline.",
+    )
+    llm_base_url: str = Field(default="", description="Base URL of an OpenAI-compatible server.")
+    llm_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Key for the LLM server; falls back to OPENAI_API_KEY."
+    )
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds per LLM call.")
+    llm_max_retries: int = Field(default=2, ge=0, le=6, description="Retries per LLM call.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    auth: Literal["auto", "required"] = Field(
+        default="auto", description="required = every API call needs a bearer key."
+    )
+    redis_url: str = Field(default="", description="Redis for shared rate limits; empty = memory.")
+    rate_limit: str = Field(default="120/minute", description="Per-key request limit.")
+    cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty = off.")
+    log_level: str = "INFO"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser()
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "tradeoff.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    @property
+    def llm_spec(self) -> str:
+        if self.llm:
+            return self.llm
+        return DEFAULT_OPENAI_MODEL if os.environ.get("OPENAI_API_KEY") else "offline"
+
+    @property
+    def api_key(self) -> str:
+        return self.llm_api_key.get_secret_value() or os.environ.get("OPENAI_API_KEY", "")
+
+    @property
+    def binds_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def ensure_dirs(self) -> None:
+        for d in (self.data_dir, self.chroma_dir, self.reports_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

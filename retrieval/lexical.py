@@ -1,0 +1,111 @@
+"""The BM25 side of hybrid search: an index over a collection's stored chunks, cached per process.
+
+The index is rebuilt only when the collection's stamp (bumped by every ingest that changes it)
+differs from the one it was built at, so worker processes sharing one Chroma server stay correct.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import bm25s
+import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(STOPWORDS_EN) | {
+    "vs",
+    "use",
+    "used",
+    "using",
+    "does",
+    "do",
+    "how",
+    "what",
+    "which",
+}
+
+
+def _stem(word: str) -> str:
+    """A deliberately crude stemmer: caches/caching/cached → cach, shards/sharding → shard."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+@dataclass
+class LexicalIndex:
+    stamp: str
+    ids: list[str]
+    documents: list[str]
+    metadatas: list[dict[str, Any]]
+    bm25: bm25s.BM25 | None
+
+    @classmethod
+    def build(cls, collection: Any, stamp: str) -> LexicalIndex:
+        got = collection.get(include=["documents", "metadatas"])
+        ids, docs, metas = got["ids"], got["documents"] or [], got["metadatas"] or []
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25()
+            corpus = [
+                tokenize(f"{m.get('heading', '')}\n{d}") for d, m in zip(docs, metas, strict=True)
+            ]
+            bm25.index(corpus, show_progress=False)
+        return cls(stamp, list(ids), list(docs), [dict(m) for m in metas], bm25)
+
+    def top(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[int]:
+        """Row numbers of the `n` best BM25 matches with a positive score (optionally masked)."""
+        tokens = tokenize(query)
+        if self.bm25 is None or not tokens:
+            return []
+        scores = self.bm25.get_scores(tokens)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        n = min(n, len(scores))
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [int(i) for i in best if scores[i] > 0]
+
+    def topic_mask(self, topics: list[str]) -> np.ndarray:
+        wanted = set(topics)
+        return np.array([bool(wanted & set(m.get("topics") or [])) for m in self.metadatas])
+
+
+class LexicalCache:
+    """One LexicalIndex per (store, collection), rebuilt when the collection's stamp moves."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[tuple[str, str], LexicalIndex] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store_key: str, collection: Any, stamp: str) -> LexicalIndex:
+        key = (store_key, collection.name)
+        index = self._indexes.get(key)
+        if index is not None and index.stamp == stamp:
+            return index
+        with self._lock:
+            index = self._indexes.get(key)
+            if index is None or index.stamp != stamp:
+                index = LexicalIndex.build(collection, stamp)
+                self._indexes[key] = index
+        return index
+
+    def clear(self) -> None:
+        self._indexes.clear()
+
+
+LEXICAL_CACHE = LexicalCache()

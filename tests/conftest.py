@@ -1,0 +1,105 @@
+"""Shared fixtures: an isolated data dir per test, one embedder per test run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Tests never talk to a real provider, whatever the developer's shell has set.
+os.environ.pop("OPENAI_API_KEY", None)
+for _name in list(os.environ):
+    if _name.startswith("TRADEOFF_") and _name != "TRADEOFF_TEST_DATABASE_URL":
+        os.environ.pop(_name)
+
+from core.settings import Settings, get_settings  # noqa: E402
+from tests.support.fixtures import openai_server  # noqa: E402,F401
+
+REPO = Path(__file__).resolve().parents[1]
+PRIMER = REPO.parent / "shared" / "corpora" / "system-design-primer"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings pointing every write at a fresh temp dir (also for code that calls get_settings)."""
+    monkeypatch.setenv("TRADEOFF_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("TRADEOFF_LLM", "offline")
+    get_settings.cache_clear()
+    s = get_settings()
+    s.ensure_dirs()
+    yield s
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from agents.models import get_embedder
+
+    return get_embedder()
+
+
+@pytest.fixture(scope="session")
+def primer_dir() -> Path:
+    if not PRIMER.is_dir():
+        pytest.fail(f"external corpus missing at {PRIMER} (shared/ must sit beside the repo)")
+    return PRIMER
+
+
+BACKENDS_SEEN: dict[str, dict[str, int]] = {}
+
+
+@pytest.fixture(scope="session")
+def _postgres_url() -> Iterator[str | None]:
+    from tests.support.databases import postgres_base_url, throwaway_postgres
+
+    base = postgres_base_url()
+    if base is None:
+        yield None
+        return
+    with throwaway_postgres(base) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, _postgres_url: str | None) -> str:
+    """A migrated database of each kind; Postgres runs when TRADEOFF_TEST_DATABASE_URL is set."""
+    from core.db import upgrade
+
+    if request.param == "postgres":
+        if _postgres_url is None:
+            pytest.skip("TRADEOFF_TEST_DATABASE_URL is not set (CI sets it)")
+        url = _postgres_url
+    else:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    upgrade(url)
+    request.node.user_properties.append(("backend", request.param))
+    return url
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "call":
+        return
+    for key, value in report.user_properties:
+        if key == "backend":
+            counts = BACKENDS_SEEN.setdefault(value, {})
+            counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if BACKENDS_SEEN:
+        parts = [
+            f"{name}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+            for name, counts in sorted(BACKENDS_SEEN.items())
+        ]
+        terminalreporter.write_line("persistence backends exercised -> " + "; ".join(parts))
