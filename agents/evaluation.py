@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from content.schema import Dimension
 
@@ -43,3 +43,23 @@ class Evaluation(BaseModel):
     feedback: str
     engine: str
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
+
+
+MAX_ANSWER_CHARS = 20_000
+
+
+class GradeInput(BaseModel):
+    """What to grade: a bank question id or a free-text question, an answer, an optional reference."""
+
+    id: str | None = Field(default=None, max_length=200, description="Caller's id, echoed back.")
+    question: str | None = Field(default=None, max_length=64, description="A bank question id.")
+    question_text: str | None = Field(default=None, min_length=5, max_length=4000)
+    answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    reference: str | None = Field(default=None, max_length=MAX_ANSWER_CHARS)
+    level: Literal["mid", "senior", "staff"] = "senior"
+
+    @model_validator(mode="after")
+    def _one_question(self) -> GradeInput:
+        if bool(self.question) == bool(self.question_text):
+            raise ValueError("give exactly one of 'question' (a bank id) or 'question_text'")
+        return self

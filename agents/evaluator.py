@@ -221,7 +221,8 @@ class OfflineEvaluator:
                 id=j.item.id,
                 dimension=j.item.dimension,
                 status=j.status,  # type: ignore[arg-type]
-                evidence=[quote[i] for i in j.evidence] if j.status != "missing" else [],
+                evidence=list(j.quotes or [quote[i] for i in j.evidence])
+                if j.status != "missing" else [],
                 phase=p.phases[j.evidence[0]] if j.evidence and j.status != "missing" else None,
                 note="" if not j.item.requires_reasoning or j.reasoned else "named, not justified",
             )
@@ -231,7 +232,8 @@ class OfflineEvaluator:
         for d in dims:
             mine = [j for j in judged if j.item.dimension == d.name]
             evidence = list(dict.fromkeys(
-                quote[j.evidence[0]] for j in mine if j.status != "missing" and j.evidence
+                (j.quotes[0] if j.quotes else quote[j.evidence[0]])
+                for j in mine if j.status != "missing" and (j.quotes or j.evidence)
             ))[:3]
             expected = [j for j in mine if scoring._rank(j.item.level) <= scoring._rank(p.level)]
             missing = [j.item.text for j in expected if j.status == "missing"]

@@ -46,6 +46,7 @@ class Judged:
     match: float
     evidence: tuple[int, ...]  # sentence indexes, best first
     reasoned: bool
+    quotes: tuple[str, ...] = ()  # exact quotes, when a model chose them (verified)
 
 
 class ItemJudge:

@@ -1,0 +1,126 @@
+"""`tradeoff grade`: grade one answer (readable scorecard or JSON) or a JSONL batch."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from agents.evaluation import Evaluation, GradeInput
+
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {what} {path}: {exc.__class__.__name__}")
+    raise AssertionError
+
+
+def _load_batch(path: Path) -> list[GradeInput]:
+    """Validates every line before anything is graded, so a bad line wastes no work."""
+    requests = []
+    for n, line in enumerate(_read(path, "batch file").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            requests.append(GradeInput.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "line"
+            _fail(f"{path}:{n}: {where}: {first['msg']}")
+    if not requests:
+        _fail(f"{path} has no requests")
+    return requests
+
+
+def print_scorecard(ev: Evaluation, console: Console) -> None:
+    console.print(
+        f"[bold]{ev.question_id or 'free-text question'}[/bold]  overall [bold]{ev.overall:.2f}[/]"
+        f"  verdict [bold]{ev.verdict}[/]  engine {ev.engine}  level {ev.level}"
+    )
+    table = Table("dimension", "score", "evidence", "missed")
+    for d in ev.dimensions:
+        table.add_row(
+            d.name + ("" if d.assessed else " (n/a)"), f"{d.score:.2f}",
+            "\n".join(f"“{q[:90]}”" for q in d.evidence[:2]),
+            "\n".join(m[:90] for m in d.missing[:2]),
+        )
+    console.print(table)
+    if ev.flags:
+        console.print("[yellow]flags:[/] " + ", ".join(ev.flags))
+    console.print(ev.feedback)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def grade(
+        question: str = typer.Option(None, "--question", help="A bank question id."),
+        question_text: str = typer.Option(None, "--question-text", help="A free-text question."),
+        answer_file: Path = typer.Option(None, "--answer-file", help="The answer to grade."),
+        reference_file: Path = typer.Option(None, "--reference-file", help="A model answer."),
+        level: str = typer.Option("senior", help="mid | senior | staff"),
+        as_json: bool = typer.Option(False, "--json", help="Print the Evaluation as JSON."),
+        batch: Path = typer.Option(None, "--batch", help="JSONL of requests, one per line."),
+        out: Path = typer.Option(None, "--out", help="With --batch: write JSONL here."),
+    ) -> None:
+        """Grade an answer against a rubric (bank question, free text, or a reference answer)."""
+        from agents.engines import build_evaluator
+        from agents.grading import UnknownQuestion, grade_one, grade_stream
+        from content.loader import bundled_bank
+        from core.settings import get_settings
+
+        if batch is not None:
+            requests = _load_batch(batch)
+            bank = bundled_bank()
+            for r in requests:
+                if r.question and r.question not in bank.questions:
+                    _fail(f"request {r.id!r}: no question {r.question!r} in the bank")
+            evaluator = build_evaluator(get_settings())
+            with Progress(console=err, transient=True) as progress:
+                task = progress.add_task("grading", total=len(requests))
+                rows = grade_stream(evaluator, requests, bank,
+                                    progress=lambda n: progress.advance(task, n))
+                lines = [json.dumps(row) for row in rows]
+            if out is None:
+                typer.echo("\n".join(lines))
+            else:  # written whole or not at all
+                fd, tmp = tempfile.mkstemp(dir=out.parent if out.parent.exists() else None)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write("\n".join(lines) + "\n")
+                os.replace(tmp, out)
+                err.print(f"graded {len(lines)} answers -> {out}")
+            return
+        if answer_file is None:
+            _fail("give --answer-file (or --batch FILE)")
+        try:
+            req = GradeInput(
+                question=question, question_text=question_text,
+                answer=_read(answer_file, "answer file"),
+                reference=_read(reference_file, "reference file") if reference_file else None,
+                level=level,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            _fail(exc.errors()[0]["msg"])
+        try:
+            ev = grade_one(build_evaluator(get_settings()), req, bundled_bank())
+        except UnknownQuestion as exc:
+            _fail(str(exc))
+        if as_json:
+            typer.echo(ev.model_dump_json(indent=2))
+        else:
+            print_scorecard(ev, Console())
