@@ -17,7 +17,10 @@ class Evaluator(Protocol):
     engine: str
 
     def grade(
-        self, question: Question | str, answer: str | list[Segment], level: str = "senior",
+        self,
+        question: Question | str,
+        answer: str | list[Segment],
+        level: str = "senior",
         reference: str | None = None,
     ) -> Evaluation: ...
 

@@ -49,7 +49,7 @@ MAX_ANSWER_CHARS = 20_000
 
 
 class GradeInput(BaseModel):
-    """What to grade: a bank question id or a free-text question, an answer, an optional reference."""
+    """What to grade: a bank question id or free-text question, an answer, maybe a reference."""
 
     id: str | None = Field(default=None, max_length=200, description="Caller's id, echoed back.")
     question: str | None = Field(default=None, max_length=64, description="A bank question id.")

@@ -115,7 +115,10 @@ class OfflineEvaluator:
 
     # -- grading -------------------------------------------------------------------------
     def _prepare(
-        self, question: Question | str, answer: str | list[Segment], level: str,
+        self,
+        question: Question | str,
+        answer: str | list[Segment],
+        level: str,
         reference: str | None,
     ) -> _Prepared:
         raw, starts = _join(answer)
@@ -125,9 +128,7 @@ class OfflineEvaluator:
         phases = [_phase_at(starts, raw.find(s.text)) for s in sentences]
         prepared = _Prepared(rubric, level, screened.text, sentences, phases, list(screened.flags))
         n_words = len(words(screened.text))
-        if not sentences:
-            prepared.flags.append("no_answer")
-        elif is_dont_know(screened.text):
+        if not sentences or is_dont_know(screened.text):
             prepared.flags.append("no_answer")
         elif n_words < TOO_SHORT_WORDS and not rubric.reference_only:
             prepared.flags.append("too_short")
@@ -165,7 +166,9 @@ class OfflineEvaluator:
         if len(ids) == 0:
             return ["off_topic"] if own < OFF_TOPIC else []
         sims = profiles @ c
-        others = [(float(s), i) for s, i in zip(sims, ids, strict=True) if i != p.rubric.question_id]
+        others = [
+            (float(s), i) for s, i in zip(sims, ids, strict=True) if i != p.rubric.question_id
+        ]
         best_other = max(others, default=(0.0, ""))
         if own < OFF_TOPIC and best_other[0] < OFF_TOPIC + 0.08:
             return ["off_topic"]
@@ -222,7 +225,8 @@ class OfflineEvaluator:
                 dimension=j.item.dimension,
                 status=j.status,  # type: ignore[arg-type]
                 evidence=list(j.quotes or [quote[i] for i in j.evidence])
-                if j.status != "missing" else [],
+                if j.status != "missing"
+                else [],
                 phase=p.phases[j.evidence[0]] if j.evidence and j.status != "missing" else None,
                 note="" if not j.item.requires_reasoning or j.reasoned else "named, not justified",
             )
@@ -231,16 +235,24 @@ class OfflineEvaluator:
         dimensions = []
         for d in dims:
             mine = [j for j in judged if j.item.dimension == d.name]
-            evidence = list(dict.fromkeys(
-                (j.quotes[0] if j.quotes else quote[j.evidence[0]])
-                for j in mine if j.status != "missing" and (j.quotes or j.evidence)
-            ))[:3]
+            evidence = list(
+                dict.fromkeys(
+                    (j.quotes[0] if j.quotes else quote[j.evidence[0]])
+                    for j in mine
+                    if j.status != "missing" and (j.quotes or j.evidence)
+                )
+            )[:3]
             expected = [j for j in mine if scoring._rank(j.item.level) <= scoring._rank(p.level)]
             missing = [j.item.text for j in expected if j.status == "missing"]
-            dimensions.append(DimensionScore(
-                name=d.name, score=d.score, assessed=d.assessed,  # type: ignore[arg-type]
-                evidence=evidence, missing=missing,
-            ))
+            dimensions.append(
+                DimensionScore(
+                    name=d.name,  # type: ignore[arg-type]
+                    score=d.score,
+                    assessed=d.assessed,
+                    evidence=evidence,
+                    missing=missing,
+                )
+            )
         return Evaluation(
             question_id=p.rubric.question_id,
             overall=overall,
@@ -251,6 +263,37 @@ class OfflineEvaluator:
             flags=flags,
             feedback=feedback(dimensions, judged, flags, p.level),
             engine=self.engine,
+        )
+
+    def regrade(
+        self,
+        ev: Evaluation,
+        items: list[ItemResult],
+        question: Question,
+        level: str,
+        flags: list[str],
+    ) -> Evaluation:
+        """Recomputes every number from changed item statuses (e.g. capped after hints)."""
+        rubric = rubrics.for_question(question)
+        by_id = {i.id: i for i in rubric.items}
+        credit = {"covered": 1.0, "partial": 0.5, "missing": 0.0}
+        judged = [
+            Judged(
+                by_id[it.id],
+                it.status,
+                credit[it.status],
+                0.0,
+                (),
+                it.status == "covered",
+                tuple(it.evidence),
+            )
+            for it in items
+            if it.id in by_id
+        ]
+        p = _Prepared(rubric, level, "", [], [], sorted({*ev.flags, *flags}))
+        new = self._evaluation(p, judged)
+        return new.model_copy(
+            update={"engine": ev.engine, "prompt_hashes": ev.prompt_hashes, "items": items}
         )
 
     def grade_many(
@@ -267,7 +310,7 @@ class OfflineEvaluator:
         out, pos = [], 0
         for p in prepared:
             n = len(p.sentences)
-            vecs = all_vecs[pos: pos + n]
+            vecs = all_vecs[pos : pos + n]
             pos += n
             whole = None
             if p.rubric.reference_ids:
@@ -277,7 +320,10 @@ class OfflineEvaluator:
         return out
 
     def grade(
-        self, question: Question | str, answer: str | list[Segment], level: str = "senior",
+        self,
+        question: Question | str,
+        answer: str | list[Segment],
+        level: str = "senior",
         reference: str | None = None,
     ) -> Evaluation:
         return self.grade_many([(question, answer, level, reference)])[0]
@@ -285,7 +331,7 @@ class OfflineEvaluator:
 
 def feedback(dims: list[DimensionScore], judged: list[Judged], flags: list[str], level: str) -> str:
     """A short, deterministic paragraph: what went well, what to work on, and any flags."""
-    parts = []
+    parts: list[str] = []
     notes = {
         "prompt_injection": "Text addressed to the grader was ignored and costs points.",
         "off_topic": "The answer does not address this question.",
@@ -311,9 +357,13 @@ def feedback(dims: list[DimensionScore], judged: list[Judged], flags: list[str],
     )[:3]
     if missed:
         parts.append("Missed: " + " ".join(f"{j.item.text.rstrip('.')}." for j in missed))
-    unjustified = [j for j in judged if j.item.requires_reasoning and not j.reasoned
-                   and j.status == "partial"][:2]
+    unjustified = [
+        j for j in judged if j.item.requires_reasoning and not j.reasoned and j.status == "partial"
+    ][:2]
     if unjustified:
-        parts.append("Justify your choices: " + "; ".join(
-            j.item.text.split(",")[0].rstrip(".") for j in unjustified) + ".")
+        parts.append(
+            "Justify your choices: "
+            + "; ".join(j.item.text.split(",")[0].rstrip(".") for j in unjustified)
+            + "."
+        )
     return " ".join(parts)

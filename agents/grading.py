@@ -1,4 +1,4 @@
-"""Grading requests end to end: resolve the question, grade (one or many), attach the caller's id."""
+"""Grading requests end to end: resolve the question, grade one or many, echo the caller's id."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def grade_one(evaluator: Evaluator, req: GradeInput, bank: Bank) -> Evaluation:
 
 
 def grade_stream(
-    evaluator: Evaluator, requests: Iterable[GradeInput], bank: Bank,
+    evaluator: Evaluator,
+    requests: Iterable[GradeInput],
+    bank: Bank,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yields `{"id", **evaluation}` per request, in order; the offline engine embeds in batches."""

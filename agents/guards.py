@@ -37,7 +37,8 @@ _INJECTION = [
     r"</?\s*(system|assistant|answer|transcript|candidate|user|instructions?|rubric|prompt)\s*>",
     r"^\s*\[?\s*(system|assistant|admin|developer)\s*\]?\s*:",
     r"\bnew instructions?\b|\bjailbreak\b|\bdeveloper mode\b",
-    r"\bwrite (the|a|my|this) (whole |full |complete )?(design|answer|solution)\b.{0,30}\b(for me|instead)",
+    r"\bwrite (the|a|my|this) (whole |full |complete )?(design|answer|solution)\b"
+    r".{0,30}\b(for me|instead)",
 ]
 _INJECTION_RE = [re.compile(p, re.I | re.M) for p in _INJECTION]
 _CLOSING_TAG = re.compile(r"</\s*(answer|transcript|candidate|user|response)\s*>", re.I)
@@ -45,7 +46,8 @@ _B64 = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
 
 _DONT_KNOW = re.compile(
     r"\b(i\s*(do\s*n['o]?t|dont|don't)\s*know|no idea|not sure|i'?m not sure|i have no clue|"
-    r"pass|skip|no clue|never (built|done|worked)|where (i would|to) (even )?begin|move on|can'?t answer|cannot answer|unsure|idk|"
+    r"pass|skip|no clue|never (built|done|worked)|where (i would|to) (even )?begin|move on|"
+    r"can'?t answer|cannot answer|unsure|idk|"
     r"n/a|nothing to add)\b",
     re.I,
 )
@@ -85,7 +87,7 @@ def screen(text: str) -> Screened:
     removed: list[str] = []
     tag = _CLOSING_TAG.search(text)
     if tag:
-        removed.append(text[tag.start():])
+        removed.append(text[tag.start() :])
         text = text[: tag.start()]
     kept: list[str] = []
     for line in text.split("\n"):

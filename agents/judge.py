@@ -17,6 +17,7 @@ from agents.rubric import Rubric
 from agents.text import Sentence, has_signal, normalise, reasoning_in
 from content.schema import RubricItem
 
+
 @dataclass(frozen=True)
 class JudgeParams:
     """Thresholds on cosine similarity (MiniLM, normalised) between a sentence and an item."""
@@ -104,7 +105,7 @@ class ItemJudge:
             elif item.dimension == "communication":
                 judged = _communication_item(P, best, found)
             else:
-                near = int(lex[max(0, order[0] - 1): order[0] + 2].sum())
+                near = int(lex[max(0, order[0] - 1) : order[0] + 2].sum())
                 judged = _design_item(P, best, float(sem[k].max()), found, near)
             status, credit = judged
             evidence = tuple(usable[j].index for j in order[:2] if match[j] >= P.partial)
@@ -115,7 +116,9 @@ class ItemJudge:
                 for s in sentences
                 if evidence and abs(s.index - evidence[0]) <= 1 and s.index not in ignore
             )
-            if (item.requires_reasoning and not reasoned or keyword_list) and credit > P.partial_credit:
+            if (
+                item.requires_reasoning and not reasoned or keyword_list
+            ) and credit > P.partial_credit:
                 status, credit = "partial", P.partial_credit
             out.append(Judged(item, status, credit, round(best, 4), evidence, reasoned))
         return out

@@ -53,8 +53,13 @@ def call_with_retries(
             delay = _retry_after(exc)
             if delay is None:
                 delay = base_delay * (2**attempt) * (1 + random.random() / 2)
-            log.warning("llm call failed, retrying", extra={"attempt": attempt + 1,
-                                                           "delay": round(delay, 2),
-                                                           "error": type(exc).__name__})
+            log.warning(
+                "llm call failed, retrying",
+                extra={
+                    "attempt": attempt + 1,
+                    "delay": round(delay, 2),
+                    "error": type(exc).__name__,
+                },
+            )
             sleep(delay)
             attempt += 1

@@ -29,8 +29,9 @@ _SPACE = re.compile(r"\s+")
 class ItemJudgement(BaseModel):
     id: str = Field(description="A rubric item id, exactly as given.")
     status: Literal["covered", "partial", "missing"]
-    evidence: list[str] = Field(default_factory=list, max_length=3,
-                                description="Exact quotes from the candidate's text.")
+    evidence: list[str] = Field(
+        default_factory=list, max_length=3, description="Exact quotes from the candidate's text."
+    )
 
 
 class Judgements(BaseModel):
@@ -57,8 +58,9 @@ def downgrade(status: str, *, claimed: int, verified: int) -> str:
 
 
 class LLMEvaluator:
-    def __init__(self, chat_model: Any, offline: OfflineEvaluator, model_name: str,
-                 retries: int = 2):
+    def __init__(
+        self, chat_model: Any, offline: OfflineEvaluator, model_name: str, retries: int = 2
+    ):
         self.chat = chat_model
         self.offline = offline
         self.engine = f"llm:{model_name}"
@@ -76,8 +78,11 @@ class LLMEvaluator:
             for i in p.rubric.items
         )
         user = self.user.render(
-            question_id=p.rubric.question_id or "free text", title=p.rubric.title,
-            prompt=p.rubric.prompt, level=p.level, rubric=rubric,
+            question_id=p.rubric.question_id or "free text",
+            title=p.rubric.title,
+            prompt=p.rubric.prompt,
+            level=p.level,
+            rubric=rubric,
             answer=_FENCE.sub("", p.text),
         )
         return [("system", self.system.render()), ("user", user)]
@@ -110,13 +115,24 @@ class LLMEvaluator:
             sentence_ids = tuple(
                 next((i for t, i in index.items() if _norm(q) in _norm(t)), -1) for q in quotes
             )
-            out.append(Judged(item, status, credit, 0.0, tuple(i for i in sentence_ids if i >= 0),
-                              reasoned=status == "covered",
-                              quotes=tuple(quotes) if status != "missing" else ()))
+            out.append(
+                Judged(
+                    item,
+                    status,
+                    credit,
+                    0.0,
+                    tuple(i for i in sentence_ids if i >= 0),
+                    reasoned=status == "covered",
+                    quotes=tuple(quotes) if status != "missing" else (),
+                )
+            )
         return out
 
     def grade(
-        self, question: Question | str, answer: str | list[Segment], level: str = "senior",
+        self,
+        question: Question | str,
+        answer: str | list[Segment],
+        level: str = "senior",
         reference: str | None = None,
     ) -> Evaluation:
         p = self.offline._prepare(question, answer, level, reference)

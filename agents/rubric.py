@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from content.schema import Question, RubricItem
 from agents.text import content_words, split_sentences
+from content.schema import Question, RubricItem
 
 GENERIC_RUBRIC_PATH = Path(__file__).resolve().parents[1] / "content" / "generic_rubric.yaml"
 # A reference answer this short (or an answer this short) is graded on its key points alone, as a

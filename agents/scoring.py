@@ -17,12 +17,33 @@ from content.schema import DIMENSIONS, LEVELS
 # How much each dimension counts in the overall, by level: seniors are judged more on depth,
 # staff candidates more on trade-offs and failure modes.
 LEVEL_WEIGHTS: dict[str, dict[str, float]] = {
-    "mid": {"requirements": 1.0, "api_and_data": 1.0, "high_level_design": 1.25,
-            "deep_dive": 1.0, "tradeoffs": 0.75, "reliability": 0.75, "communication": 0.75},
-    "senior": {"requirements": 1.0, "api_and_data": 1.0, "high_level_design": 1.0,
-               "deep_dive": 1.25, "tradeoffs": 1.0, "reliability": 1.0, "communication": 0.75},
-    "staff": {"requirements": 1.0, "api_and_data": 0.75, "high_level_design": 1.0,
-              "deep_dive": 1.25, "tradeoffs": 1.25, "reliability": 1.25, "communication": 1.0},
+    "mid": {
+        "requirements": 1.0,
+        "api_and_data": 1.0,
+        "high_level_design": 1.25,
+        "deep_dive": 1.0,
+        "tradeoffs": 0.75,
+        "reliability": 0.75,
+        "communication": 0.75,
+    },
+    "senior": {
+        "requirements": 1.0,
+        "api_and_data": 1.0,
+        "high_level_design": 1.0,
+        "deep_dive": 1.25,
+        "tradeoffs": 1.0,
+        "reliability": 1.0,
+        "communication": 0.75,
+    },
+    "staff": {
+        "requirements": 1.0,
+        "api_and_data": 0.75,
+        "high_level_design": 1.0,
+        "deep_dive": 1.25,
+        "tradeoffs": 1.25,
+        "reliability": 1.25,
+        "communication": 1.0,
+    },
 }
 # Items above the candidate's level count as a bonus at this share of their weight.
 ABOVE_LEVEL_SHARE = 0.5

@@ -12,24 +12,76 @@ _BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)]|#+)\s*")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'/.][a-z0-9]+)*")
 
 STOPWORDS = frozenset(
-    """a an the and or but if then so of to in on at by for with from as is are was were be been
-    being it its this that these those i we you they he she them our your their my me us do does
-    did have has had will would can could should may might must not no yes there here what which
-    who whom when where why how all any each some such than too very just also into over under
-    about after before between both more most other only own same again further once up down out
-    off per via like need needs use using used make makes let lets get gets one two""".split()
+    """
+    a an the and or but if then so of to in on at by for with from as is are was were be
+    been being it its this that these those i we you they he she them our your their my me
+    us do does did have has had will would can could should may might must not no yes there
+    here what which who whom when where why how all any each some such than too very just
+    also into over under about after before between both more most other only own same again
+    further once up down out off per via like need needs use using used make makes let lets
+    get gets one two
+    """.split()
 )
 
 # Words and phrases by which a candidate justifies a choice or weighs an alternative.
 REASONING_MARKERS = (
-    "because", "since", "so that", "so we", "so the", "so it", "therefore", "which means",
-    "that means", "this means", "trade-off", "tradeoff", "trade off", "at the cost of",
-    "instead of", "rather than", "versus", " vs", "compared to", "compared with", "otherwise",
-    "to avoid", "in order to", "downside", "upside", "the cost is", "the risk is", "but ",
-    "however", "given that", "given ", "which lets", "which keeps", "which avoids", "unless",
-    "if we", "if the", "if a", "if it", "would mean", "we accept", "the price", "cheaper",
-    "simpler", "faster", "slower", "avoids", "prevents", "guarantees", "ensures", "why",
-    "the reason", "due to", "thanks to", "as long as", "only if", "the catch",
+    "because",
+    "since",
+    "so that",
+    "so we",
+    "so the",
+    "so it",
+    "therefore",
+    "which means",
+    "that means",
+    "this means",
+    "trade-off",
+    "tradeoff",
+    "trade off",
+    "at the cost of",
+    "instead of",
+    "rather than",
+    "versus",
+    " vs",
+    "compared to",
+    "compared with",
+    "otherwise",
+    "to avoid",
+    "in order to",
+    "downside",
+    "upside",
+    "the cost is",
+    "the risk is",
+    "but ",
+    "however",
+    "given that",
+    "given ",
+    "which lets",
+    "which keeps",
+    "which avoids",
+    "unless",
+    "if we",
+    "if the",
+    "if a",
+    "if it",
+    "would mean",
+    "we accept",
+    "the price",
+    "cheaper",
+    "simpler",
+    "faster",
+    "slower",
+    "avoids",
+    "prevents",
+    "guarantees",
+    "ensures",
+    "why",
+    "the reason",
+    "due to",
+    "thanks to",
+    "as long as",
+    "only if",
+    "the catch",
 )
 
 
@@ -54,7 +106,7 @@ def content_words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light, deterministic stemmer: enough to match 'shards' with 'shard', 'caching' with 'cache'."""
+    """A light, deterministic stemmer: 'shards' matches 'shard', 'caching' matches 'cache'."""
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + repl
@@ -80,8 +132,9 @@ def split_sentences(text: str) -> list[Sentence]:
         if len(words(stripped)) == 0:
             continue
         lead = piece.find(stripped) if stripped else 0
-        out.append(Sentence(stripped, start + max(lead, 0), start + max(lead, 0) + len(stripped),
-                            len(out)))
+        out.append(
+            Sentence(stripped, start + max(lead, 0), start + max(lead, 0) + len(stripped), len(out))
+        )
     return out
 
 

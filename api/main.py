@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import grade, health, questions, search
+from api.routes import grade, health, questions, search, sessions
 from core import __version__, db
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         lifespan=lifespan,
     )
     app.state.settings = settings
-    for router in (health.router, questions.router, search.router, grade.router):
+    for router in (health.router, questions.router, search.router, grade.router, sessions.router):
         app.include_router(router)
     if WEB_DIR.joinpath("index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")

@@ -56,7 +56,8 @@ def print_scorecard(ev: Evaluation, console: Console) -> None:
     table = Table("dimension", "score", "evidence", "missed")
     for d in ev.dimensions:
         table.add_row(
-            d.name + ("" if d.assessed else " (n/a)"), f"{d.score:.2f}",
+            d.name + ("" if d.assessed else " (n/a)"),
+            f"{d.score:.2f}",
             "\n".join(f"“{q[:90]}”" for q in d.evidence[:2]),
             "\n".join(m[:90] for m in d.missing[:2]),
         )
@@ -93,8 +94,9 @@ def register(app: typer.Typer) -> None:
             evaluator = build_evaluator(get_settings())
             with Progress(console=err, transient=True) as progress:
                 task = progress.add_task("grading", total=len(requests))
-                rows = grade_stream(evaluator, requests, bank,
-                                    progress=lambda n: progress.advance(task, n))
+                rows = grade_stream(
+                    evaluator, requests, bank, progress=lambda n: progress.advance(task, n)
+                )
                 lines = [json.dumps(row) for row in rows]
             if out is None:
                 typer.echo("\n".join(lines))
@@ -109,7 +111,8 @@ def register(app: typer.Typer) -> None:
             _fail("give --answer-file (or --batch FILE)")
         try:
             req = GradeInput(
-                question=question, question_text=question_text,
+                question=question,
+                question_text=question_text,
                 answer=_read(answer_file, "answer file"),
                 reference=_read(reference_file, "reference file") if reference_file else None,
                 level=level,  # type: ignore[arg-type]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import typer
 from rich.console import Console
@@ -103,8 +102,13 @@ def _register_optional() -> None:
     """Adds the commands of each layer that provides a `register(app)`."""
     import importlib
 
-    for module in ("cli.retrieval_cmds", "cli.grade_cmds", "cli.interview_cmds", "cli.eval_cmds",
-                   "cli.users_cmds"):
+    for module in (
+        "cli.retrieval_cmds",
+        "cli.grade_cmds",
+        "cli.interview_cmds",
+        "cli.eval_cmds",
+        "cli.users_cmds",
+    ):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -122,4 +126,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -121,7 +121,9 @@ def _load_concepts(root: Path, bank: Bank) -> None:
                     bank.problems.append(ContentProblem(rel, f"[{i}].{p.field}", p.message))
                 continue
             if c.id in bank.concepts:
-                bank.problems.append(ContentProblem(rel, f"[{i}].id", f"duplicate concept {c.id!r}"))
+                bank.problems.append(
+                    ContentProblem(rel, f"[{i}].id", f"duplicate concept {c.id!r}")
+                )
             bank.concepts[c.id] = c
 
 
@@ -176,9 +178,7 @@ def _cross_check(bank: Bank) -> None:
             )
         for j, nid in enumerate(q.related_notes):
             if nid not in bank.notes:
-                bank.problems.append(
-                    ContentProblem(rel, f"related_notes.{j}", f"no note {nid!r}")
-                )
+                bank.problems.append(ContentProblem(rel, f"related_notes.{j}", f"no note {nid!r}"))
     for n in bank.notes.values():
         low, high = NOTE_WORDS
         if not low <= n.word_count <= high:

@@ -28,7 +28,8 @@ class Settings(BaseSettings):
         default="", description="SQLAlchemy URL; empty = SQLite file in the data dir."
     )
     chroma_url: str = Field(
-        default="", description="Empty = embedded Chroma in the data dir; http://host:port = server."
+        default="",
+        description="Empty = embedded Chroma in the data dir; http://host:port = server.",
     )
     llm: str = Field(
         default="",
@@ -48,7 +49,9 @@ class Settings(BaseSettings):
     )
     redis_url: str = Field(default="", description="Redis for shared rate limits; empty = memory.")
     rate_limit: str = Field(default="120/minute", description="Per-key request limit.")
-    cors_origins: str = Field(default="", description="Comma-separated allowed origins; empty = off.")
+    cors_origins: str = Field(
+        default="", description="Comma-separated allowed origins; empty = off."
+    )
     log_level: str = "INFO"
 
     @field_validator("data_dir")

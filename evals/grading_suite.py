@@ -17,8 +17,10 @@ from evals.schema import ADVERSARIAL_LIMIT, BAND_TARGET
 
 BANDS = ("weak", "adequate", "strong")
 # Overall scores between band targets split at the midpoints.
-BAND_EDGES = ((BAND_TARGET["weak"] + BAND_TARGET["adequate"]) / 2,
-              (BAND_TARGET["adequate"] + BAND_TARGET["strong"]) / 2)
+BAND_EDGES = (
+    (BAND_TARGET["weak"] + BAND_TARGET["adequate"]) / 2,
+    (BAND_TARGET["adequate"] + BAND_TARGET["strong"]) / 2,
+)
 
 
 def band_of(score: float) -> int:
@@ -61,12 +63,13 @@ def run_grading_suite(
     requests += [(bank.questions[c.question], c.answer, c.level, None) for c in adversarial]
     requests += [
         (bank.questions[c.question], c.clean_answer, c.level, None)
-        for c in adversarial if c.clean_answer
+        for c in adversarial
+        if c.clean_answer
     ]
     requests += [(s.question_text, s.answer, "mid", s.reference) for s in short]
     evals: list[Evaluation] = []
     for start in range(0, len(requests), 16):
-        evals.extend(evaluator.grade_many(requests[start: start + 16]))  # type: ignore[arg-type]
+        evals.extend(evaluator.grade_many(requests[start : start + 16]))  # type: ignore[arg-type]
         if progress:
             progress(min(16, len(requests) - start))
     it = iter(evals)
@@ -80,44 +83,68 @@ def run_grading_suite(
     for c, ev in zip(graded, graded_evals, strict=True):
         by_q[c.question][c.band].append(ev.overall)
         ok = band_of(ev.overall) == BANDS.index(c.band)
-        cases.append(_case(ev, id=c.id, kind="graded", question=c.question, expected=c.band,
-                           passed=ok))
+        cases.append(
+            _case(ev, id=c.id, kind="graded", question=c.question, expected=c.band, passed=ok)
+        )
     ordered = [
-        q for q, bands in by_q.items()
+        q
+        for q, bands in by_q.items()
         if all(bands.get(b) for b in BANDS)
         and min(bands["strong"]) > max(bands["adequate"])
         and min(bands["adequate"]) > max(bands["weak"])
     ]
     adv_pass = 0
-    for c, ev in zip(adversarial, adv_evals, strict=True):
-        ok = ev.overall <= ADVERSARIAL_LIMIT[c.kind] and all(f in ev.flags for f in c.expect_flags)
-        if c.clean_answer:
-            ok = ok and ev.overall <= clean_evals[c.id].overall
+    for a, ev in zip(adversarial, adv_evals, strict=True):
+        ok = ev.overall <= ADVERSARIAL_LIMIT[a.kind] and all(f in ev.flags for f in a.expect_flags)
+        if a.clean_answer:
+            ok = ok and ev.overall <= clean_evals[a.id].overall
         adv_pass += ok
-        cases.append(_case(ev, id=c.id, kind=c.kind, question=c.question,
-                           expected=f"<= {ADVERSARIAL_LIMIT[c.kind]}", passed=ok))
+        cases.append(
+            _case(
+                ev,
+                id=a.id,
+                kind=a.kind,
+                question=a.question,
+                expected=f"<= {ADVERSARIAL_LIMIT[a.kind]}",
+                passed=ok,
+            )
+        )
     truth = [BAND_TARGET[c.band] for c in graded]
     scores = [e.overall for e in graded_evals]
     mae = {
-        b: round(sum(abs(e.overall - BAND_TARGET[b]) for c, e in zip(graded, graded_evals,
-                                                                     strict=True) if c.band == b)
-                 / max(1, sum(1 for c in graded if c.band == b)), 3)
+        b: round(
+            sum(
+                abs(e.overall - BAND_TARGET[b])
+                for c, e in zip(graded, graded_evals, strict=True)
+                if c.band == b
+            )
+            / max(1, sum(1 for c in graded if c.band == b)),
+            3,
+        )
         for b in BANDS
     }
     metrics = {
         "grading_spearman": round(spearman(truth, scores), 4),
-        "grading_qwk": round(quadratic_weighted_kappa(
-            [BANDS.index(c.band) for c in graded], [band_of(s) for s in scores], 3), 4),
+        "grading_qwk": round(
+            quadratic_weighted_kappa(
+                [BANDS.index(c.band) for c in graded], [band_of(s) for s in scores], 3
+            ),
+            4,
+        ),
         "grading_mae_strong": mae["strong"],
         "grading_mae_adequate": mae["adequate"],
         "grading_mae_weak": mae["weak"],
         "grading_band_order_rate": round(len(ordered) / max(1, len(by_q)), 4),
         "adversarial_pass_rate": round(adv_pass / max(1, len(adversarial)), 4),
-        "short_answer_spearman": round(spearman([s.score for s in short],
-                                                [e.overall for e in short_evals]), 4),
+        "short_answer_spearman": round(
+            spearman([s.score for s in short], [e.overall for e in short_evals]), 4
+        ),
         "grading_cases": len(graded),
         "adversarial_cases": len(adversarial),
         "grading_seconds": round(time.perf_counter() - started, 2),
     }
-    return {"metrics": metrics, "cases": cases,
-            "by_question": {q: dict(b) for q, b in by_q.items()}}
+    return {
+        "metrics": metrics,
+        "cases": cases,
+        "by_question": {q: dict(b) for q, b in by_q.items()},
+    }

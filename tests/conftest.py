@@ -103,3 +103,53 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
             for name, counts in sorted(BACKENDS_SEEN.items())
         ]
         terminalreporter.write_line("persistence backends exercised -> " + "; ".join(parts))
+
+
+@pytest.fixture(scope="session")
+def _indexed_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled notes indexed once per test run; tests get a copy of this Chroma dir."""
+    from retrieval.ingest import ensure_notes_indexed
+
+    root = tmp_path_factory.mktemp("notes-index")
+    ensure_notes_indexed(Settings(data_dir=root))
+    return root / "chroma"
+
+
+@pytest.fixture
+def app_settings(settings: Settings, _indexed_notes: Path) -> Settings:
+    """Settings whose data dir already holds the indexed notes (an app starts in moments)."""
+    import shutil
+
+    shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+    shutil.copytree(_indexed_notes, settings.chroma_dir)
+    return settings
+
+
+class FakeClock:
+    """A clock the tests move by hand: 45 minutes of interview in milliseconds."""
+
+    def __init__(self, start: float = 1_000_000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def client(app_settings: Settings, clock: FakeClock):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    app = create_app(app_settings)
+    app.state.clock = clock
+    with TestClient(app) as c:
+        yield c

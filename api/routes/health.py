@@ -6,8 +6,7 @@ from fastapi import APIRouter
 
 from agents.models import parse_spec
 from api.deps import SettingsDep
-from core import db
-from core import __version__
+from core import __version__, db
 
 router = APIRouter(tags=["health"])
 

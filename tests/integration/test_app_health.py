@@ -7,9 +7,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 
 
-def test_health_reports_real_checks(settings) -> None:
-    with TestClient(create_app(settings)) as client:
-        body = client.get("/api/health").json()
+def test_health_reports_real_checks(client) -> None:
+    body = client.get("/api/health").json()
     assert body["status"] == "ok", body
     assert body["database"] == "ok" and body["chroma"] == "ok"
     assert body["engine"] == "offline"
@@ -18,7 +17,9 @@ def test_health_reports_real_checks(settings) -> None:
 
 def test_health_degrades_when_the_database_is_unreachable(settings, monkeypatch) -> None:
     monkeypatch.setattr(
-        type(settings), "effective_database_url", property(lambda _: "postgresql+psycopg://nobody@127.0.0.1:1/none")
+        type(settings),
+        "effective_database_url",
+        property(lambda _: "postgresql+psycopg://nobody@127.0.0.1:1/none"),
     )
     app = create_app(settings, prepare_on_start=False)
     with TestClient(app) as client:

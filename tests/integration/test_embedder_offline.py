@@ -16,10 +16,20 @@ def test_embedder_loads_with_hub_offline_and_gives_normalised_384d_vectors() -> 
         "assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)\n"
         "print('ok', float(v[0] @ v[1]))\n"
     )
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "HF_HOME": "/nonexistent-hf-home"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=120, check=False)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HOME": "/nonexistent-hf-home",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("ok")
 

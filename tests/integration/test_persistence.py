@@ -35,7 +35,9 @@ def test_session_messages_and_evaluation_round_trip(database_url: str) -> None:
         db.add(s)
         db.commit()
         for i, role in enumerate(["interviewer", "candidate"]):
-            db.add(Message(session_id=s.id, seq=i, role=role, content=f"m{i} ✓", phase="requirements"))
+            db.add(
+                Message(session_id=s.id, seq=i, role=role, content=f"m{i} ✓", phase="requirements")
+            )
         db.add(
             Evaluation(
                 user_id=user.id,

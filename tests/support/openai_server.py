@@ -56,6 +56,7 @@ HOST = "127.0.0.1"
 DEFAULT_MODEL = "test-model"
 START_TIMEOUT = 5.0
 _READ_SIZE = 65_536
+_SHUTDOWN_ROUNDS = 20
 _MALFORMED_BODY = b'{"id": "chatcmpl-malformed", "object": "chat.completion", "choices": [{'
 
 
@@ -346,6 +347,7 @@ class FakeOpenAIServer:
         self._stop_event: asyncio.Event | None = None
         self._startup_error: BaseException | None = None
         self._connections: list[_HttpConnection] = []  # every one accepted while running
+        self._closing = False
         self._port: int | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -461,6 +463,7 @@ class FakeOpenAIServer:
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._closing = False
         self._stop_event = asyncio.Event()
         server = await asyncio.start_server(self._accept, HOST, 0)
         self._port = server.sockets[0].getsockname()[1]
@@ -473,21 +476,32 @@ class FakeOpenAIServer:
 
     def _accept(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> Coroutine[Any, Any, None]:
+    ) -> Coroutine[Any, Any, None] | None:
         # Runs synchronously on accept, so every transport is tracked (and aborted at shutdown)
         # even if its handler task is cancelled before it ever starts.
+        if self._closing:
+            writer.transport.abort()
+            return None
         conn = _HttpConnection(reader, writer)
         self._connections.append(conn)
         return self._serve_connection(conn)
 
     async def _close_connections(self) -> None:
-        """Cancels every handler (even mid-delay), then aborts every socket still open."""
-        await asyncio.sleep(0)  # let just-accepted handlers start, so they end via their finally
+        """Cancels every handler (even mid-delay) and aborts every socket still open.
+
+        Connections accepted just before the listener closed are still being set up by asyncio
+        tasks of this (private) loop, so it waits, a few rounds at most, until no task is left.
+        """
+        self._closing = True
         current = asyncio.current_task()
-        handlers = [task for task in asyncio.all_tasks() if task is not current]
-        for task in handlers:
-            task.cancel()
-        await asyncio.gather(*handlers, return_exceptions=True)
+        for _ in range(_SHUTDOWN_ROUNDS):
+            await asyncio.sleep(0)
+            others = [task for task in asyncio.all_tasks() if task is not current]
+            if not others:
+                break
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
         for conn in self._connections:
             conn.abort()
         self._connections.clear()

@@ -27,15 +27,20 @@ def test_data_dir_holds_sqlite_and_chroma(tmp_path, monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("spec", "kind", "model"),
-    [("offline", "offline", ""), ("openai:gpt-4.1-mini", "openai", "gpt-4.1-mini"),
-     ("openai-compatible:llama3.1:8b", "openai-compatible", "llama3.1:8b")],
+    [
+        ("offline", "offline", ""),
+        ("openai:gpt-4.1-mini", "openai", "gpt-4.1-mini"),
+        ("openai-compatible:llama3.1:8b", "openai-compatible", "llama3.1:8b"),
+    ],
 )
 def test_parse_spec(spec: str, kind: str, model: str) -> None:
     parsed = parse_spec(spec)
     assert (parsed.kind, parsed.model) == (kind, model)
 
 
-@pytest.mark.parametrize("spec", ["", "gpt-4", "anthropic:claude", "openai:", "openai-compatible: "])
+@pytest.mark.parametrize(
+    "spec", ["", "gpt-4", "anthropic:claude", "openai:", "openai-compatible: "]
+)
 def test_bad_specs_are_refused_with_a_message(spec: str) -> None:
     with pytest.raises(ModelSpecError, match="spec|offline"):
         parse_spec(spec)

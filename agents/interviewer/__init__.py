@@ -1,0 +1,1 @@
+"""The interviewer agent: a phased, time-boxed interview that probes what answers lack."""

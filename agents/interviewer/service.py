@@ -1,0 +1,317 @@
+"""Interview sessions end to end: persistence, turns (streamed), hints and the final grade.
+
+A turn commits the candidate's message before any model is called, plans the reply, streams it,
+then stores the reply and the new state in one transaction (compare-and-set on the session),
+so a crash or a cut stream never leaves a half reply stored as complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from agents.evaluator import Segment
+from agents.interviewer.engine import InterviewEngine, OfflinePhraser, Phraser
+from agents.interviewer.phrasing import one_question, phrases
+from agents.interviewer.state import InterviewState
+from content.loader import Bank
+from content.schema import Question
+from core import crud
+from core.models import Evaluation as EvaluationRow
+from core.models import InterviewSession, Message, User
+
+log = logging.getLogger("tradeoff.interview")
+Event = tuple[str, Any]  # ("token", str) | ("done", dict) | ("error", dict)
+
+
+class ServiceError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def message_view(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "role": m.role,
+        "content": m.content,
+        "phase": m.phase,
+        "created_at": m.created_at.isoformat(),
+        "citations": m.meta.get("citations", []),
+        "kind": m.meta.get("kind"),
+        "notice": m.meta.get("notice"),
+    }
+
+
+def session_view(
+    s: InterviewSession, q: Question, msgs: list[Message] | None = None
+) -> dict[str, Any]:
+    st = InterviewState.model_validate(s.state)
+    view = {
+        "id": s.id,
+        "question": {"id": q.id, "title": q.title, "prompt": q.prompt},
+        "mode": s.mode,
+        "level": s.level,
+        "phase": s.phase,
+        "status": s.status,
+        "engine": s.engine,
+        "started_at": s.started_at.isoformat(),
+        "updated_at": s.updated_at.isoformat(),
+        "clock": {
+            "started": st.started,
+            "phase_started": st.phase_started,
+            "phase_minutes": q.phases[st.phase],
+            "total_minutes": q.total_minutes,
+        },
+        "phases": q.phases,
+        "hints_used": len(st.hints),
+    }
+    if msgs is not None:
+        view["messages"] = [message_view(m) for m in msgs if m.complete]
+    return view
+
+
+@dataclass
+class TurnContext:
+    session_id: str
+    candidate: Message
+    retry: bool = False
+
+
+class InterviewService:
+    def __init__(
+        self,
+        *,
+        bank: Bank,
+        engine: InterviewEngine,
+        clock: Callable[[], float],
+        phraser_for: Callable[[InterviewSession], Phraser],
+        evaluator_for: Callable[[], Any],
+        engine_name: str = "offline",
+    ):
+        self.bank = bank
+        self.engine = engine
+        self.clock = clock
+        self.phraser_for = phraser_for
+        self.evaluator_for = evaluator_for
+        self.engine_name = engine_name
+
+    # -- helpers -------------------------------------------------------------------------
+    def _own(self, db: Session, user: User, session_id: str) -> InterviewSession:
+        s = crud.get_session(db, user_id=user.id, session_id=session_id)
+        if s is None:
+            raise ServiceError(404, f"no session {session_id!r}")
+        return s
+
+    def _question(self, s: InterviewSession) -> Question:
+        return self.bank.questions[s.question_id]
+
+    # -- create and read -----------------------------------------------------------------
+    def create(
+        self, db: Session, user: User, *, question_id: str | None, mode: str, level: str
+    ) -> dict[str, Any]:
+        if question_id is None:
+            question_id = random.choice(sorted(self.bank.questions))
+        q = self.bank.questions.get(question_id)
+        if q is None:
+            raise ServiceError(404, f"no question {question_id!r}")
+        s = crud.create_session(
+            db,
+            user_id=user.id,
+            question_id=q.id,
+            mode=mode,
+            level=level,
+            engine=self.engine_name,
+            state={},
+        )
+        state, plan = self.engine.open(q, level, s.id, self.clock())
+        s.state = state.model_dump()
+        s.phase = state.phase
+        crud.add_message(
+            db,
+            session_id=s.id,
+            role="interviewer",
+            content=plan.text,
+            phase=state.phase,
+            meta={"kind": plan.kind, "target": plan.target},
+        )
+        db.commit()
+        return session_view(s, q, crud.messages(db, session_id=s.id))
+
+    def get(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
+        s = self._own(db, user, session_id)
+        return session_view(s, self._question(s), crud.messages(db, session_id=s.id))
+
+    def list(self, db: Session, user: User, *, limit: int, offset: int) -> dict[str, Any]:
+        rows, total = crud.list_sessions(db, user_id=user.id, limit=limit, offset=offset)
+        items = []
+        for s in rows:
+            view = session_view(s, self._question(s))
+            ev = crud.latest_evaluation(db, session_id=s.id)
+            view["overall"] = ev.overall if ev else None
+            view["verdict"] = ev.verdict if ev else None
+            view["dimensions"] = (
+                {d["name"]: d["score"] for d in ev.result.get("dimensions", [])} if ev else None
+            )
+            items.append(view)
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    # -- turns ---------------------------------------------------------------------------
+    def begin_turn(self, db: Session, user: User, session_id: str, content: str) -> TurnContext:
+        """Validates and commits the candidate's message; the reply comes from `run_turn`."""
+        s = self._own(db, user, session_id)
+        if s.status != "active":
+            raise ServiceError(409, f"the interview is {s.status}; start a new one")
+        if not content.strip():
+            raise ServiceError(422, "the message is empty")
+        cand = crud.add_message(
+            db, session_id=s.id, role="candidate", content=content, phase=s.phase
+        )
+        db.commit()
+        return TurnContext(s.id, cand)
+
+    def begin_retry(self, db: Session, user: User, session_id: str) -> TurnContext:
+        """Re-runs the turn of a candidate message that got no reply (a failed or cut turn)."""
+        s = self._own(db, user, session_id)
+        msgs = crud.messages(db, session_id=s.id)
+        last = next((m for m in reversed(msgs) if m.complete), None)
+        if s.status != "active" or last is None or last.role != "candidate":
+            raise ServiceError(409, "nothing to retry: the last message has a reply")
+        return TurnContext(s.id, last, retry=True)
+
+    def run_turn(self, db: Session, ctx: TurnContext) -> Iterator[Event]:
+        s = db.get(InterviewSession, ctx.session_id)
+        assert s is not None
+        q = self._question(s)
+        expected = s.updated_at
+        state = InterviewState.model_validate(s.state)
+        plan = self.engine.turn(q, state, s.level, s.id, ctx.candidate.content, self.clock())
+        notice = None
+        text = ""
+        try:
+            for token in self.phraser_for(s).stream(q, state, plan, s.mode):
+                text += token
+                yield ("token", token)
+        except Exception as exc:  # noqa: BLE001 - any phrasing failure falls back
+            log.warning(
+                "phrasing failed; the offline interviewer answers",
+                extra={"session": s.id, "error": type(exc).__name__},
+            )
+            notice = phrases().notice_offline
+            text = "".join(OfflinePhraser().stream(q, state, plan, s.mode))
+        text = one_question(text.strip()) or one_question(plan.text)
+        status = "completed" if state.done else "active"
+        meta = {
+            "kind": plan.kind,
+            "target": plan.target,
+            "notice": notice,
+            "reply_to": ctx.candidate.id,
+        }
+        reply = crud.add_message(
+            db, session_id=s.id, role="interviewer", content=text, phase=state.phase, meta=meta
+        )
+        try:
+            crud.save_state(
+                db,
+                session=s,
+                state=state.model_dump(),
+                phase=state.phase,
+                status=status,
+                expected_updated_at=expected,
+            )
+            db.commit()
+        except crud.StaleSession:
+            db.rollback()
+            yield ("error", {"status": 409, "detail": "the session changed meanwhile; retry"})
+            return
+        yield (
+            "done",
+            {
+                "message": message_view(ctx.candidate),
+                "reply": message_view(reply),
+                "phase": state.phase,
+                "status": status,
+            },
+        )
+
+    # -- coach mode and finish -----------------------------------------------------------
+    def hint(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
+        s = self._own(db, user, session_id)
+        if s.mode != "coach":
+            raise ServiceError(409, "hints are only given in coach mode")
+        if s.status != "active":
+            raise ServiceError(409, f"the interview is {s.status}")
+        expected = s.updated_at
+        state = InterviewState.model_validate(s.state)
+        hint = self.engine.hint(self._question(s), state, s.level)
+        m = crud.add_message(
+            db,
+            session_id=s.id,
+            role="interviewer",
+            content=hint.text,
+            phase=state.phase,
+            meta={"kind": "hint", "hint_level": hint.level, "citations": hint.citations},
+        )
+        try:
+            crud.save_state(
+                db,
+                session=s,
+                state=state.model_dump(),
+                phase=state.phase,
+                status=s.status,
+                expected_updated_at=expected,
+            )
+        except crud.StaleSession as exc:
+            db.rollback()
+            raise ServiceError(409, "the session changed meanwhile; retry") from exc
+        db.commit()
+        return {"level": hint.level, "message": message_view(m)}
+
+    def finish(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
+        s = self._own(db, user, session_id)
+        existing = crud.latest_evaluation(db, session_id=s.id)
+        if s.status == "finished" and existing is not None:
+            return existing.result
+        q = self._question(s)
+        segments = [
+            Segment(m.content, m.phase)
+            for m in crud.messages(db, session_id=s.id)
+            if m.role == "candidate" and m.complete
+        ]
+        state = InterviewState.model_validate(s.state)
+        ev = self.engine.grade(q, segments, s.level, state, evaluator=self.evaluator_for())
+        db.add(
+            EvaluationRow(
+                user_id=user.id,
+                session_id=s.id,
+                question_id=q.id,
+                overall=ev.overall,
+                verdict=ev.verdict,
+                engine=ev.engine,
+                result=ev.model_dump(),
+                prompt_hashes=ev.prompt_hashes,
+            )
+        )
+        crud.save_state(
+            db,
+            session=s,
+            state=s.state,
+            phase=s.phase,
+            status="finished",
+            expected_updated_at=s.updated_at,
+        )
+        db.commit()
+        return ev.model_dump()
+
+    def scorecard(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
+        s = self._own(db, user, session_id)
+        ev = crud.latest_evaluation(db, session_id=s.id)
+        if ev is None:
+            raise ServiceError(404, "no scorecard yet: finish the interview first")
+        return ev.result

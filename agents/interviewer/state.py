@@ -1,0 +1,53 @@
+"""The interview's state, kept as JSON on the session row so any worker can take the next turn."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from content.schema import PHASES, Phase
+
+Status = Literal["missing", "partial", "covered"]
+RANK: dict[str, int] = {"missing": 0, "partial": 1, "covered": 2}
+
+
+class HintRecord(BaseModel):
+    phase: Phase
+    level: int = Field(ge=1, le=3)
+    item_id: str | None = None
+
+
+class InterviewState(BaseModel):
+    phase: Phase = "requirements"
+    phase_started: float = 0.0  # seconds on the engine's clock
+    started: float = 0.0
+    turn: int = 0
+    coverage: dict[str, Status] = Field(default_factory=dict)  # rubric item id -> best status
+    named: dict[str, bool] = Field(default_factory=dict)  # concept id -> justified yet
+    asked_probes: list[str] = Field(default_factory=list)
+    asked_items: list[str] = Field(default_factory=list)
+    asked_scenarios: list[str] = Field(default_factory=list)
+    hints: list[HintRecord] = Field(default_factory=list)
+    last_question: str = ""
+    wrap_up_asked: bool = False
+    done: bool = False
+
+    def merge(self, item_id: str, status: Status) -> None:
+        if RANK[status] > RANK[self.coverage.get(item_id, "missing")]:
+            self.coverage[item_id] = status
+
+    def status(self, item_id: str) -> Status:
+        return self.coverage.get(item_id, "missing")
+
+    def next_phase(self) -> Phase | None:
+        i = PHASES.index(self.phase)
+        return PHASES[i + 1] if i + 1 < len(PHASES) else None
+
+    def hint_level(self) -> int:
+        """Hints climb within a phase: nudge, then a pointer with a citation, then an outline."""
+        return min(3, sum(1 for h in self.hints if h.phase == self.phase) + 1)
+
+    @property
+    def hinted_items(self) -> set[str]:
+        return {h.item_id for h in self.hints if h.item_id}

@@ -1,0 +1,184 @@
+"""The interview session API: create, talk (JSON or SSE), hint, finish, scorecard, list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from agents.evaluation import MAX_ANSWER_CHARS, Evaluation
+from agents.interviewer.service import InterviewService, ServiceError, TurnContext
+from api.deps import DbDep, SettingsDep, UserDep
+from api.interview_deps import ServiceDep
+from core.db import engine_for
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+
+
+class SessionCreate(BaseModel):
+    question_id: str | None = Field(default=None, max_length=64)
+    mode: Literal["mock", "coach"] = "mock"
+    level: Literal["mid", "senior", "staff"] = "senior"
+
+
+class MessageCreate(BaseModel):
+    content: str = Field(
+        min_length=1,
+        max_length=MAX_ANSWER_CHARS,
+        description="The candidate's message (at most 20,000 characters).",
+    )
+
+
+def _raise(exc: ServiceError) -> None:
+    raise HTTPException(exc.status, exc.message) from exc
+
+
+def _sse(event: str, data: Any) -> bytes:
+    body = data if isinstance(data, str) else json.dumps(data)
+    lines = "".join(f"data: {line}\n" for line in body.split("\n"))
+    return f"event: {event}\n{lines}\n".encode()
+
+
+def _drain(service: InterviewService, settings, ctx: TurnContext) -> tuple[int, Any]:  # type: ignore[no-untyped-def]
+    with Session(engine_for(settings), expire_on_commit=False) as db:
+        for kind, payload in service.run_turn(db, ctx):
+            if kind == "done":
+                return 200, payload
+            if kind == "error":
+                return payload["status"], {"detail": payload["detail"]}
+    return 500, {"detail": "the turn produced no reply"}
+
+
+def _stream(service: InterviewService, settings, ctx: TurnContext) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    with Session(engine_for(settings), expire_on_commit=False) as db:
+        try:
+            for kind, payload in service.run_turn(db, ctx):
+                yield _sse(kind, payload)
+        except Exception as exc:  # noqa: BLE001 - the stream reports it and stays parseable
+            yield _sse("error", {"status": 500, "detail": f"the turn failed: {type(exc).__name__}"})
+
+
+def _respond(request: Request, service: InterviewService, settings, ctx: TurnContext):  # type: ignore[no-untyped-def]
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(
+            _stream(service, settings, ctx),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    return None
+
+
+@router.post("", status_code=201)
+def create_session(
+    body: SessionCreate, db: DbDep, user: UserDep, service: ServiceDep
+) -> dict[str, Any]:
+    """Starts an interview (a random question when none is given) with its opening message."""
+    try:
+        return service.create(
+            db, user, question_id=body.question_id, mode=body.mode, level=body.level
+        )
+    except ServiceError as exc:
+        _raise(exc)
+        raise
+
+
+@router.get("")
+def list_sessions(
+    db: DbDep,
+    user: UserDep,
+    service: ServiceDep,
+    limit: int = Query(20, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> dict[str, Any]:
+    """Your sessions, newest first."""
+    return service.list(db, user, limit=limit, offset=offset)
+
+
+@router.get("/{session_id}")
+def get_session(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+    try:
+        return service.get(db, user, session_id)
+    except ServiceError as exc:
+        _raise(exc)
+        raise
+
+
+@router.post("/{session_id}/messages", responses={200: {"content": {"text/event-stream": {}}}})
+async def post_message(
+    session_id: str,
+    body: MessageCreate,
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    service: ServiceDep,
+    settings: SettingsDep,
+):  # type: ignore[no-untyped-def]
+    """Sends the candidate's message; the reply comes as JSON, or as SSE with
+    `Accept: text/event-stream` (`token` events, then `done` with the same JSON, or `error`)."""
+    try:
+        ctx = await run_in_threadpool(service.begin_turn, db, user, session_id, body.content)
+    except ServiceError as exc:
+        _raise(exc)
+        raise
+    streamed = _respond(request, service, settings, ctx)
+    if streamed is not None:
+        return streamed
+    status, payload = await run_in_threadpool(_drain, service, settings, ctx)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.post("/{session_id}/retry")
+async def retry_turn(
+    session_id: str,
+    request: Request,
+    db: DbDep,
+    user: UserDep,
+    service: ServiceDep,
+    settings: SettingsDep,
+):  # type: ignore[no-untyped-def]
+    """Answers the last candidate message again after a failed or cut turn."""
+    try:
+        ctx = await run_in_threadpool(service.begin_retry, db, user, session_id)
+    except ServiceError as exc:
+        _raise(exc)
+        raise
+    streamed = _respond(request, service, settings, ctx)
+    if streamed is not None:
+        return streamed
+    status, payload = await run_in_threadpool(_drain, service, settings, ctx)
+    return JSONResponse(payload, status_code=status)
+
+
+@router.post("/{session_id}/hint")
+def hint(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+    """Coach mode: the next hint (nudge, cited pointer, partial outline); 409 in mock mode."""
+    try:
+        return service.hint(db, user, session_id)
+    except ServiceError as exc:
+        _raise(exc)
+        raise
+
+
+@router.post("/{session_id}/finish", response_model=Evaluation)
+def finish(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+    """Grades the whole transcript and stores the scorecard."""
+    try:
+        return service.finish(db, user, session_id)
+    except ServiceError as exc:
+        _raise(exc)
+        raise
+
+
+@router.get("/{session_id}/scorecard", response_model=Evaluation)
+def scorecard(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+    try:
+        return service.scorecard(db, user, session_id)
+    except ServiceError as exc:
+        _raise(exc)
+        raise
