@@ -25,7 +25,7 @@ MATCH_BANK = 0.72  # a free-text question this close to a bank question uses its
 ECHO_SIM = 0.80  # a sentence this close to a sentence of the question restates it
 ECHO_SHARE = 0.5  # this share of the answer's words in echoes: the answer echoes the question
 OFF_TOPIC = 0.22  # relevance below this, with nothing covered: off topic
-WRONG_MARGIN = 0.06  # another question's profile closer by this much: a different question
+WRONG_MARGIN = 0.10  # another question's profile closer by this much: a different question
 TOO_SHORT_WORDS = 25
 NO_ANSWER_COVERAGE = 0.12
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.routes import grade, health, questions, search, sessions
+from api import limits as rate_limits
+from api import security
+from api.routes import grade, health, questions, render, search, sessions
 from core import __version__, db
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
@@ -47,7 +49,16 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         lifespan=lifespan,
     )
     app.state.settings = settings
-    for router in (health.router, questions.router, search.router, grade.router, sessions.router):
+    rate_limits.install(app, settings)  # inside the security layers: a 429 gets headers too
+    security.install(app, settings)
+    for router in (
+        health.router,
+        questions.router,
+        search.router,
+        grade.router,
+        sessions.router,
+        render.router,
+    ):
         app.include_router(router)
     if WEB_DIR.joinpath("index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
@@ -57,5 +68,8 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
 def app_from_env() -> FastAPI:
     """Entry point for uvicorn workers (`api.main:app_from_env`, factory=True)."""
     settings = get_settings()
+    refusal = security.exposure_refusal(settings)
+    if refusal:
+        raise RuntimeError(refusal)
     configure_logging(settings.log_level)
     return create_app(settings, prepare_on_start=not os.environ.get("_TRADEOFF_PREPARED"))

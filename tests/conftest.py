@@ -10,10 +10,11 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-# Tests never talk to a real provider, whatever the developer's shell has set.
+# Tests never talk to a real provider or a developer's data, whatever the shell has set; only
+# the test switches (TRADEOFF_TEST_*, TRADEOFF_UPDATE_SCREENSHOTS) pass through.
 os.environ.pop("OPENAI_API_KEY", None)
 for _name in list(os.environ):
-    if _name.startswith("TRADEOFF_") and _name != "TRADEOFF_TEST_DATABASE_URL":
+    if _name.startswith("TRADEOFF_") and not _name.startswith(("TRADEOFF_TEST_", "TRADEOFF_UPDATE_")):
         os.environ.pop(_name)
 
 from core.settings import Settings, get_settings  # noqa: E402

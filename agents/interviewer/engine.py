@@ -29,7 +29,12 @@ class Phraser(Protocol):
     name: str
 
     def stream(
-        self, question: Question, state: InterviewState, plan: Plan, mode: str
+        self,
+        question: Question,
+        state: InterviewState,
+        plan: Plan,
+        mode: str,
+        last_message: str = "",
     ) -> Iterator[str]: ...
 
 
@@ -39,10 +44,14 @@ class OfflinePhraser:
     name = "offline"
 
     def stream(
-        self, question: Question, state: InterviewState, plan: Plan, mode: str
+        self,
+        question: Question,
+        state: InterviewState,
+        plan: Plan,
+        mode: str,
+        last_message: str = "",
     ) -> Iterator[str]:
-        for piece in re.findall(r"\S+\s*", one_question(plan.text)):
-            yield piece
+        yield from re.findall(r"\S+\s*", one_question(plan.text))
 
 
 @dataclass
@@ -85,6 +94,7 @@ class InterviewEngine:
         """Reads the candidate's message and plans the reply (mutates `state`)."""
         reading = self.reader.read(question, message)
         plan = Planner(question, level, seed).plan(state, reading, now)
+        plan.level = level
         if plan.kind not in ("redirect", "off_topic", "dont_know", "clarify"):
             state.last_question = plan.question
         return plan

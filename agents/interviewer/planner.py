@@ -31,6 +31,7 @@ class Plan:
     probe: Probe | None = None
     scenario: FailureScenario | None = None
     transitioned_to: Phase | None = None
+    level: str = "senior"
 
     @property
     def text(self) -> str:
@@ -193,7 +194,7 @@ class Planner:
     def plan(self, st: InterviewState, reading: Reading, now: float) -> Plan:
         st.turn += 1
         last = st.last_question or self.P.phase_opening.get(st.phase, "")
-        if reading.kind in ("redirect", "off_topic", "empty", "dont_know", "clarify"):
+        if reading.kind == "clarify":
             return self._non_answer(st, reading, last)
         for item_id, status in reading.coverage.items():
             st.merge(item_id, status)  # type: ignore[arg-type]
@@ -203,13 +204,14 @@ class Planner:
             st.done = True
             return Plan("done", self.P.wrap_up_done, target={"kind": "end"})
         moved = self._advance(st, now)
+        if reading.kind != "answer" and moved is None:
+            return self._non_answer(st, reading, last)  # the clock, not the answer, moves phases
         plan = self.next_question(st, reading, opened=moved is not None)
         moved = plan.transitioned_to or moved
         if moved:
             plan.transitioned_to = moved
-            plan.preface.insert(
-                0, self._pick(self.P.transition, st, "t").format(phase=PHASE_NAMES[moved])
-            )
+            plan.preface.insert(0, self._pick(self.P.transition, st, "t").format(
+                phase=PHASE_NAMES[moved]))
         elif plan.kind != "done":
             plan.preface.insert(0, self._pick(self.P.acknowledge, st, "a"))
         return plan

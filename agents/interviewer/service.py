@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from agents.evaluator import Segment
 from agents.interviewer.engine import InterviewEngine, OfflinePhraser, Phraser
+from agents.interviewer.guardrails import GuardRejected
 from agents.interviewer.phrasing import one_question, phrases
 from agents.interviewer.state import InterviewState
 from content.loader import Bank
@@ -194,11 +195,16 @@ class InterviewService:
         plan = self.engine.turn(q, state, s.level, s.id, ctx.candidate.content, self.clock())
         notice = None
         text = ""
+        guard = None
         try:
-            for token in self.phraser_for(s).stream(q, state, plan, s.mode):
+            phraser = self.phraser_for(s)
+            for token in phraser.stream(q, state, plan, s.mode, ctx.candidate.content):
                 text += token
                 yield ("token", token)
-        except Exception as exc:  # noqa: BLE001 - any phrasing failure falls back
+        except GuardRejected as exc:  # the model broke a rule: our own words instead
+            guard = str(exc)
+            text = "".join(OfflinePhraser().stream(q, state, plan, s.mode))
+        except Exception as exc:  # noqa: BLE001 - any provider failure falls back
             log.warning(
                 "phrasing failed; the offline interviewer answers",
                 extra={"session": s.id, "error": type(exc).__name__},
@@ -211,6 +217,7 @@ class InterviewService:
             "kind": plan.kind,
             "target": plan.target,
             "notice": notice,
+            "guard": guard,
             "reply_to": ctx.candidate.id,
         }
         reply = crud.add_message(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import http.server
 import importlib.metadata
+import json
 import re
 import shlex
 import shutil
@@ -109,8 +110,6 @@ def exec_words(args: str) -> list[str]:
     """The argv of a CMD/ENTRYPOINT/HEALTHCHECK CMD in exec (JSON) or shell form."""
     args = args.strip()
     if args.startswith("["):
-        import json
-
         return [str(w) for w in json.loads(args)]
     return ["/bin/sh", "-c", args]
 
