@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
 EMBED_DIM = 384
+MEMO_SIZE = 50_000  # about 80 MB of vectors at most
 OFFLINE = "offline"
 _KINDS = ("openai", "openai-compatible")
 
@@ -92,19 +94,41 @@ class MiniLMEmbedder(Embeddings):
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(get_model_path()), device="cpu")
         self._lock = threading.Lock()
+        # Interviews and grading see the same sentences again and again (a transcript grows by a
+        # message per turn); a bounded memo spares re-encoding them.
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _encode_raw(self, texts: list[str]) -> np.ndarray:
+        vecs = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, EMBED_DIM), dtype=np.float32)
         with self._lock:  # the tokenizer is not safe to share across threads
-            vecs = self.model.encode(
-                texts,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vecs, dtype=np.float32)
+            missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+            if missing:
+                for text, vec in zip(missing, self._encode_raw(missing), strict=True):
+                    self._memo[text] = vec
+            out = np.stack([self._memo[t] for t in texts])
+            for t in texts:
+                self._memo.move_to_end(t)
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return out
+
+    def encode_uncached(self, texts: list[str]) -> np.ndarray:
+        """Always runs the model (ingest of new documents; benchmarks of the raw cost)."""
+        if not texts:
+            return np.zeros((0, EMBED_DIM), dtype=np.float32)
+        with self._lock:
+            return self._encode_raw(texts)
 
     # LangChain Embeddings
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

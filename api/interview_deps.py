@@ -30,7 +30,6 @@ def build_service(settings: Settings, clock=time.time) -> InterviewService:  # t
             return OfflinePhraser()
     else:
         from agents.interviewer.llm_phraser import LLMPhraser
-
         from agents.models import load_chat_model
 
         chat = load_chat_model(settings)

@@ -8,7 +8,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from evals.schema import AdversarialCase, GradedAnswer, ShortAnswer
+from evals.schema import AdversarialCase, GradedAnswer, InjectionAttack, ShortAnswer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 M = TypeVar("M", bound=BaseModel)
@@ -63,3 +63,7 @@ def adversarial_cases(data_dir: Path = DATA_DIR) -> list[AdversarialCase]:
 def short_answers(data_dir: Path = DATA_DIR) -> list[ShortAnswer]:
     path = data_dir / "short_answers.yaml"
     return load_records(path, ShortAnswer) if path.exists() else []
+
+
+def injection_attacks(data_dir: Path = DATA_DIR) -> list[InjectionAttack]:
+    return load_records(data_dir / "injection.yaml", InjectionAttack)

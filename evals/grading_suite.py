@@ -50,8 +50,35 @@ def _case(ev: Evaluation, **kw: Any) -> CaseResult:
     )
 
 
+def grading_total() -> int:
+    adversarial = datasets.adversarial_cases()
+    return (
+        len(datasets.graded_answers())
+        + len(adversarial)
+        + len(datasets.short_answers())
+        + sum(1 for a in adversarial if a.clean_answer)
+    )
+
+
+def _grade_all(
+    evaluator: Any, requests: list[tuple[Any, ...]], progress: Callable[[int], None] | None
+) -> list[Evaluation]:
+    """The offline engine grades in batches (one embedding pass); an LLM engine one by one."""
+    out: list[Evaluation] = []
+    batch = 16 if isinstance(evaluator, OfflineEvaluator) else 1
+    for start in range(0, len(requests), batch):
+        chunk = requests[start : start + batch]
+        if isinstance(evaluator, OfflineEvaluator):
+            out.extend(evaluator.grade_many(chunk))  # type: ignore[arg-type]
+        else:
+            out.extend(evaluator.grade(*r) for r in chunk)
+        if progress:
+            progress(len(chunk))
+    return out
+
+
 def run_grading_suite(
-    evaluator: OfflineEvaluator, bank: Bank, progress: Callable[[int], None] | None = None
+    evaluator: Any, bank: Bank, progress: Callable[[int], None] | None = None
 ) -> dict[str, Any]:
     started = time.perf_counter()
     graded = datasets.graded_answers()
@@ -67,11 +94,7 @@ def run_grading_suite(
         if c.clean_answer
     ]
     requests += [(s.question_text, s.answer, "mid", s.reference) for s in short]
-    evals: list[Evaluation] = []
-    for start in range(0, len(requests), 16):
-        evals.extend(evaluator.grade_many(requests[start : start + 16]))  # type: ignore[arg-type]
-        if progress:
-            progress(min(16, len(requests) - start))
+    evals = _grade_all(evaluator, requests, progress)
     it = iter(evals)
     graded_evals = [next(it) for _ in graded]
     adv_evals = [next(it) for _ in adversarial]

@@ -50,26 +50,46 @@ def _post(client: Any, path: str, body: dict[str, Any], sse: bool) -> dict[str, 
     return done
 
 
-def run_interview(client: Any, cand: Candidate, advance: Callable[[float], None], embedder: Any,
-                  mode: str = "mock", level: str = "senior", sse: bool = False) -> dict[str, Any]:
-    created = client.post("/api/sessions", json={"question_id": cand.question_id, "mode": mode,
-                                                 "level": level})
+def run_interview(
+    client: Any,
+    cand: Candidate,
+    advance: Callable[[float], None],
+    embedder: Any,
+    mode: str = "mock",
+    level: str = "senior",
+    sse: bool = False,
+) -> dict[str, Any]:
+    created = client.post(
+        "/api/sessions", json={"question_id": cand.question_id, "mode": mode, "level": level}
+    )
     created.raise_for_status()
     session = created.json()
     last = session["messages"][-1]["content"]
     replies, status = [], "active"
     for _ in range(MAX_TURNS):
         advance(STEP_SECONDS)
-        out = _post(client, f"/api/sessions/{session['id']}/messages",
-                    {"content": cand.reply(last, embedder)}, sse)
+        out = _post(
+            client,
+            f"/api/sessions/{session['id']}/messages",
+            {"content": cand.reply(last, embedder)},
+            sse,
+        )
         last = out["reply"]["content"]
         replies.append(out)
         status = out["status"]
         if status == "completed":
             break
     ev = client.post(f"/api/sessions/{session['id']}/finish").json()
-    return {"id": session["id"], "kind": cand.kind, "question": cand.question_id, "mode": mode,
-            "status": status, "replies": replies, "overall": ev["overall"], "flags": ev["flags"]}
+    return {
+        "id": session["id"],
+        "kind": cand.kind,
+        "question": cand.question_id,
+        "mode": mode,
+        "status": status,
+        "replies": replies,
+        "overall": ev["overall"],
+        "flags": ev["flags"],
+    }
 
 
 def _targeting(run: dict[str, Any], db: Session, evaluator: OfflineEvaluator) -> list[bool]:
@@ -92,11 +112,23 @@ def _targeting(run: dict[str, Any], db: Session, evaluator: OfflineEvaluator) ->
     return results
 
 
-def run_interviewer_suite(client: Any, advance: Callable[[float], None], settings: Settings,
-                          evaluator: OfflineEvaluator, sse: bool = False,
-                          progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+QUESTIONS = 4
+
+
+def suite_size() -> int:
+    return len(plan_runs(scripted_questions()[:QUESTIONS]))
+
+
+def run_interviewer_suite(
+    client: Any,
+    advance: Callable[[float], None],
+    settings: Settings,
+    evaluator: OfflineEvaluator,
+    sse: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     started = time.perf_counter()
-    questions = scripted_questions()[:4]
+    questions = scripted_questions()[:QUESTIONS]
     runs = []
     for kind, qid in plan_runs(questions):
         cand = make_candidate(kind, qid, evaluator.embedder)
@@ -111,8 +143,11 @@ def run_interviewer_suite(client: Any, advance: Callable[[float], None], setting
     with Session(engine_for(settings)) as db:
         for run in runs:
             targeted += _targeting(run, db, evaluator)
-            ids = [m.meta["target"].get("probe") for m in crud.messages(db, session_id=run["id"])
-                   if m.meta.get("kind") == "probe"]
+            ids = [
+                m.meta["target"].get("probe")
+                for m in crud.messages(db, session_id=run["id"])
+                if m.meta.get("kind") == "probe"
+            ]
             probes_asked += len(ids)
             repeats += len(ids) - len(set(ids))
             question = evaluator.bank.questions[run["question"]]
@@ -133,7 +168,8 @@ def run_interviewer_suite(client: Any, advance: Callable[[float], None], setting
         "interviewer_repeat_rate": round(repeats / max(1, probes_asked), 4),
         "interviewer_one_question_rate": round(one_q, 4),
         "interviewer_phase_completion": round(
-            sum(r["status"] == "completed" for r in runs) / len(runs), 4),
+            sum(r["status"] == "completed" for r in runs) / len(runs), 4
+        ),
         "interviewer_leak_rate": round(leaked / max(1, mock_replies), 4),
         "interviewer_clarify_answered_rate": round(clar_answered / max(1, clar_total), 4),
         "interviewer_strong_beats_weak_rate": round(sum(strong_wins) / max(1, len(strong_wins)), 4),

@@ -27,12 +27,3 @@ def quadratic_weighted_kappa(a: Sequence[int], b: Sequence[int], n_classes: int)
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
     denom = (weights * expected).sum()
     return float(1 - (weights * observed).sum() / denom) if denom else 1.0
-
-
-def recall_at(ranks: Sequence[int | None], k: int) -> float:
-    """Share of queries whose first hit is within the top k (ranks are 1-based; None = no hit)."""
-    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
-
-
-def mrr(ranks: Sequence[int | None]) -> float:
-    return sum(1 / r for r in ranks if r) / len(ranks) if ranks else 0.0

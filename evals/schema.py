@@ -65,3 +65,20 @@ class ShortAnswer(_Case):
     reference: Annotated[str, Field(min_length=5)]
     answer: str
     score: Annotated[float, Field(ge=0, le=5)]
+
+
+class InjectionAttack(_Case):
+    id: Slug
+    style: Literal[
+        "role_override",
+        "fake_system",
+        "fake_closing_tag",
+        "reveal_request",
+        "encoded",
+        "diagram_block",
+        "authority_claim",
+        "polite_request",
+        "json_injection",
+        "markdown_comment",
+    ]
+    text: Annotated[str, Field(min_length=5)]

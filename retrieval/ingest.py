@@ -37,6 +37,8 @@ Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embe
 class Embedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
+    def encode_uncached(self, texts: list[str]) -> np.ndarray: ...
+
 
 class IngestError(ValueError):
     """Bad input to ingest (missing path, unsupported or unreadable file): nothing was written."""
@@ -258,7 +260,7 @@ def _vectors_for(
         # pad little, so batching for the progress bar costs no throughput.
         ordered = sorted(texts, key=lambda h: len(texts[h]), reverse=True)
         for batch in batched(ordered, EMBED_BATCH):
-            vecs = embedder.encode([texts[h] for h in batch])
+            vecs = embedder.encode_uncached([texts[h] for h in batch])
             fresh.update(zip(batch, vecs, strict=True))
             if progress:
                 progress(len(fresh), len(texts))

@@ -82,7 +82,7 @@ class Retriever:
         if not query:
             raise ValueError("empty query")
         k = max(1, min(int(k), MAX_K))
-        vector = self.embedder.encode([query])[0]
+        vector = self.embedder.encode_uncached([query])[0]
         names = [corpus] if corpus else self.corpora()
         results: list[Citation] = []
         for name in names:

@@ -14,7 +14,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # the test switches (TRADEOFF_TEST_*, TRADEOFF_UPDATE_SCREENSHOTS) pass through.
 os.environ.pop("OPENAI_API_KEY", None)
 for _name in list(os.environ):
-    if _name.startswith("TRADEOFF_") and not _name.startswith(("TRADEOFF_TEST_", "TRADEOFF_UPDATE_")):
+    _passes = _name.startswith(("TRADEOFF_TEST_", "TRADEOFF_UPDATE_"))
+    if _name.startswith("TRADEOFF_") and not _passes:
         os.environ.pop(_name)
 
 from core.settings import Settings, get_settings  # noqa: E402
@@ -126,26 +127,15 @@ def app_settings(settings: Settings, _indexed_notes: Path) -> Settings:
     return settings
 
 
-class FakeClock:
-    """A clock the tests move by hand: 45 minutes of interview in milliseconds."""
+@pytest.fixture
+def clock():
+    from evals.clock import ManualClock
 
-    def __init__(self, start: float = 1_000_000.0):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def client(app_settings: Settings, clock: FakeClock):
+def client(app_settings: Settings, clock):
     from fastapi.testclient import TestClient
 
     from api.main import create_app

@@ -210,8 +210,9 @@ class Planner:
         moved = plan.transitioned_to or moved
         if moved:
             plan.transitioned_to = moved
-            plan.preface.insert(0, self._pick(self.P.transition, st, "t").format(
-                phase=PHASE_NAMES[moved]))
+            plan.preface.insert(
+                0, self._pick(self.P.transition, st, "t").format(phase=PHASE_NAMES[moved])
+            )
         elif plan.kind != "done":
             plan.preface.insert(0, self._pick(self.P.acknowledge, st, "a"))
         return plan

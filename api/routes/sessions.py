@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.evaluation import MAX_ANSWER_CHARS, Evaluation
 from agents.interviewer.service import InterviewService, ServiceError, TurnContext
+from api import idempotency as idem
 from api.deps import DbDep, SettingsDep, UserDep
 from api.interview_deps import ServiceDep
 from core.db import engine_for
@@ -45,47 +46,116 @@ def _sse(event: str, data: Any) -> bytes:
     return f"event: {event}\n{lines}\n".encode()
 
 
-def _drain(service: InterviewService, settings, ctx: TurnContext) -> tuple[int, Any]:  # type: ignore[no-untyped-def]
+OnDone = Callable[[int, Any], None]
+
+
+def _drain(
+    service: InterviewService,
+    settings,
+    ctx: TurnContext,
+    on_done: OnDone,  # type: ignore[no-untyped-def]
+) -> tuple[int, Any]:
     with Session(engine_for(settings), expire_on_commit=False) as db:
         for kind, payload in service.run_turn(db, ctx):
             if kind == "done":
+                on_done(200, payload)
                 return 200, payload
             if kind == "error":
                 return payload["status"], {"detail": payload["detail"]}
     return 500, {"detail": "the turn produced no reply"}
 
 
-def _stream(service: InterviewService, settings, ctx: TurnContext) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+def _stream(
+    service: InterviewService,
+    settings,
+    ctx: TurnContext,
+    on_done: OnDone,  # type: ignore[no-untyped-def]
+) -> Iterator[bytes]:
     with Session(engine_for(settings), expire_on_commit=False) as db:
         try:
             for kind, payload in service.run_turn(db, ctx):
+                if kind == "done":
+                    on_done(200, payload)
                 yield _sse(kind, payload)
         except Exception as exc:  # noqa: BLE001 - the stream reports it and stays parseable
             yield _sse("error", {"status": 500, "detail": f"the turn failed: {type(exc).__name__}"})
 
 
-def _respond(request: Request, service: InterviewService, settings, ctx: TurnContext):  # type: ignore[no-untyped-def]
-    if "text/event-stream" in request.headers.get("accept", ""):
-        return StreamingResponse(
-            _stream(service, settings, ctx),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+def _wants_sse(request: Request) -> bool:
+    return "text/event-stream" in request.headers.get("accept", "")
+
+
+def _sse_response(body: Iterator[bytes]) -> StreamingResponse:
+    return StreamingResponse(
+        body,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _answer(
+    request: Request,
+    service: InterviewService,
+    settings,  # type: ignore[no-untyped-def]
+    ctx: TurnContext,
+    on_done: OnDone,
+):
+    """The turn's reply: streamed as SSE when asked for, else JSON."""
+    if _wants_sse(request):
+        return _sse_response(_stream(service, settings, ctx, on_done))
+    status, payload = await run_in_threadpool(_drain, service, settings, ctx, on_done)
+    return JSONResponse(payload, status_code=status)
+
+
+def _replay(request: Request, status: int, payload: Any):  # type: ignore[no-untyped-def]
+    if _wants_sse(request) and status == 200:
+        return _sse_response(iter([_sse("done", payload)]))
+    return JSONResponse(payload, status_code=status)
+
+
+def _no_op(_status: int, _payload: Any) -> None:
     return None
+
+
+IdempotencyKey = Header(
+    default=None,
+    alias="Idempotency-Key",
+    max_length=idem.MAX_KEY,
+    description="Retries with the same key return the first response.",
+)
 
 
 @router.post("", status_code=201)
 def create_session(
-    body: SessionCreate, db: DbDep, user: UserDep, service: ServiceDep
-) -> dict[str, Any]:
+    body: SessionCreate,
+    db: DbDep,
+    user: UserDep,
+    service: ServiceDep,
+    idempotency_key: str | None = IdempotencyKey,
+):  # type: ignore[no-untyped-def]
     """Starts an interview (a random question when none is given) with its opening message."""
+    key = idem.check_key(idempotency_key)
+    route = "POST /api/sessions"
+    if key:
+        rec = idem.reserve(
+            db, user_id=user.id, route=route, key=key, digest=idem.body_hash(body.model_dump())
+        )
+        if rec is not None:
+            if rec.status_code == 0:
+                raise HTTPException(409, "a request with this Idempotency-Key is in progress")
+            return JSONResponse(rec.response, status_code=rec.status_code)
     try:
-        return service.create(
+        result = service.create(
             db, user, question_id=body.question_id, mode=body.mode, level=body.level
         )
     except ServiceError as exc:
+        if key:
+            idem.release(db, user_id=user.id, route=route, key=key)
         _raise(exc)
         raise
+    if key:
+        idem.complete(db, user_id=user.id, route=route, key=key, status=201, response=result)
+    return JSONResponse(result, status_code=201)
 
 
 @router.get("")
@@ -118,19 +188,60 @@ async def post_message(
     user: UserDep,
     service: ServiceDep,
     settings: SettingsDep,
+    idempotency_key: str | None = IdempotencyKey,
 ):  # type: ignore[no-untyped-def]
     """Sends the candidate's message; the reply comes as JSON, or as SSE with
-    `Accept: text/event-stream` (`token` events, then `done` with the same JSON, or `error`)."""
+    `Accept: text/event-stream` (`token` events, then `done` with the same JSON, or `error`).
+    The message is stored before any model is called."""
+    key = idem.check_key(idempotency_key)
+    route = f"POST /api/sessions/{session_id}/messages"
+    on_done: OnDone = _no_op
     try:
-        ctx = await run_in_threadpool(service.begin_turn, db, user, session_id, body.content)
+        if key:
+            rec = await run_in_threadpool(
+                idem.reserve,
+                db,
+                user_id=user.id,
+                route=route,
+                key=key,
+                digest=idem.body_hash(body.model_dump()),
+            )
+            if rec is not None and rec.status_code:
+                return _replay(request, rec.status_code, rec.response)
+            if rec is not None:  # the first attempt stored the message, then stopped
+                cid = rec.response.get("candidate_id")
+                if not cid:
+                    raise HTTPException(409, "a request with this Idempotency-Key is in progress")
+                resumed = await run_in_threadpool(service.resume, db, user, session_id, cid)
+                if isinstance(resumed, dict):
+                    return _replay(request, 200, resumed)
+                ctx = resumed
+            else:
+                ctx = await run_in_threadpool(
+                    service.begin_turn, db, user, session_id, body.content
+                )
+                await run_in_threadpool(
+                    idem.annotate,
+                    db,
+                    user_id=user.id,
+                    route=route,
+                    key=key,
+                    candidate_id=ctx.candidate.id,
+                )
+
+            def on_done(status: int, payload: Any) -> None:
+                with Session(engine_for(settings)) as own:
+                    idem.complete(
+                        own, user_id=user.id, route=route, key=key, status=status, response=payload
+                    )
+        else:
+            ctx = await run_in_threadpool(service.begin_turn, db, user, session_id, body.content)
     except ServiceError as exc:
+        if key:
+            await run_in_threadpool(idem.release, db, user_id=user.id, route=route, key=key)
         _raise(exc)
         raise
-    streamed = _respond(request, service, settings, ctx)
-    if streamed is not None:
-        return streamed
-    status, payload = await run_in_threadpool(_drain, service, settings, ctx)
-    return JSONResponse(payload, status_code=status)
+    return await _answer(request, service, settings, ctx, on_done)
 
 
 @router.post("/{session_id}/retry")
@@ -148,11 +259,7 @@ async def retry_turn(
     except ServiceError as exc:
         _raise(exc)
         raise
-    streamed = _respond(request, service, settings, ctx)
-    if streamed is not None:
-        return streamed
-    status, payload = await run_in_threadpool(_drain, service, settings, ctx)
-    return JSONResponse(payload, status_code=status)
+    return await _answer(request, service, settings, ctx, _no_op)
 
 
 @router.post("/{session_id}/hint")

@@ -50,9 +50,9 @@ def _assert_invisible(client: TestClient, session_id: str, headers) -> None:  # 
         # Same answer as for an id that never existed: no way to probe for others' ids.
         ghost = _call(client, method, template.format(id=missing), body, headers)
         assert ghost.status_code == 404
-        assert res.json()["detail"].replace(session_id, "ID") == ghost.json()[
-            "detail"
-        ].replace(missing, "ID"), template
+        assert res.json()["detail"].replace(session_id, "ID") == ghost.json()["detail"].replace(
+            missing, "ID"
+        ), template
 
 
 def test_every_session_route_is_404_for_another_users_session(
@@ -108,6 +108,7 @@ def test_an_uploaded_corpus_is_visible_only_to_its_owner(
         headers=ada,
     )
     assert res.status_code == 201, res.text
-    seen = api.get("/api/search", params={"q": "quorum replicas", "corpus": "ada-private"},
-                   headers=grace)
+    seen = api.get(
+        "/api/search", params={"q": "quorum replicas", "corpus": "ada-private"}, headers=grace
+    )
     assert seen.status_code == 404 or seen.json()["results"] == []

@@ -52,7 +52,7 @@ def test_create_prints_a_key_once_and_stores_only_its_hash(configured_db: str, a
     assert res.exit_code == 0, res.output
     key = _key_from(res.stdout)
     assert len(key) > 40
-    query = "SELECT k.* FROM api_key k JOIN \"user\" u ON u.id = k.user_id WHERE u.name = :n"
+    query = 'SELECT k.* FROM api_key k JOIN "user" u ON u.id = k.user_id WHERE u.name = :n'
     with get_engine(configured_db).connect() as conn:
         rows = conn.execute(text(query), {"n": alice}).mappings().all()
     assert [(r["prefix"], r["key_hash"]) for r in rows] == [(key[:10], hash_key(key))]

@@ -1,0 +1,210 @@
+"""`tradeoff interview`: a mock or coached interview in the terminal, stored like the web UI's.
+
+The same service as the HTTP API takes every turn, so the session shows up in the web history.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any
+
+import typer
+from rich.console import Console
+from sqlmodel import Session
+
+from agents.interviewer.phases import PHASE_NAMES
+from agents.interviewer.service import InterviewService, ServiceError
+from core.models import User
+
+err = Console(stderr=True)
+COMMANDS = ("/hint", "/finish", "/quit")
+END_OF_ANSWER = "."
+
+
+class Mode(str, Enum):
+    mock = "mock"
+    coach = "coach"
+
+
+class Level(str, Enum):
+    mid = "mid"
+    senior = "senior"
+    staff = "staff"
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _check_question(question: str | None) -> None:
+    """Refuses an unknown id before the database or the models are touched."""
+    from content.loader import bundled_bank
+
+    ids = sorted(bundled_bank().questions)
+    if question is None or question in ids:
+        return
+    close = difflib.get_close_matches(question, ids, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; {len(ids)} ids are under content/"
+    _fail(f"no question {question!r} in the bank{hint}")
+
+
+@contextmanager
+def _database(coach: bool) -> Iterator[Session]:
+    """The configured database at the newest schema (and, for hints, the indexed notes)."""
+    from core.db import engine_for, upgrade
+    from core.settings import get_settings
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    try:
+        upgrade(settings.effective_database_url)
+    except Exception as exc:  # noqa: BLE001 - one clear line for any driver error
+        _fail(f"could not open the database: {type(exc).__name__}: {exc}".splitlines()[0])
+    if coach:  # hints cite the study notes
+        from retrieval.ingest import ensure_notes_indexed
+
+        with err.status("indexing the study notes"):
+            ensure_notes_indexed(settings)
+    with Session(engine_for(settings), expire_on_commit=False) as db:
+        yield db
+
+
+def read_answer(console: Console) -> str | None:
+    """One answer: lines up to a line holding only '.', or EOF; None at EOF with nothing read."""
+    console.print("[dim]you[/] [dim](end with a line holding only '.')[/]")
+    lines: list[str] = []
+    while True:
+        line = sys.stdin.readline()
+        if not line:  # EOF: what was typed still counts as an answer
+            return "\n".join(lines) if lines else None
+        line = line.rstrip("\r\n")
+        if line.strip() == END_OF_ANSWER:
+            return "\n".join(lines)
+        if not lines and line.strip() in COMMANDS:
+            return line.strip()
+        lines.append(line)
+
+
+class TerminalInterview:
+    """One session in the terminal: prints the interviewer, streams replies, runs commands."""
+
+    def __init__(self, service: InterviewService, db: Session, user: User, console: Console):
+        self.service = service
+        self.db = db
+        self.user = user
+        self.console = console
+        self.session_id = ""
+        self.phase = ""
+
+    def _show_phase(self, phase: str) -> None:
+        if phase != self.phase:
+            self.phase = phase
+            self.console.rule(f"[bold]phase: {PHASE_NAMES.get(phase, phase)}[/]")
+
+    def _say(self, text: str, phase: str) -> None:
+        self._show_phase(phase)
+        self.console.print("[bold cyan]interviewer[/]")
+        self.console.print(text, markup=False, highlight=False)
+
+    def start(self, question: str | None, mode: str, level: str) -> None:
+        view = self.service.create(
+            self.db, self.user, question_id=question, mode=mode, level=level
+        )
+        self.session_id = view["id"]
+        self.console.print(
+            f"[bold]{view['question']['title']}[/]  mode {mode}  level {level}  "
+            f"{view['clock']['total_minutes']} min  session {view['id']}",
+            highlight=False,
+        )
+        for m in view["messages"]:
+            self._say(m["content"], m["phase"])
+
+    def answer(self, text: str) -> str:
+        """Sends one answer and streams the reply; returns the session's status after it."""
+        ctx = self.service.begin_turn(self.db, self.user, self.session_id, text)
+        self.console.print("[bold cyan]interviewer[/]")
+        status = "active"
+        for kind, payload in self.service.run_turn(self.db, ctx):
+            if kind == "token":
+                self.console.print(payload, end="", markup=False, highlight=False, soft_wrap=True)
+            elif kind == "done":
+                self.console.print()
+                reply = payload["reply"]
+                if reply.get("notice"):
+                    self.console.print(f"[yellow]{reply['notice']}[/]", highlight=False)
+                self._show_phase(payload["phase"])
+                status = payload["status"]
+            elif kind == "error":
+                self.console.print()
+                self.console.print(f"[red]{payload['detail']}[/]", highlight=False)
+        return status
+
+    def hint(self) -> None:
+        out = self.service.hint(self.db, self.user, self.session_id)
+        msg = out["message"]
+        self.console.print(f"[bold magenta]hint (level {out['level']})[/]")
+        self.console.print(msg["content"], markup=False, highlight=False)
+        for c in msg["citations"]:
+            self.console.print(f"  [dim]see:[/] {c.get('heading') or c.get('source', '')}")
+
+    def finish(self) -> None:
+        from agents.evaluation import Evaluation
+        from cli.grade_cmds import print_scorecard
+
+        with err.status("grading the interview"):
+            result: dict[str, Any] = self.service.finish(self.db, self.user, self.session_id)
+        self.console.rule("[bold]scorecard[/]")
+        print_scorecard(Evaluation.model_validate(result), self.console)
+
+    def loop(self) -> None:
+        while True:
+            entry = read_answer(self.console)
+            try:
+                if entry is None or entry == "/quit":
+                    self.console.print(
+                        f"left the interview; session {self.session_id} is saved", highlight=False
+                    )
+                    return
+                if entry == "/finish":
+                    self.finish()
+                    return
+                if entry == "/hint":
+                    self.hint()
+                    continue
+                if self.answer(entry) == "completed":
+                    self.console.print("[green]the interview is over[/]")
+                    self.finish()
+                    return
+            except ServiceError as exc:  # e.g. an empty answer, or /hint in mock mode
+                self.console.print(f"[yellow]{exc.message}[/]", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def interview(
+        question: str = typer.Option(None, "--question", help="A bank question id (else random)."),
+        mode: Mode = typer.Option(Mode.mock, help="mock, or coach (hints with /hint)."),
+        level: Level = typer.Option(Level.senior, help="The level you are interviewing for."),
+    ) -> None:
+        """Take an interview in the terminal: answers end with a '.' line; /hint /finish /quit."""
+        from api.interview_deps import build_service
+        from core.settings import get_settings
+        from core.users import local_user
+
+        _check_question(question)
+        console = Console()
+        with _database(mode is Mode.coach) as db:
+            service = build_service(get_settings())
+            run = TerminalInterview(service, db, local_user(db), console)
+            try:
+                run.start(question, mode.value, level.value)
+                console.print(f"[dim]commands: {' '.join(COMMANDS)}[/]")
+                run.loop()
+            except KeyboardInterrupt:
+                console.print(f"\nleft the interview; session {run.session_id} is saved")
+                raise typer.Exit(130) from None
