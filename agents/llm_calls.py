@@ -48,6 +48,8 @@ def call_with_retries(
         try:
             return fn()
         except Exception as exc:
+            if not isinstance(exc, openai.OpenAIError | TimeoutError):
+                raise  # not the provider's fault (e.g. a reply we could not parse)
             if not is_retryable(exc) or attempt >= retries:
                 raise ProviderError(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
             delay = _retry_after(exc)

@@ -94,7 +94,12 @@ class LLMEvaluator:
         messages = self._messages(p)
         last_error = "no reply"
         for _ in range(2):  # the first try, and one retry on invalid output
-            reply = call_with_retries(lambda: structured.invoke(messages), retries=self.retries)
+            try:
+                reply = call_with_retries(lambda: structured.invoke(messages),
+                                          retries=self.retries)
+            except (ValueError, ValidationError) as exc:  # unparseable JSON, schema mismatch
+                last_error = f"{type(exc).__name__}: {str(exc)[:160]}"
+                continue
             parsed = reply.get("parsed")
             if isinstance(parsed, Judgements) and {j.id for j in parsed.items} >= {
                 i.id for i in p.rubric.items

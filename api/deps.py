@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -29,7 +30,23 @@ def db_dep(settings: SettingsDep) -> Iterator[Session]:
 DbDep = Annotated[Session, Depends(db_dep)]
 
 
+def _loopback_client(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    if host in ("testclient", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def current_user(request: Request, settings: SettingsDep, db: DbDep) -> User:
+    user = _resolve_user(request, settings, db)
+    request.state.user_id = user.id  # for the request log
+    return user
+
+
+def _resolve_user(request: Request, settings: Settings, db: Session) -> User:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, key = header.partition(" ")
@@ -39,7 +56,8 @@ def current_user(request: Request, settings: SettingsDep, db: DbDep) -> User:
         if user is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked API key")
         return user
-    if settings.auth != "required" and settings.binds_loopback:
+    # Local mode serves only this machine, even if the server was bound wider by mistake.
+    if settings.auth != "required" and settings.binds_loopback and _loopback_client(request):
         return local_user(db)
     raise HTTPException(
         status.HTTP_401_UNAUTHORIZED,

@@ -30,7 +30,14 @@ def figure(
     name: str, value: float | int | None, unit: str, target: str, met: bool | None, note: str = ""
 ) -> dict[str, Any]:
     """One row of the results table; `met` is None for figures reported without a target."""
-    return {"figure": name, "value": value, "unit": unit, "target": target, "met": met, "note": note}
+    return {
+        "figure": name,
+        "value": value,
+        "unit": unit,
+        "target": target,
+        "met": met,
+        "note": note,
+    }
 
 
 def loadavg() -> str:

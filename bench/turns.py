@@ -232,7 +232,9 @@ def run(notes_chroma: Path, workdir: Path, *, rounds: int = ROUNDS) -> dict[str,
         with (
             serving(real_cmd, llm_env, real_port, workdir / "llm-server.log") as real,
             serving(
-                uvicorn_cmd("bench.turns:bare_app", bare_port), env, bare_port,
+                uvicorn_cmd("bench.turns:bare_app", bare_port),
+                env,
+                bare_port,
                 workdir / "bare-server.log",
             ) as bare,
         ):
@@ -241,9 +243,7 @@ def run(notes_chroma: Path, workdir: Path, *, rounds: int = ROUNDS) -> dict[str,
         details["offline_api"] = _offline_api(env, workdir, notes_chroma)
         details["offline_in_process"] = _offline_in_process(notes_chroma)
         llm50 = details["llm_c50"]
-        missed = not (
-            llm50["p50_ms"] <= P50_TARGET_MS and llm50["p99_ms"] <= P99_TARGET_MS
-        )
+        missed = not (llm50["p50_ms"] <= P50_TARGET_MS and llm50["p99_ms"] <= P99_TARGET_MS)
         if missed and profile.available():
             run_load = lambda url: asyncio.run(_profile_load(url))  # noqa: E731
             details["profile"] = profile.record_server(real_cmd, llm_env, workdir, run_load)
@@ -260,17 +260,48 @@ def _figures(d: dict[str, Any]) -> list[dict[str, Any]]:
         )
         p50_met = llm["p50_ms"] <= P50_TARGET_MS if c == 50 else None
         p99_met = llm["p99_ms"] <= P99_TARGET_MS if c == 50 else None
-        rows.append(figure(f"turn p50, LLM engine, {c} sessions", llm["p50_ms"], "ms",
-                           "≤ 15" if c == 50 else "", p50_met, note))
-        rows.append(figure(f"turn p99, LLM engine, {c} sessions", llm["p99_ms"], "ms",
-                           "≤ 60" if c == 50 else "", p99_met))
+        rows.append(
+            figure(
+                f"turn p50, LLM engine, {c} sessions",
+                llm["p50_ms"],
+                "ms",
+                "≤ 15" if c == 50 else "",
+                p50_met,
+                note,
+            )
+        )
+        rows.append(
+            figure(
+                f"turn p99, LLM engine, {c} sessions",
+                llm["p99_ms"],
+                "ms",
+                "≤ 60" if c == 50 else "",
+                p99_met,
+            )
+        )
         ratio = round(llm["p50_ms"] / bare["p50_ms"], 2)
         rows.append(figure(f"turn / bare-write p50 ratio, {c} sessions", ratio, "x", "", None))
     off, api = d["offline_in_process"], d["offline_api"]
-    rows.append(figure("offline engine turn() p50 (in-process)", off["p50_ms"], "ms", "≤ 60",
-                       off["p50_ms"] <= OFFLINE_TARGET_MS, f"p99 {off['p99_ms']} ms"))
-    rows.append(figure("offline turn p50 via API (1 session)", api["p50_ms"], "ms", "≤ 60",
-                       api["p50_ms"] <= OFFLINE_TARGET_MS, f"p99 {api['p99_ms']} ms"))
+    rows.append(
+        figure(
+            "offline engine turn() p50 (in-process)",
+            off["p50_ms"],
+            "ms",
+            "≤ 60",
+            off["p50_ms"] <= OFFLINE_TARGET_MS,
+            f"p99 {off['p99_ms']} ms",
+        )
+    )
+    rows.append(
+        figure(
+            "offline turn p50 via API (1 session)",
+            api["p50_ms"],
+            "ms",
+            "≤ 60",
+            api["p50_ms"] <= OFFLINE_TARGET_MS,
+            f"p99 {api['p99_ms']} ms",
+        )
+    )
     return rows
 
 

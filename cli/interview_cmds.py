@@ -9,7 +9,7 @@ import difflib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -25,12 +25,12 @@ COMMANDS = ("/hint", "/finish", "/quit")
 END_OF_ANSWER = "."
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     mock = "mock"
     coach = "coach"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     mid = "mid"
     senior = "senior"
     staff = "staff"
@@ -112,9 +112,7 @@ class TerminalInterview:
         self.console.print(text, markup=False, highlight=False)
 
     def start(self, question: str | None, mode: str, level: str) -> None:
-        view = self.service.create(
-            self.db, self.user, question_id=question, mode=mode, level=level
-        )
+        view = self.service.create(self.db, self.user, question_id=question, mode=mode, level=level)
         self.session_id = view["id"]
         self.console.print(
             f"[bold]{view['question']['title']}[/]  mode {mode}  level {level}  "

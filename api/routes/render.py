@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 
+from api.deps import current_user
 from api.markdown import MAX_MARKDOWN_CHARS, render
 from api.routes.search import get_note
 
-router = APIRouter(tags=["render"])
+router = APIRouter(tags=["render"], dependencies=[Depends(current_user)])
 
 
 class RenderRequest(BaseModel):

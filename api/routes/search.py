@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, UploadFile, status
 from pydantic import BaseModel
+from sqlmodel import Session, col, select
 
-from api.deps import SettingsDep
+from api.deps import DbDep, SettingsDep, UserDep, current_user
 from content.loader import CONTENT_DIR, ContentError, parse_note
+from core.models import Document, User, utcnow
 from core.settings import Settings
+from core.users import LOCAL_USER
 from retrieval.ingest import ingest_documents
 from retrieval.loaders import MAX_BYTES, LoaderError, UnsupportedFileType, kind_of, load_bytes
 from retrieval.search import MAX_K, Citation, Retriever
@@ -24,7 +28,8 @@ from retrieval.store import (
     validate_corpus,
 )
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[Depends(current_user)])
+MAX_CORPUS_NAME = 40
 NOTES_DIR = CONTENT_DIR / "notes"
 _NOTE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _retrievers: dict[str, Retriever] = {}
@@ -64,34 +69,79 @@ def retriever_for(settings: Settings) -> Retriever:
         return _retrievers[key]
 
 
+def _public_name(corpus: str) -> str:
+    try:
+        validate_corpus(corpus)
+    except InvalidCorpusName as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    if len(corpus) > MAX_CORPUS_NAME:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"corpus names have at most {MAX_CORPUS_NAME} characters",
+        )
+    return corpus
+
+
+def storage_name(user: User, corpus: str) -> str:
+    """Uploaded corpora belong to their owner: each user's live under a prefix of their own.
+    The local user of local mode shares the operator's corpora (`tradeoff ingest`)."""
+    if corpus == NOTES_CORPUS or user.name == LOCAL_USER:
+        return corpus
+    return f"u-{user.id[:12]}-{corpus}"
+
+
+def _own_corpora(db: Session, user: User) -> list[str]:
+    rows = db.exec(select(Document.corpus).where(Document.user_id == user.id).distinct())
+    return sorted(set(rows.all()))
+
+
 @router.get("/api/search", response_model=SearchResponse)
 def search(
     settings: SettingsDep,
+    user: UserDep,
+    db: DbDep,
     q: Annotated[str, Query(max_length=1000, description="What to look for.")],
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 5,
-    corpus: Annotated[str | None, Query(description="One corpus; default: all.")] = None,
+    corpus: Annotated[
+        str | None, Query(description="One corpus; default: the notes and your own corpora.")
+    ] = None,
 ) -> SearchResponse:
     if not q.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "empty query")
-    try:
-        results = retriever_for(settings).search(q, k=k, corpus=corpus)
-    except InvalidCorpusName as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    except UnknownCorpus as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    return SearchResponse(q=q, corpus=corpus, results=results)
+    if corpus is not None:
+        _public_name(corpus)
+        if (
+            corpus != NOTES_CORPUS
+            and user.name != LOCAL_USER
+            and corpus not in _own_corpora(db, user)
+        ):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no corpus {corpus!r}")
+    names = [corpus] if corpus else [NOTES_CORPUS, *_own_corpora(db, user)]
+    if corpus is None and user.name == LOCAL_USER:
+        names = [None]  # type: ignore[list-item]  # local mode: every operator corpus
+    retriever = retriever_for(settings)
+    results: list[Citation] = []
+    for name in dict.fromkeys(names):
+        try:
+            found = retriever.search(q, k=k, corpus=storage_name(user, name) if name else None)
+        except UnknownCorpus as exc:
+            if corpus is not None:
+                raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+            continue
+        results += [c.model_copy(update={"corpus": name}) if name else c for c in found]
+    results.sort(key=lambda c: -c.score)
+    return SearchResponse(q=q, corpus=corpus, results=results[:k])
 
 
 @router.post("/api/documents", response_model=DocumentIngested, status_code=status.HTTP_201_CREATED)
 def upload_document(
     settings: SettingsDep,
+    user: UserDep,
+    db: DbDep,
     file: Annotated[UploadFile, File(description="A .md, .txt, .pdf or .html file, ≤ 5 MB.")],
-    corpus: Annotated[str, Form(description="The corpus to add it to.")],
+    corpus: Annotated[str, Form(description="The corpus to add it to (yours alone).")],
 ) -> DocumentIngested:
-    try:
-        validate_corpus(corpus)
-    except InvalidCorpusName as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    _public_name(corpus)
     if corpus == NOTES_CORPUS:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "the 'notes' corpus holds the bundled notes only"
@@ -112,7 +162,19 @@ def upload_document(
     except LoaderError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     retriever = retriever_for(settings)
-    report = ingest_documents([doc], corpus, settings, retriever.embedder)
+    report = ingest_documents([doc], storage_name(user, corpus), settings, retriever.embedder)
+    row = db.exec(
+        select(Document).where(
+            Document.user_id == user.id,
+            Document.corpus == corpus,
+            col(Document.source) == doc.source,
+        )
+    ).first()
+    row = row or Document(user_id=user.id, corpus=corpus, source=doc.source, content_hash="")
+    row.content_hash = hashlib.sha256(data).hexdigest()
+    row.chunks, row.created_at = report.chunks, utcnow()
+    db.add(row)
+    db.commit()
     return DocumentIngested(
         corpus=corpus, doc_id=doc.doc_id, chunks=report.chunks, embedded=report.embedded
     )

@@ -92,10 +92,6 @@ def test_the_local_user_and_keyed_users_do_not_see_each_other(
     assert [s["id"] for s in api.get("/api/sessions", headers=ada).json()["items"]] == [ada_sid]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="corpora are global: /api/documents and /api/search take no user (api/routes/search.py)",
-)
 def test_an_uploaded_corpus_is_visible_only_to_its_owner(
     api: TestClient, app_settings: Settings
 ) -> None:
@@ -111,4 +107,12 @@ def test_an_uploaded_corpus_is_visible_only_to_its_owner(
     seen = api.get(
         "/api/search", params={"q": "quorum replicas", "corpus": "ada-private"}, headers=grace
     )
-    assert seen.status_code == 404 or seen.json()["results"] == []
+    assert seen.status_code == 404
+    everything = api.get("/api/search", params={"q": "quorum replicas eu-west"}, headers=grace)
+    assert all(c["corpus"] != "ada-private" for c in everything.json()["results"])
+    own = api.get(
+        "/api/search", params={"q": "quorum replicas", "corpus": "ada-private"}, headers=ada
+    )
+    assert own.status_code == 200 and own.json()["results"][0]["corpus"] == "ada-private"
+    mine = api.get("/api/search", params={"q": "quorum replicas eu-west"}, headers=ada)
+    assert any(c["corpus"] == "ada-private" for c in mine.json()["results"])

@@ -31,7 +31,11 @@ def client(settings, embedder, monkeypatch: pytest.MonkeyPatch) -> TestClient:
     # The session embedder, so the router never loads a second model.
     monkeypatch.setattr(search_routes, "_retrievers", {})
     monkeypatch.setattr(search_routes, "retriever_for", lambda s: Retriever(s, embedder))
+    from core.db import upgrade
+
+    upgrade(settings.effective_database_url)  # uploads are recorded per user
     app = FastAPI()
+    app.state.settings = settings
     app.include_router(search_routes.router)
     return TestClient(app)
 
