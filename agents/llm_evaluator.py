@@ -95,8 +95,7 @@ class LLMEvaluator:
         last_error = "no reply"
         for _ in range(2):  # the first try, and one retry on invalid output
             try:
-                reply = call_with_retries(lambda: structured.invoke(messages),
-                                          retries=self.retries)
+                reply = call_with_retries(lambda: structured.invoke(messages), retries=self.retries)
             except (ValueError, ValidationError) as exc:  # unparseable JSON, schema mismatch
                 last_error = f"{type(exc).__name__}: {str(exc)[:160]}"
                 continue

@@ -222,9 +222,9 @@ def build_notes_index(root: Path) -> Path:
     return root / "chroma"
 
 
-def data_dir_with_notes(notes_chroma: Path) -> Path:
-    """A fresh data dir that already holds the indexed notes."""
-    data = Path(tempfile.mkdtemp(prefix="tradeoff-bench-data-"))
+def data_dir_with_notes(notes_chroma: Path, parent: Path) -> Path:
+    """A fresh data dir under `parent` that already holds the indexed notes."""
+    data = Path(tempfile.mkdtemp(prefix="data-", dir=parent))
     shutil.copytree(notes_chroma, data / "chroma")
     return data
 

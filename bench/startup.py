@@ -29,7 +29,7 @@ def _exercise(base: str) -> None:
 
 def run(notes_chroma: Path, workdir: Path) -> dict[str, Any]:
     port = free_port()
-    data = data_dir_with_notes(notes_chroma)
+    data = data_dir_with_notes(notes_chroma, workdir)
     env = base_env(TRADEOFF_DATA_DIR=str(data), TRADEOFF_LLM="offline")
     cmd = [str(BIN / "tradeoff"), "serve", "--port", str(port)]
     server = Server(cmd, env, port, workdir / "startup-server.log")

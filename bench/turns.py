@@ -166,7 +166,7 @@ async def _profile_load(real: str) -> None:
         await _closed_loop(c, urls, TURNS_PER_SESSION[50], messages)
 
 
-def _offline_in_process(notes_chroma: Path) -> dict[str, Any]:
+def _offline_in_process(notes_chroma: Path, workdir: Path) -> dict[str, Any]:
     """`InterviewEngine.turn()` on realistic messages, in this process (no HTTP, no database)."""
     from agents.engines import offline_evaluator
     from agents.interviewer.engine import InterviewEngine
@@ -174,7 +174,7 @@ def _offline_in_process(notes_chroma: Path) -> dict[str, Any]:
     from core.settings import Settings
     from retrieval.search import Retriever
 
-    settings = Settings(data_dir=data_dir_with_notes(notes_chroma), chroma_url="")
+    settings = Settings(data_dir=data_dir_with_notes(notes_chroma, workdir), chroma_url="")
     engine = InterviewEngine(offline_evaluator(), Retriever(settings))
     question = bundled_bank().questions[QUESTION]
     messages = candidate_messages()
@@ -196,7 +196,7 @@ def _offline_in_process(notes_chroma: Path) -> dict[str, Any]:
 def _offline_api(env: dict[str, str], workdir: Path, notes_chroma: Path) -> dict[str, Any]:
     port = free_port()
     env = {**env, "TRADEOFF_LLM": "offline"}
-    env["TRADEOFF_DATA_DIR"] = str(data_dir_with_notes(notes_chroma))
+    env["TRADEOFF_DATA_DIR"] = str(data_dir_with_notes(notes_chroma, workdir))
     cmd = uvicorn_cmd("api.main:app_from_env", port)
     with serving(cmd, env, port, workdir / "offline-server.log") as server:
 
@@ -222,7 +222,7 @@ def run(notes_chroma: Path, workdir: Path, *, rounds: int = ROUNDS) -> dict[str,
         )
         llm_env = {
             **env,
-            "TRADEOFF_DATA_DIR": str(data_dir_with_notes(notes_chroma)),
+            "TRADEOFF_DATA_DIR": str(data_dir_with_notes(notes_chroma, workdir)),
             "TRADEOFF_LLM": "openai-compatible:test-model",
             "TRADEOFF_LLM_BASE_URL": llm_url,
             "TRADEOFF_LLM_API_KEY": "test",
@@ -241,7 +241,7 @@ def run(notes_chroma: Path, workdir: Path, *, rounds: int = ROUNDS) -> dict[str,
             details = asyncio.run(_measure(real.base_url, bare.base_url, rounds))
             details["llm_server_peak_rss_mb"] = profile.peak_rss_of(real)
         details["offline_api"] = _offline_api(env, workdir, notes_chroma)
-        details["offline_in_process"] = _offline_in_process(notes_chroma)
+        details["offline_in_process"] = _offline_in_process(notes_chroma, workdir)
         llm50 = details["llm_c50"]
         missed = not (llm50["p50_ms"] <= P50_TARGET_MS and llm50["p99_ms"] <= P99_TARGET_MS)
         if missed and profile.available():

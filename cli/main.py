@@ -39,6 +39,7 @@ def serve(
     import uvicorn
 
     from api.main import prepare
+    from api.security import exposure_refusal
     from core.logging import configure_logging
 
     if host:
@@ -47,11 +48,9 @@ def serve(
         os.environ["TRADEOFF_PORT"] = str(port)
     get_settings.cache_clear()
     settings = get_settings()
-    if not settings.binds_loopback and settings.auth != "required":
-        fail(
-            f"refusing to bind {settings.host}: a non-loopback address exposes the API; "
-            "set TRADEOFF_AUTH=required and create keys with 'tradeoff users create NAME'"
-        )
+    refusal = exposure_refusal(settings)
+    if refusal:
+        fail(refusal)
     configure_logging(settings.log_level)
     prepare(settings)  # once, before any worker answers
     os.environ["_TRADEOFF_PREPARED"] = "1"  # workers skip what serve just did
@@ -62,6 +61,7 @@ def serve(
         port=settings.port,
         workers=workers,
         log_config=None,
+        access_log=False,  # api/request_log.py logs each request, without query strings
     )
 
 

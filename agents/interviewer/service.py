@@ -186,8 +186,9 @@ class InterviewService:
             raise ServiceError(409, "nothing to retry: the last message has a reply")
         return TurnContext(s.id, last, retry=True)
 
-    def resume(self, db: Session, user: User, session_id: str, candidate_id: str
-               ) -> TurnContext | dict[str, Any]:
+    def resume(
+        self, db: Session, user: User, session_id: str, candidate_id: str
+    ) -> TurnContext | dict[str, Any]:
         """For a retried request whose first attempt committed `candidate_id`: the reply it got
         (as the turn's JSON), or a context to answer it now if it got none."""
         s = self._own(db, user, session_id)
@@ -195,11 +196,21 @@ class InterviewService:
         cand = next((m for m in msgs if m.id == candidate_id), None)
         if cand is None:
             raise ServiceError(409, "the original request left no message; send it again")
-        reply = next((m for m in msgs if m.role == "interviewer" and m.complete
-                      and m.meta.get("reply_to") == candidate_id), None)
+        reply = next(
+            (
+                m
+                for m in msgs
+                if m.role == "interviewer" and m.complete and m.meta.get("reply_to") == candidate_id
+            ),
+            None,
+        )
         if reply is not None:
-            return {"message": message_view(cand), "reply": message_view(reply),
-                    "phase": s.phase, "status": s.status}
+            return {
+                "message": message_view(cand),
+                "reply": message_view(reply),
+                "phase": s.phase,
+                "status": s.status,
+            }
         return TurnContext(s.id, cand, retry=True)
 
     def run_turn(self, db: Session, ctx: TurnContext) -> Iterator[Event]:

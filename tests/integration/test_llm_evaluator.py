@@ -20,8 +20,9 @@ ANSWER = (
 
 
 def _evaluator(server, **kw) -> LLMEvaluator:
-    settings = Settings(llm="openai-compatible:test-model", llm_base_url=server.base_url,
-                        llm_timeout=5, **kw)
+    settings = Settings(
+        llm="openai-compatible:test-model", llm_base_url=server.base_url, llm_timeout=5, **kw
+    )
     return LLMEvaluator(load_chat_model(settings), offline_evaluator(), "test-model", retries=1)
 
 
@@ -48,7 +49,7 @@ def test_hallucinated_evidence_is_downgraded(openai_server) -> None:
 
 
 def test_invalid_output_is_retried_once_then_offline_grades(openai_server) -> None:
-    openai_server.enqueue(Reply("this is not json"), Reply("{\"items\": 3}"))
+    openai_server.enqueue(Reply("this is not json"), Reply('{"items": 3}'))
     q = bundled_bank().questions["rate-limiter"]
     ev = _evaluator(openai_server).grade(q, ANSWER, "senior")
     assert "llm_fallback" in ev.flags and ev.engine == "offline"
@@ -64,8 +65,12 @@ def test_one_invalid_reply_then_a_valid_one_is_accepted(openai_server) -> None:
 
 
 def test_provider_faults_fall_back_to_offline_after_bounded_retries(openai_server) -> None:
-    openai_server.enqueue(Reply.server_error(), Reply.rate_limited(retry_after=0.1),
-                          Reply.malformed(), Reply.server_error())
+    openai_server.enqueue(
+        Reply.server_error(),
+        Reply.rate_limited(retry_after=0.1),
+        Reply.malformed(),
+        Reply.server_error(),
+    )
     q = bundled_bank().questions["rate-limiter"]
     ev = _evaluator(openai_server).grade(q, ANSWER, "senior")
     assert "llm_fallback" in ev.flags

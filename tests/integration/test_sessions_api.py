@@ -51,8 +51,10 @@ def test_bad_create_requests_are_refused_clearly(client) -> None:
 
 def test_a_turn_stores_both_messages_and_asks_one_question(client, app_settings) -> None:
     s = _create(client)
-    r = client.post(f"/api/sessions/{s['id']}/messages",
-                    json={"content": "Links never expire unless the owner sets an expiry."})
+    r = client.post(
+        f"/api/sessions/{s['id']}/messages",
+        json={"content": "Links never expire unless the owner sets an expiry."},
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["message"]["role"] == "candidate" and body["reply"]["role"] == "interviewer"
@@ -63,17 +65,20 @@ def test_a_turn_stores_both_messages_and_asks_one_question(client, app_settings)
 
 def test_clarifying_question_is_answered_with_scale_numbers(client, clock) -> None:
     s = _create(client)
-    reply = client.post(f"/api/sessions/{s['id']}/messages",
-                        json={"content": "How many redirects per month should I plan for?"}
-                        ).json()["reply"]["content"]
+    reply = client.post(
+        f"/api/sessions/{s['id']}/messages",
+        json={"content": "How many redirects per month should I plan for?"},
+    ).json()["reply"]["content"]
     assert "10 billion" in reply
 
 
 def test_sse_streams_tokens_then_done_with_the_same_json(client) -> None:
     s = _create(client)
-    r = client.post(f"/api/sessions/{s['id']}/messages",
-                    json={"content": "We need custom aliases and click analytics."},
-                    headers={"Accept": "text/event-stream"})
+    r = client.post(
+        f"/api/sessions/{s['id']}/messages",
+        json={"content": "We need custom aliases and click analytics."},
+        headers={"Accept": "text/event-stream"},
+    )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     events = _sse_events(r.text)
     tokens = [d for e, d in events if e == "token"]
@@ -97,8 +102,10 @@ def test_hints_only_in_coach_mode_and_they_climb(client) -> None:
 
 def test_finish_grades_the_transcript_and_stores_the_scorecard(client) -> None:
     s = _create(client)
-    for text in ("Redirects must be fast; creation can be slower. 100:1 reads to writes.",
-                 "POST /links returns a code; GET /{code} answers 302 because 301 is cached."):
+    for text in (
+        "Redirects must be fast; creation can be slower. 100:1 reads to writes.",
+        "POST /links returns a code; GET /{code} answers 302 because 301 is cached.",
+    ):
         client.post(f"/api/sessions/{s['id']}/messages", json={"content": text})
     ev = client.post(f"/api/sessions/{s['id']}/finish")
     assert ev.status_code == 200
@@ -150,8 +157,11 @@ def test_idempotent_message_retry_returns_the_original_and_creates_nothing(clien
     assert len(client.get(f"/api/sessions/{s['id']}").json()["messages"]) == 3
     clash = client.post(url, json={"content": "Something else"}, headers=headers)
     assert clash.status_code == 409
-    sse = client.post(url, json={"content": "Custom aliases are in scope."},
-                      headers={**headers, "Accept": "text/event-stream"})
+    sse = client.post(
+        url,
+        json={"content": "Custom aliases are in scope."},
+        headers={**headers, "Accept": "text/event-stream"},
+    )
     done = [json.loads(d) for e, d in _sse_events(sse.text) if e == "done"]
     assert done == [first.json()]
 
@@ -162,8 +172,10 @@ def test_idempotent_session_creation(client) -> None:
     a = client.post("/api/sessions", json=body, headers=headers)
     b = client.post("/api/sessions", json=body, headers=headers)
     assert a.status_code == b.status_code == 201 and a.json()["id"] == b.json()["id"]
-    assert client.post("/api/sessions", json={**body, "mode": "mock"},
-                       headers=headers).status_code == 409
+    assert (
+        client.post("/api/sessions", json={**body, "mode": "mock"}, headers=headers).status_code
+        == 409
+    )
 
 
 def test_retry_answers_a_message_left_without_reply(client, app_settings) -> None:
@@ -171,8 +183,13 @@ def test_retry_answers_a_message_left_without_reply(client, app_settings) -> Non
     from core import crud
 
     with Session(engine_for(app_settings)) as db:  # a turn that died after storing the message
-        crud.add_message(db, session_id=s["id"], role="candidate", content="Custom aliases.",
-                         phase="requirements")
+        crud.add_message(
+            db,
+            session_id=s["id"],
+            role="candidate",
+            content="Custom aliases.",
+            phase="requirements",
+        )
         db.commit()
     r = client.post(f"/api/sessions/{s['id']}/retry")
     assert r.status_code == 200 and r.json()["reply"]["content"]

@@ -37,11 +37,19 @@ def grader_json(body: dict[str, Any], hallucinate: bool = False) -> str:
     signals = {i.id: i.signals for q in bundled_bank().questions.values() for i in q.rubric}
     items = []
     for item_id in _ITEM_LINE.findall(user):
-        hits = [s for s in sentences
-                if any(sig.lower() in s.lower() for sig in signals.get(item_id, []))]
+        hits = [
+            s
+            for s in sentences
+            if any(sig.lower() in s.lower() for sig in signals.get(item_id, []))
+        ]
         if hallucinate and hits:
-            items.append({"id": item_id, "status": "covered",
-                          "evidence": ["we use a quantum ledger on the moon"]})
+            items.append(
+                {
+                    "id": item_id,
+                    "status": "covered",
+                    "evidence": ["we use a quantum ledger on the moon"],
+                }
+            )
         elif hits:
             items.append({"id": item_id, "status": "covered", "evidence": hits[:1]})
         else:

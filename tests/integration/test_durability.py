@@ -1,0 +1,123 @@
+"""Kill -9 during a slow model reply: every acknowledged message and the session survive."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.openai_server import FakeOpenAIServer, Reply
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app_from_env",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("the server did not become healthy")
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_slow_reply_loses_nothing(app_settings) -> None:
+    with FakeOpenAIServer(default=Reply.delayed("Why that store?", 60)) as llm:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "TRADEOFF_DATA_DIR": str(app_settings.data_dir),
+            "TRADEOFF_LLM": "openai-compatible:test-model",
+            "TRADEOFF_LLM_BASE_URL": llm.base_url,
+            "TRADEOFF_LLM_TIMEOUT": "90",
+            "HF_HUB_OFFLINE": "1",
+        }
+        base = f"http://127.0.0.1:{port}"
+        proc = _start(port, env)
+        try:
+            s = httpx.post(
+                f"{base}/api/sessions", json={"question_id": "url-shortener"}, timeout=30
+            ).json()
+            sent = "We keep every link in Cassandra keyed by the short code."
+            worker = threading.Thread(
+                target=lambda: _swallow(
+                    lambda: httpx.post(
+                        f"{base}/api/sessions/{s['id']}/messages",
+                        json={"content": sent},
+                        timeout=120,
+                    )
+                ),
+                daemon=True,
+            )
+            worker.start()
+            deadline = time.monotonic() + 60
+            while not llm.chat_requests and time.monotonic() < deadline:
+                time.sleep(0.1)  # the model was called, so the message was committed
+            assert llm.chat_requests, "the model was never called"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        llm.default = Reply("Fair enough. Why Cassandra rather than Postgres here?")
+        proc = _start(port, env)
+        try:
+            after = httpx.get(f"{base}/api/sessions/{s['id']}", timeout=30).json()
+            roles = [(m["role"], m["content"]) for m in after["messages"]]
+            assert roles[-1] == ("candidate", sent)  # acknowledged, and no half reply
+            assert after["status"] == "active"
+            retried = httpx.post(f"{base}/api/sessions/{s['id']}/retry", timeout=60)
+            assert retried.status_code == 200 and retried.json()["reply"]["content"]
+            more = httpx.post(
+                f"{base}/api/sessions/{s['id']}/messages",
+                json={"content": "Because writes dominate."},
+                timeout=60,
+            )
+            assert more.status_code == 200
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def _swallow(fn) -> None:  # type: ignore[no-untyped-def]
+    try:
+        fn()
+    except httpx.HTTPError:
+        pass  # the server was killed under it: expected
