@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlmodel import Session
 
 from agents.interviewer.phases import PHASE_NAMES
@@ -148,7 +149,8 @@ class TerminalInterview:
         self.console.print(f"[bold magenta]hint (level {out['level']})[/]")
         self.console.print(msg["content"], markup=False, highlight=False)
         for c in msg["citations"]:
-            self.console.print(f"  [dim]see:[/] {c.get('heading') or c.get('source', '')}")
+            where = escape(str(c.get("heading") or c.get("source", "")))
+            self.console.print(f"  [dim]see:[/] {where}", highlight=False)
 
     def finish(self) -> None:
         from agents.evaluation import Evaluation

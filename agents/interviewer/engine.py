@@ -120,11 +120,22 @@ class InterviewEngine:
         if item is None:
             return Hint(n, "You've covered what this phase needs; move on when you're ready.")
         if n == 1:
-            probe = next((p for p in question.probes if p.trigger == f"item:{item.id}"), None)
-            text = P.hint[1].format(nudge=probe.question if probe else f"{topic(item)}.")
-            hint = Hint(1, text, item_id=item.id)
+            probe = next(
+                (
+                    p
+                    for p in question.probes
+                    if p.trigger == f"item:{item.id}" and p.id not in state.asked_probes
+                ),
+                None,
+            )
+            nudge = (
+                probe.question
+                if probe
+                else (f"{topic(item)}: what are the options, and what does each one cost?")
+            )
+            hint = Hint(1, P.hint[1].format(nudge=nudge), item_id=item.id)
         elif n == 2 and self.retriever is not None:
-            cites = self.retriever.search(item.text, k=2, corpus="notes")
+            cites = self.retriever.search(f"{question.title}: {item.text}", k=2, corpus="notes")
             heading = cites[0].heading if cites else "the related notes"
             text = P.hint[2].format(concept=topic(item), citation_heading=heading)
             hint = Hint(2, text, [c.model_dump() for c in cites], item.id)
