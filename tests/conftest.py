@@ -144,3 +144,24 @@ def client(app_settings: Settings, clock):
     app.state.clock = clock
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend_client(
+    request: pytest.FixtureRequest, app_settings: Settings, clock, _postgres_url: str | None
+):
+    """The app on each real database: SQLite in the data dir, and the throwaway Postgres."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    settings = app_settings
+    if request.param == "postgres":
+        if _postgres_url is None:
+            pytest.skip("TRADEOFF_TEST_DATABASE_URL is not set (CI sets it)")
+        settings = app_settings.model_copy(update={"database_url": _postgres_url})
+    request.node.user_properties.append(("backend", request.param))
+    app = create_app(settings)
+    app.state.clock = clock
+    with TestClient(app) as c:
+        yield c

@@ -194,3 +194,32 @@ def test_retry_answers_a_message_left_without_reply(client, app_settings) -> Non
     r = client.post(f"/api/sessions/{s['id']}/retry")
     assert r.status_code == 200 and r.json()["reply"]["content"]
     assert client.post(f"/api/sessions/{s['id']}/retry").status_code == 409
+
+
+def test_interview_flow_with_idempotency_on_each_backend(backend_client) -> None:
+    c = backend_client
+    key = {"Idempotency-Key": f"create-{id(c)}"}
+    s = c.post("/api/sessions", json={"question_id": "rate-limiter", "mode": "coach"}, headers=key)
+    assert s.status_code == 201
+    again = c.post(
+        "/api/sessions", json={"question_id": "rate-limiter", "mode": "coach"}, headers=key
+    )
+    assert again.json()["id"] == s.json()["id"]
+    sid = s.json()["id"]
+    url = f"/api/sessions/{sid}/messages"
+    turn = {"Idempotency-Key": "t1"}
+    first = c.post(url, json={"content": "Per-user limits at the gateway."}, headers=turn)
+    replay = c.post(url, json={"content": "Per-user limits at the gateway."}, headers=turn)
+    assert first.json() == replay.json()
+    assert c.post(url, json={"content": "changed"}, headers=turn).status_code == 409
+    streamed = c.post(
+        url,
+        json={"content": "A token bucket in Redis, because bursts are ok."},
+        headers={"Accept": "text/event-stream"},
+    )
+    assert "event: done" in streamed.text
+    assert c.post(f"/api/sessions/{sid}/hint").status_code == 200
+    card = c.post(f"/api/sessions/{sid}/finish").json()
+    assert len(card["dimensions"]) == 7
+    roles = [m["role"] for m in c.get(f"/api/sessions/{sid}").json()["messages"]]
+    assert roles.count("candidate") == 2
