@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.harness import Server, peak_rss_mb
+from bench.harness import REPO, Server, peak_rss_mb
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
-BUCKETS = {  # substring of a frame -> what it means, for the inclusive shares
+TURN_BUCKETS = {  # substring of a frame -> what it means, for the inclusive shares
     "run_turn": "the turn (plan + phrase + store)",
     "Reader.read": "reading the message (embeddings)",
     "search (retrieval/search.py": "retrieval for the LLM prompt",
@@ -28,6 +28,12 @@ BUCKETS = {  # substring of a frame -> what it means, for the inclusive shares
     "save_state": "storing reply + state",
     "RateLimitMiddleware": "rate-limit middleware",
     "current_user": "auth dependency",
+}
+GRADING_BUCKETS = {
+    "_prepare": "preparing rubric + sentences (incl. their embeddings)",
+    "encode (": "sentence-transformers encode",
+    "_finish": "judging items + scoring",
+    "model_dump": "pydantic dumps",
 }
 
 
@@ -57,10 +63,21 @@ def record_server(
         except subprocess.TimeoutExpired:
             server.proc.kill()
         server.stop()
-    return summarise(raw) if raw.exists() else {"error": server.tail(500)}
+    return summarise(raw, TURN_BUCKETS) if raw.exists() else {"error": server.tail(500)}
 
 
-def summarise(raw: Path, top: int = 10) -> dict[str, Any]:
+def record_call(code: str, workdir: Path, buckets: dict[str, str]) -> dict[str, Any]:
+    """Runs `python -c code` under py-spy and summarises the samples."""
+    raw = workdir / "profile-call.txt"
+    spy = str(PY_SPY if PY_SPY.exists() else "py-spy")
+    cmd = [spy, "record", "-r", "100", "-f", "raw", "-o", str(raw), "--", sys.executable, "-c"]
+    proc = subprocess.run([*cmd, code], cwd=REPO, capture_output=True, text=True, timeout=600)
+    if not raw.exists():
+        return {"error": proc.stderr[-500:]}
+    return summarise(raw, buckets)
+
+
+def summarise(raw: Path, buckets: dict[str, str], top: int = 10) -> dict[str, Any]:
     self_time: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
@@ -72,7 +89,7 @@ def summarise(raw: Path, top: int = 10) -> dict[str, Any]:
         total += n
         frames = stack.split(";")
         self_time[_short(frames[-1])] += n
-        for label in {label for key, label in BUCKETS.items() if any(key in f for f in frames)}:
+        for label in {label for key, label in buckets.items() if any(key in f for f in frames)}:
             inclusive[label] += n
     share = lambda n: round(100 * n / total, 1) if total else 0.0  # noqa: E731
     return {

@@ -61,7 +61,7 @@ def _benchmarks(notes: Path, work: Path) -> list[tuple[str, Callable[[], dict[st
         ("startup", lambda: startup.run(notes, work)),
         ("turns", lambda: turns.run(notes, work)),
         ("sse", lambda: sse.run(notes, work)),
-        ("grading", grading.run),
+        ("grading", lambda: grading.run(work)),
         ("retrieval", _retrieval),
         ("eval_time", lambda: eval_time.run(work)),
     ]

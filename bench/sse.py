@@ -31,7 +31,7 @@ from bench.harness import (
 STREAMS = 500
 CHUNK_DELAY = 0.15  # seconds between the model's words: ~2 s per reply
 TARGET = 500
-DEADLINE_S = 120.0
+DEADLINE_S = 90.0
 
 
 async def _create(client: httpx.AsyncClient, base: str, n: int) -> list[str]:

@@ -109,10 +109,13 @@ async def _closed_loop(
     return {"latencies": latencies, "errors": errors, "seconds": seconds, "kinds": kinds}
 
 
-async def _sessions(client: httpx.AsyncClient, base: str, n: int, mode: str = "mock") -> list[str]:
+async def _sessions(
+    client: httpx.AsyncClient, base: str, n: int, timeout: float = 120.0
+) -> list[str]:
     ids = []
     for _ in range(n):
-        r = await client.post(f"{base}/api/sessions", json={"question_id": QUESTION, "mode": mode})
+        body = {"question_id": QUESTION, "mode": "mock"}
+        r = await client.post(f"{base}/api/sessions", json=body, timeout=timeout)
         r.raise_for_status()
         ids.append(r.json()["id"])
     return ids
@@ -137,9 +140,9 @@ async def _measure(real: str, bare: str, rounds: int) -> dict[str, Any]:
     messages = candidate_messages()
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     out: dict[str, Any] = {}
-    async with httpx.AsyncClient(timeout=60.0, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=120.0, limits=limits) as client:
         await _closed_loop(client, [f"{bare}/bare/warm/messages"], 5, messages)
-        warm = await _sessions(client, real, 1)
+        warm = await _sessions(client, real, 1, timeout=300)  # builds the service: slow
         await _closed_loop(client, [f"{real}/api/sessions/{warm[0]}/messages"], 5, messages)
         for c in LEVELS:
             real_samples, bare_samples = [], []
@@ -160,7 +163,7 @@ async def _measure(real: str, bare: str, rounds: int) -> dict[str, Any]:
 
 async def _profile_load(real: str) -> None:
     messages = candidate_messages()
-    async with httpx.AsyncClient(timeout=60.0, limits=httpx.Limits(max_connections=100)) as c:
+    async with httpx.AsyncClient(timeout=120.0, limits=httpx.Limits(max_connections=100)) as c:
         ids = await _sessions(c, real, 50)
         urls = [f"{real}/api/sessions/{i}/messages" for i in ids]
         await _closed_loop(c, urls, TURNS_PER_SESSION[50], messages)
@@ -201,8 +204,8 @@ def _offline_api(env: dict[str, str], workdir: Path, notes_chroma: Path) -> dict
     with serving(cmd, env, port, workdir / "offline-server.log") as server:
 
         async def go() -> dict[str, Any]:
-            async with httpx.AsyncClient(timeout=60.0) as client:
-                ids = await _sessions(client, server.base_url, 2)
+            async with httpx.AsyncClient(timeout=120.0) as client:
+                ids = await _sessions(client, server.base_url, 2, timeout=300)
                 url = f"{server.base_url}/api/sessions"
                 await _closed_loop(client, [f"{url}/{ids[0]}/messages"], 5, candidate_messages())
                 sample = await _closed_loop(

@@ -56,6 +56,9 @@ def register(app: typer.Typer) -> None:
             except ValueError as exc:
                 err.print(f"[red]error:[/red] {exc}")
                 raise typer.Exit(2) from exc
+        if json_out is not None and not json_out.parent.is_dir():
+            err.print(f"[red]error:[/red] no directory {json_out.parent} for --json-out")
+            raise typer.Exit(2)
         settings = get_settings()
         settings.ensure_dirs()
         with Progress(

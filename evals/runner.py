@@ -20,6 +20,7 @@ DEFAULT_TOLERANCE = 0.02
 @dataclass
 class EvalRun:
     engine: str
+    suites: list[str] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     prompt_hashes: dict[str, str] = field(default_factory=dict)
@@ -159,11 +160,22 @@ def load_baseline(path: Path) -> dict[str, dict[str, Any]]:
     return metrics
 
 
+SUITE_OF_PREFIX = {"grading_": "grading", "adversarial_": "grading", "short_answer_": "grading",
+                   "retrieval_": "retrieval", "interviewer_": "interviewer",
+                   "injection_": "injection"}
+
+
+def suite_of(metric: str) -> str | None:
+    return next((s for p, s in SUITE_OF_PREFIX.items() if metric.startswith(p)), None)
+
+
 def gate(run: EvalRun, baseline: dict[str, dict[str, Any]]) -> list[str]:
-    """The metrics that regressed beyond their tolerance, each as a readable line."""
+    """The metrics that regressed beyond their tolerance (or vanished), each as a line."""
     failures = []
     for name, spec in sorted(baseline.items()):
         if name not in run.metrics:
+            if suite_of(name) in run.suites:
+                failures.append(f"{name}: missing from this run of the {suite_of(name)} suite")
             continue
         value, tol = float(spec["value"]), float(spec.get("tolerance", DEFAULT_TOLERANCE))
         current = float(run.metrics[name])
@@ -194,9 +206,12 @@ LOWER_IS_BETTER = (
 
 
 def updated_baseline(run: EvalRun, old: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
-    """New values; tolerances and directions kept from the old baseline where it had them."""
+    """New values; tolerances and directions kept from the old baseline where it had them, and
+    the old entries of suites this run did not run kept as they were."""
     old = old or {}
-    metrics: dict[str, dict[str, Any]] = {}
+    metrics: dict[str, dict[str, Any]] = {
+        name: spec for name, spec in old.items() if suite_of(name) not in run.suites
+    }
     for name, value in sorted(run.metrics.items()):
         if not name.startswith(GATED_PREFIXES) or name.endswith(
             ("_seconds", "_cases", "_runs", "_probes", "_attacks", "_queries")
