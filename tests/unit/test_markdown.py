@@ -73,10 +73,18 @@ def test_safe_markdown_keeps_its_shape() -> None:
     assert '<pre class="diagram" aria-label="Diagram (mermaid)"><code>graph TD; A--&gt;B' in html
 
 
-def test_render_route_limits_size_and_renders() -> None:
+def _client(settings) -> TestClient:  # type: ignore[no-untyped-def]
+    from core.db import upgrade
+
+    upgrade(settings.effective_database_url)  # the routes need a user, even the local one
     app = FastAPI()
+    app.state.settings = settings
     app.include_router(render_routes.router)
-    client = TestClient(app)
+    return TestClient(app)
+
+
+def test_render_route_limits_size_and_renders(settings) -> None:  # type: ignore[no-untyped-def]
+    client = _client(settings)
     ok = client.post("/api/render", json={"markdown": "*hi* <script>x</script>"})
     assert ok.status_code == 200
     assert ok.json()["html"] == "<p><em>hi</em> &lt;script&gt;x&lt;/script&gt;</p>\n"
@@ -86,10 +94,8 @@ def test_render_route_limits_size_and_renders() -> None:
     assert batch.json()["items"] == ["<p><strong>a</strong></p>\n", "<p><code>b</code></p>\n"]
 
 
-def test_note_html_has_section_anchors() -> None:
-    app = FastAPI()
-    app.include_router(render_routes.router)
-    client = TestClient(app)
+def test_note_html_has_section_anchors(settings) -> None:  # type: ignore[no-untyped-def]
+    client = _client(settings)
     note = client.get("/api/notes/caching/html").json()
     assert note["title"] and 'id="sec-' in note["html"]
     assert client.get("/api/notes/no-such-note/html").status_code == 404
