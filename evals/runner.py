@@ -160,9 +160,14 @@ def load_baseline(path: Path) -> dict[str, dict[str, Any]]:
     return metrics
 
 
-SUITE_OF_PREFIX = {"grading_": "grading", "adversarial_": "grading", "short_answer_": "grading",
-                   "retrieval_": "retrieval", "interviewer_": "interviewer",
-                   "injection_": "injection"}
+SUITE_OF_PREFIX = {
+    "grading_": "grading",
+    "adversarial_": "grading",
+    "short_answer_": "grading",
+    "retrieval_": "retrieval",
+    "interviewer_": "interviewer",
+    "injection_": "injection",
+}
 
 
 def suite_of(metric: str) -> str | None:
