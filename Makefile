@@ -45,6 +45,7 @@ eval: install
 	$(BIN)/tradeoff eval --suite all --engine offline --baseline evals/baseline.json
 
 bench: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	$(BIN)/python -m bench.run_all
 
 clean:

@@ -63,6 +63,8 @@ class ItemJudge:
         if vecs is None:
             vecs = self.embedder.encode([i.text for i in rubric.items])
             with self._lock:
+                if len(self._cache) >= 4096:  # free-text rubrics are one-offs; stay bounded
+                    self._cache.clear()
                 self._cache[rubric.key] = vecs
         return vecs
 

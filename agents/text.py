@@ -146,6 +146,7 @@ def _signal_pattern(signal: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])")
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     return " ".join(stem(w) for w in words(text))
 

@@ -219,6 +219,9 @@ class InterviewService:
         q = self._question(s)
         expected = s.updated_at
         state = InterviewState.model_validate(s.state)
+        # Planning and phrasing take the longest; hold no database connection meanwhile, so
+        # hundreds of open streams do not exhaust the pool (the write below is compare-and-set).
+        db.commit()
         plan = self.engine.turn(q, state, s.level, s.id, ctx.candidate.content, self.clock())
         notice = None
         text = ""
