@@ -300,21 +300,8 @@ class OfflineEvaluator:
         self, requests: list[tuple[Question | str, str | list[Segment], str, str | None]]
     ) -> list[Evaluation]:
         """Grades several answers with one embedding pass over all their sentences."""
-        # One model pass warms every free-text question, then one more covers all sentences and
-        # rubric items: many small passes cost far more than one large one on a CPU.
-        free = [q for q, *_ in requests if isinstance(q, str)]
-        if free:
-            self.embedder.encode(free)
         prepared = [self._prepare(q, a, lvl, ref) for q, a, lvl, ref in requests]
         texts: list[str] = []
-        for p in prepared:
-            texts.extend(i.text for i in p.rubric.items)
-            texts.extend(s.text for s in p.sentences)
-            if p.rubric.reference_ids:
-                texts.append(p.text)
-        if texts:
-            self.embedder.encode(texts)
-        texts = []
         for p in prepared:
             texts.extend(s.text for s in p.sentences)
             if p.rubric.reference_ids:
