@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from agents.interviewer.service import ServiceError
 from api import limits as rate_limits
 from api import security
 from api.routes import grade, health, questions, render, search, sessions
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
     app.state.settings = settings
     rate_limits.install(app, settings)  # inside the security layers: a 429 gets headers too
     security.install(app, settings)
+    app.add_exception_handler(ServiceError, sessions.service_error_handler)
     for router in (
         health.router,
         questions.router,

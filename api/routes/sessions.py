@@ -40,6 +40,12 @@ def _raise(exc: ServiceError) -> None:
     raise HTTPException(exc.status, exc.message) from exc
 
 
+async def service_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """Routes let the service's errors through; this answers them with their status."""
+    assert isinstance(exc, ServiceError)
+    return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+
 def _sse(event: str, data: Any) -> bytes:
     body = data if isinstance(data, str) else json.dumps(data)
     lines = "".join(f"data: {line}\n" for line in body.split("\n"))
@@ -172,11 +178,7 @@ def list_sessions(
 
 @router.get("/{session_id}")
 def get_session(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
-    try:
-        return service.get(db, user, session_id)
-    except ServiceError as exc:
-        _raise(exc)
-        raise
+    return service.get(db, user, session_id)
 
 
 @router.post("/{session_id}/messages", responses={200: {"content": {"text/event-stream": {}}}})
@@ -254,38 +256,22 @@ async def retry_turn(
     settings: SettingsDep,
 ):  # type: ignore[no-untyped-def]
     """Answers the last candidate message again after a failed or cut turn."""
-    try:
-        ctx = await run_in_threadpool(service.begin_retry, db, user, session_id)
-    except ServiceError as exc:
-        _raise(exc)
-        raise
+    ctx = await run_in_threadpool(service.begin_retry, db, user, session_id)
     return await _answer(request, service, settings, ctx, _no_op)
 
 
 @router.post("/{session_id}/hint")
 def hint(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
     """Coach mode: the next hint (nudge, cited pointer, partial outline); 409 in mock mode."""
-    try:
-        return service.hint(db, user, session_id)
-    except ServiceError as exc:
-        _raise(exc)
-        raise
+    return service.hint(db, user, session_id)
 
 
 @router.post("/{session_id}/finish", response_model=Evaluation)
 def finish(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
     """Grades the whole transcript and stores the scorecard."""
-    try:
-        return service.finish(db, user, session_id)
-    except ServiceError as exc:
-        _raise(exc)
-        raise
+    return service.finish(db, user, session_id)
 
 
 @router.get("/{session_id}/scorecard", response_model=Evaluation)
 def scorecard(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
-    try:
-        return service.scorecard(db, user, session_id)
-    except ServiceError as exc:
-        _raise(exc)
-        raise
+    return service.scorecard(db, user, session_id)
