@@ -300,7 +300,17 @@ class OfflineEvaluator:
         self, requests: list[tuple[Question | str, str | list[Segment], str, str | None]]
     ) -> list[Evaluation]:
         """Grades several answers with one embedding pass over all their sentences."""
+        # One model pass warms every free-text question, then one more covers all rubric items
+        # and sentences: many small passes cost far more than one large one on a CPU.
+        free = [q for q, *_ in requests if isinstance(q, str)]
+        if free:
+            self.embedder.encode(free)
         prepared = [self._prepare(q, a, lvl, ref) for q, a, lvl, ref in requests]
+        warm = [i.text for p in prepared for i in p.rubric.items]
+        warm += [s.text for p in prepared for s in p.sentences]
+        warm += [p.text for p in prepared if p.rubric.reference_ids]
+        if warm:
+            self.embedder.encode(warm)
         texts: list[str] = []
         for p in prepared:
             texts.extend(s.text for s in p.sentences)
