@@ -141,6 +141,15 @@ class Planner:
             target={"kind": kind, "id": value, "status": status, "probe": probe.id},
         )
 
+    def _scenario_plan(self, st: InterviewState, scenario: FailureScenario) -> Plan:
+        st.asked_scenarios.append(scenario.id)
+        return Plan(
+            "scenario",
+            scenario.question,
+            scenario=scenario,
+            target={"kind": "scenario", "id": scenario.id},
+        )
+
     def next_question(self, st: InterviewState, reading: Reading, opened: bool) -> Plan:
         """The next question in the current phase; `opened` means the phase just began."""
         if st.phase == "wrap_up":
@@ -154,24 +163,12 @@ class Planner:
         scenario_first = st.phase == "tradeoffs_and_failures"
         scenario = self._scenario(st)
         if scenario and scenario_first:
-            st.asked_scenarios.append(scenario.id)
-            return Plan(
-                "scenario",
-                scenario.question,
-                scenario=scenario,
-                target={"kind": "scenario", "id": scenario.id},
-            )
+            return self._scenario_plan(st, scenario)
         probe = self._item_probe(st)
         if probe:
             return self._probe_plan(st, probe)
         if scenario:
-            st.asked_scenarios.append(scenario.id)
-            return Plan(
-                "scenario",
-                scenario.question,
-                scenario=scenario,
-                target={"kind": "scenario", "id": scenario.id},
-            )
+            return self._scenario_plan(st, scenario)
         item = self._uncovered_item(st)
         if item:
             st.asked_items.append(item.id)
