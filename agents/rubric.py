@@ -65,6 +65,7 @@ def reference_items(reference: str, question_text: str) -> list[RubricItem]:
                 id=f"ref-{i + 1}",
                 dimension="deep_dive",
                 text=point,
+                topic=f"point {i + 1} of the reference answer",
                 weight=2,
                 signals=signals,
                 requires_reasoning=False,

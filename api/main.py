@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -39,6 +40,9 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and SSE bodies run in anyio's thread pool (40 threads by default); a
+        # stream holds its thread while the model is slow, so the pool bounds open streams.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if prepare_on_start:
             prepare(settings)
         yield

@@ -27,6 +27,7 @@ from bench.harness import (
     serving,
     uvicorn_cmd,
 )
+from bench.turns import unique
 
 STREAMS = 500
 CHUNK_DELAY = 0.15  # seconds between the model's words: ~2 s per reply
@@ -60,7 +61,7 @@ async def _streams(base: str, n: int) -> dict[str, Any]:
         async def stream(k: int, session_id: str) -> None:
             nonlocal open_now, peak
             url = f"{base}/api/sessions/{session_id}/messages"
-            body = {"content": messages[k % len(messages)]}
+            body = {"content": unique(messages[k % len(messages)])}
             headers = {"Accept": "text/event-stream"}
             started = time.perf_counter()
             events: list[str] = []
@@ -131,13 +132,14 @@ def _one(
 
 
 def run(notes_chroma: Path, workdir: Path, *, streams: int = STREAMS) -> dict[str, Any]:
-    """The offline engine (replies are instant: the streams overlap only briefly), then the LLM
-    engine with a slow model (every stream stays open for seconds)."""
+    """The LLM engine with a slow model: every stream stays open for seconds."""
     nofile = raise_open_file_limit(8192)  # the server inherits it: 3 sockets per stream
     details: dict[str, Any] = {"open_file_limit": nofile}
     rows = []
     with postgres_database() as db_url, fake_llm(chunk_delay=CHUNK_DELAY) as llm_url:
-        for label, engine in (("offline", "offline"), ("slow LLM", "openai-compatible:test-model")):
+        # The LLM engine with a slow model is what holds streams open; the offline engine's
+        # streams end as soon as the message is read, so they never pile up the same way.
+        for label, engine in (("slow LLM", "openai-compatible:test-model"),):
             d = _one(engine, notes_chroma, workdir, db_url, llm_url, streams)
             details[label] = d
             ok = d["errors"] == 0 and d["peak_open"] >= TARGET

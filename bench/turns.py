@@ -8,7 +8,10 @@ Both servers share one throwaway Postgres database; the LLM engine talks to a Fa
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import random
+import re
 import statistics
 import time
 from collections import Counter
@@ -36,6 +39,7 @@ from bench.harness import (
 LEVELS = (1, 50)
 TURNS_PER_SESSION = {1: 15, 50: 4}  # per round: 15 sequential turns, or 50 x 4 = 200
 ROUNDS = 2
+PACED_SESSIONS, PACED_TURNS, THINK_S = 50, 4, 10.0
 P50_TARGET_MS, P99_TARGET_MS, OFFLINE_TARGET_MS = 15.0, 60.0, 60.0
 QUESTION = "url-shortener"
 
@@ -80,17 +84,42 @@ def bare_app() -> FastAPI:
     return app
 
 
+_SENT = re.compile(r"(?<=[.!?])\s+")
+_SEQ = itertools.count()
+
+
+def unique(message: str) -> str:
+    """The message with a request number in every sentence: a real candidate never sends the
+    same sentence twice, so the embedder's memo must not flatter the figures."""
+    n = next(_SEQ)
+    out = []
+    for sentence in _SENT.split(message):
+        body, end = (sentence[:-1], sentence[-1]) if sentence[-1:] in ".!?" else (sentence, ".")
+        out.append(f"{body} (#{n}){end}")
+    return " ".join(out)
+
+
 async def _closed_loop(
-    client: httpx.AsyncClient, urls: list[str], turns: int, messages: list[str]
+    client: httpx.AsyncClient,
+    urls: list[str],
+    turns: int,
+    messages: list[str],
+    think_s: float = 0.0,
 ) -> dict[str, Any]:
-    """Every URL gets its own worker sending `turns` messages back to back."""
+    """Every URL gets its own worker sending `turns` messages, back to back, or with a think
+    time drawn around `think_s` between a reply and the next message (paced sessions)."""
     latencies: list[float] = []
     errors: list[str] = []
     kinds: Counter[str] = Counter()
+    pace = random.Random(7)
 
     async def worker(url: str, offset: int) -> None:
+        if think_s:  # sessions start spread out, as real candidates do
+            await asyncio.sleep(pace.uniform(0, think_s))
         for i in range(turns):
-            content = messages[(offset + i) % len(messages)]
+            if think_s and i:
+                await asyncio.sleep(pace.uniform(0.5 * think_s, 1.5 * think_s))
+            content = unique(messages[(offset + i) % len(messages)])
             started = time.perf_counter()
             try:
                 r = await client.post(url, json={"content": content})
@@ -158,6 +187,16 @@ async def _measure(real: str, bare: str, rounds: int) -> dict[str, Any]:
                 )
             out[f"llm_c{c}"] = _summary(real_samples)
             out[f"bare_c{c}"] = _summary(bare_samples)
+        # 50 sessions at a candidate's pace (a message every THINK_S seconds on average, several
+        # times faster than anyone types an answer), the same sessions as concurrent users.
+        ids = await _sessions(client, real, PACED_SESSIONS)
+        urls = [f"{real}/api/sessions/{i}/messages" for i in ids]
+        paced = await _closed_loop(client, urls, PACED_TURNS, messages, think_s=THINK_S)
+        out["llm_paced"] = _summary([paced])
+        urls = [f"{bare}/bare/{i}/messages" for i in ids]
+        out["bare_paced"] = _summary(
+            [await _closed_loop(client, urls, PACED_TURNS, messages, think_s=THINK_S)]
+        )
     return out
 
 
@@ -185,6 +224,7 @@ def _offline_in_process(notes_chroma: Path, workdir: Path) -> dict[str, Any]:
     for n in range(3):  # three interviews over every paragraph; the first turns warm up
         state, _ = engine.open(question, "senior", f"bench-{n}", time.time())
         for m in messages:
+            m = unique(m)
             started = time.perf_counter()
             engine.turn(question, state, "senior", f"bench-{n}", m, time.time())
             seconds.append(time.perf_counter() - started)
@@ -205,13 +245,15 @@ def _offline_api(env: dict[str, str], workdir: Path, notes_chroma: Path) -> dict
 
         async def go() -> dict[str, Any]:
             async with httpx.AsyncClient(timeout=120.0) as client:
-                ids = await _sessions(client, server.base_url, 2, timeout=300)
+                ids = await _sessions(client, server.base_url, 4, timeout=300)
                 url = f"{server.base_url}/api/sessions"
-                await _closed_loop(client, [f"{url}/{ids[0]}/messages"], 5, candidate_messages())
-                sample = await _closed_loop(
-                    client, [f"{url}/{ids[1]}/messages"], 30, candidate_messages()
-                )
-                return _summary([sample])
+                messages = candidate_messages()
+                await _closed_loop(client, [f"{url}/{ids[0]}/messages"], 5, messages)
+                samples = [  # an interview ends after its wrap-up: ten turns per session
+                    await _closed_loop(client, [f"{url}/{i}/messages"], 10, messages)
+                    for i in ids[1:]
+                ]
+                return _summary(samples)
 
         return asyncio.run(go())
 
@@ -255,35 +297,30 @@ def run(notes_chroma: Path, workdir: Path, *, rounds: int = ROUNDS) -> dict[str,
 
 def _figures(d: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
-    for c in LEVELS:
-        llm, bare = d[f"llm_c{c}"], d[f"bare_c{c}"]
+    loads = (
+        ("c1", "1 session, back to back", False),
+        ("c50", "50 sessions, back to back", True),
+        ("paced", f"50 sessions, one message per ~{THINK_S:g} s each", True),
+    )
+    for key, label, targeted in loads:
+        llm, bare = d[f"llm_{key}"], d[f"bare_{key}"]
         note = (
             f"bare write p50 {bare['p50_ms']} / p99 {bare['p99_ms']} ms; "
             f"{llm['requests']} turns, {llm['errors']} errors, {llm['per_s']} turns/s"
         )
-        p50_met = llm["p50_ms"] <= P50_TARGET_MS if c == 50 else None
-        p99_met = llm["p99_ms"] <= P99_TARGET_MS if c == 50 else None
-        rows.append(
-            figure(
-                f"turn p50, LLM engine, {c} sessions",
-                llm["p50_ms"],
-                "ms",
-                "≤ 15" if c == 50 else "",
-                p50_met,
-                note,
-            )
+        p50_met = llm["p50_ms"] <= P50_TARGET_MS if targeted else None
+        p99_met = llm["p99_ms"] <= P99_TARGET_MS if targeted else None
+        target50, target99 = (
+            (f"≤ {P50_TARGET_MS:g}", f"≤ {P99_TARGET_MS:g}") if targeted else ("", "")
         )
         rows.append(
-            figure(
-                f"turn p99, LLM engine, {c} sessions",
-                llm["p99_ms"],
-                "ms",
-                "≤ 60" if c == 50 else "",
-                p99_met,
-            )
+            figure(f"turn p50, LLM engine, {label}", llm["p50_ms"], "ms", target50, p50_met, note)
+        )
+        rows.append(
+            figure(f"turn p99, LLM engine, {label}", llm["p99_ms"], "ms", target99, p99_met)
         )
         ratio = round(llm["p50_ms"] / bare["p50_ms"], 2)
-        rows.append(figure(f"turn / bare-write p50 ratio, {c} sessions", ratio, "x", "", None))
+        rows.append(figure(f"turn / bare-write p50 ratio, {label}", ratio, "x", "", None))
     off, api = d["offline_in_process"], d["offline_api"]
     rows.append(
         figure(

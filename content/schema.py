@@ -62,6 +62,10 @@ class RubricItem(Strict):
     id: Slug
     dimension: Dimension
     text: Text = Field(description="What a strong candidate does, one sentence.")
+    topic: Annotated[str, Field(min_length=3, max_length=70, pattern=r"^[^?.!]+$")] = Field(
+        description="What the interviewer asks about, as a noun phrase that reads after "
+        "'Let's talk about ...' ('what a throttled client receives'); never the answer itself."
+    )
     weight: Annotated[int, Field(ge=1, le=3)] = 1
     signals: list[Text] = Field(
         min_length=2, description="Phrases and synonyms whose presence indicates the item."

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         default="", description="Comma-separated allowed origins; empty = off."
     )
     log_level: str = "INFO"
+    threads: int = Field(
+        default=1000,
+        ge=8,
+        le=10_000,
+        description="Worker threads per process; each open SSE stream holds one while it waits.",
+    )
 
     @field_validator("data_dir")
     @classmethod

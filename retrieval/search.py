@@ -76,13 +76,19 @@ class Retriever:
         k: int = 5,
         corpus: str | None = NOTES_CORPUS,
         topics: list[str] | None = None,
+        *,
+        memo: bool = False,
     ) -> list[Citation]:
-        """The `k` best chunks for `query`; corpus=None searches every corpus."""
+        """The `k` best chunks for `query`; corpus=None searches every corpus.
+
+        `memo=True` keeps the query's embedding in the embedder's memo: for queries built from
+        the question bank (the interviewer's own questions), which come back again and again."""
         query = query.strip()
         if not query:
             raise ValueError("empty query")
         k = max(1, min(int(k), MAX_K))
-        vector = self.embedder.encode_uncached([query])[0]
+        encode = self.embedder.encode if memo else self.embedder.encode_uncached
+        vector = encode([query])[0]
         names = [corpus] if corpus else self.corpora()
         results: list[Citation] = []
         for name in names:

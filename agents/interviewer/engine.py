@@ -64,7 +64,13 @@ class Hint:
 
 class Retriever(Protocol):
     def search(
-        self, query: str, k: int = 5, corpus: str | None = ..., topics: list[str] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        corpus: str | None = ...,
+        topics: list[str] | None = None,
+        *,
+        memo: bool = False,
     ) -> list[Any]: ...
 
 
@@ -131,11 +137,13 @@ class InterviewEngine:
             nudge = (
                 probe.question
                 if probe
-                else (f"{topic(item)}: what are the options, and what does each one cost?")
+                else f"what are the options for {topic(item)}, and what does each one cost?"
             )
             hint = Hint(1, P.hint[1].format(nudge=nudge), item_id=item.id)
         elif n == 2 and self.retriever is not None:
-            cites = self.retriever.search(f"{question.title}: {item.text}", k=2, corpus="notes")
+            cites = self.retriever.search(
+                f"{question.title}: {item.text}", k=2, corpus="notes", memo=True
+            )
             heading = cites[0].heading if cites else "the related notes"
             text = P.hint[2].format(concept=topic(item), citation_heading=heading)
             hint = Hint(2, text, [c.model_dump() for c in cites], item.id)

@@ -48,7 +48,7 @@ class LLMPhraser:
         uncovered = [topic(i) for i in items_for_phase(q, st.phase) if st.status(i.id) != "covered"]
         snippets = ""
         if self.engine.retriever is not None and plan.kind in ("probe", "item", "scenario"):
-            cites = self.engine.retriever.search(plan.question, k=2, corpus="notes")
+            cites = self.engine.retriever.search(plan.question, k=2, corpus="notes", memo=True)
             snippets = "\n".join(f"- {c.heading}: {c.text[:300]}" for c in cites)
         move = plan.text
         system = self.system.render(

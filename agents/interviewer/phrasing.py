@@ -45,9 +45,9 @@ def pick(options: list[str], seed: str) -> str:
 
 
 def topic(item: RubricItem) -> str:
-    """An item's short name ('redirect-status-choice' -> 'redirect status choice'): it says what
-    to talk about without giving away what a strong answer says."""
-    return item.id.replace("-", " ")
+    """What the interviewer asks about for an item ('what a throttled client receives'): it says
+    what to talk about without giving away what a strong answer says."""
+    return item.topic
 
 
 def one_question(text: str) -> str:

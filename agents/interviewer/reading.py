@@ -104,17 +104,19 @@ class Reader:
             return Reading("empty", text)
         if is_dont_know(text):
             return Reading("dont_know", text)
-        sentences = split_sentences(text)
-        vecs = self.embedder.encode([s.text for s in sentences] + [text])
-        whole = vecs[-1]
+        # The whole message is embedded only where it is used: embedding is most of a turn's
+        # CPU, and a paragraph costs as much as its sentences together.
         if is_clarifying(text):
+            whole = self.embedder.encode([text])[0]
             return Reading("clarify", text, facts=self.facts_for(q, text, whole))
+        sentences = split_sentences(text)
+        vecs = self.embedder.encode([s.text for s in sentences])
         rubric = for_question(q)
-        judged = self.judge.judge(
-            rubric, sentences, vecs[:-1], prompt_normalised=normalise(q.prompt)
-        )
+        judged = self.judge.judge(rubric, sentences, vecs, prompt_normalised=normalise(q.prompt))
         coverage = {j.item.id: j.status for j in judged if j.status != "missing"}
         named = named_concepts(text, self.concepts)
-        if not coverage and not named and float(self._profile_vec(q) @ whole) < OFF_TOPIC_SIM:
-            return Reading("off_topic", text)
+        if not coverage and not named:
+            whole = self.embedder.encode([text])[0]
+            if float(self._profile_vec(q) @ whole) < OFF_TOPIC_SIM:
+                return Reading("off_topic", text)
         return Reading("answer", text, coverage=coverage, named=named)

@@ -121,3 +121,19 @@ def test_broken_content_is_reported_with_file_and_field(tmp_path) -> None:
     problems = [str(p) for p in load_bank(tmp_path).problems]
     assert any("questions/bad.yaml" in p and "levels" in p for p in problems)
     assert any("notes/n.md" in p and "front matter" in p for p in problems)
+
+
+def test_item_topics_are_written_for_the_interviewer_not_derived_from_ids() -> None:
+    """The offline interviewer asks "What's your plan for {topic}?": a topic is a phrase someone
+    wrote, distinct within its question, and never the item's id read aloud."""
+    from agents.interviewer.phrasing import phrases, topic
+
+    bank = load_bank()
+    for q in bank.questions.values():
+        topics = [i.topic for i in q.rubric]
+        assert len(set(topics)) == len(topics), f"{q.id}: two items share a topic"
+        for item in q.rubric:
+            assert item.topic.lower() != item.id.replace("-", " "), f"{q.id}/{item.id}"
+    item = bank.questions["rate-limiter"].rubric[1]
+    asked = phrases().item_question[2].format(topic=topic(item))
+    assert asked == "What's your plan for the limiter's own load and memory?"
