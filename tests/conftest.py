@@ -134,34 +134,33 @@ def clock():
     return ManualClock()
 
 
-@pytest.fixture
-def client(app_settings: Settings, clock):
+def _app_client(settings: Settings, clock):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     from api.main import create_app
 
-    app = create_app(app_settings)
+    app = create_app(settings)
     app.state.clock = clock
-    with TestClient(app) as c:
+    return TestClient(app)
+
+
+@pytest.fixture
+def client(app_settings: Settings, clock):
+    with _app_client(app_settings, clock) as c:
         yield c
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend_client(
-    request: pytest.FixtureRequest, app_settings: Settings, clock, _postgres_url: str | None
-):
-    """The app on each real database: SQLite in the data dir, and the throwaway Postgres."""
-    from fastapi.testclient import TestClient
+@pytest.fixture
+def backend_settings(app_settings: Settings, database_url: str) -> Settings:
+    """The app's settings on each real database: a SQLite file, and the throwaway Postgres.
 
-    from api.main import create_app
+    The Postgres database is shared by the whole test session: tests on it make unique users
+    (tests/support/users.py) and count only their own rows."""
+    return app_settings.model_copy(update={"database_url": database_url})
 
-    settings = app_settings
-    if request.param == "postgres":
-        if _postgres_url is None:
-            pytest.skip("TRADEOFF_TEST_DATABASE_URL is not set (CI sets it)")
-        settings = app_settings.model_copy(update={"database_url": _postgres_url})
-    request.node.user_properties.append(("backend", request.param))
-    app = create_app(settings)
-    app.state.clock = clock
-    with TestClient(app) as c:
+
+@pytest.fixture
+def backend_client(backend_settings: Settings, clock):
+    """The app on each real database (see `backend_settings`)."""
+    with _app_client(backend_settings, clock) as c:
         yield c

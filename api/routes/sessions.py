@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +22,20 @@ from core.db import engine_for
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
 
+def _without_nul(text: str) -> str:
+    # Postgres text cannot hold NUL (the driver refuses it: a 500), so no backend accepts it.
+    if "\x00" in text:
+        raise ValueError("must not contain NUL (\\x00) characters")
+    return text
+
+
+# Ids are 32 hex characters (core.models.new_id). A longer one cannot exist, and on Postgres it
+# would overflow the idempotency record's route column instead of answering 404.
+SessionId = Annotated[
+    str, Path(max_length=32, description="The session's id."), AfterValidator(_without_nul)
+]
+
+
 class SessionCreate(BaseModel):
     question_id: str | None = Field(default=None, max_length=64)
     mode: Literal["mock", "coach"] = "mock"
@@ -29,7 +43,7 @@ class SessionCreate(BaseModel):
 
 
 class MessageCreate(BaseModel):
-    content: str = Field(
+    content: Annotated[str, AfterValidator(_without_nul)] = Field(
         min_length=1,
         max_length=MAX_ANSWER_CHARS,
         description="The candidate's message (at most 20,000 characters).",
@@ -177,13 +191,15 @@ def list_sessions(
 
 
 @router.get("/{session_id}")
-def get_session(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+def get_session(
+    session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep
+) -> dict[str, Any]:
     return service.get(db, user, session_id)
 
 
 @router.post("/{session_id}/messages", responses={200: {"content": {"text/event-stream": {}}}})
 async def post_message(
-    session_id: str,
+    session_id: SessionId,
     body: MessageCreate,
     request: Request,
     db: DbDep,
@@ -248,7 +264,7 @@ async def post_message(
 
 @router.post("/{session_id}/retry")
 async def retry_turn(
-    session_id: str,
+    session_id: SessionId,
     request: Request,
     db: DbDep,
     user: UserDep,
@@ -261,17 +277,19 @@ async def retry_turn(
 
 
 @router.post("/{session_id}/hint")
-def hint(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+def hint(session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
     """Coach mode: the next hint (nudge, cited pointer, partial outline); 409 in mock mode."""
     return service.hint(db, user, session_id)
 
 
 @router.post("/{session_id}/finish", response_model=Evaluation)
-def finish(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+def finish(session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
     """Grades the whole transcript and stores the scorecard."""
     return service.finish(db, user, session_id)
 
 
 @router.get("/{session_id}/scorecard", response_model=Evaluation)
-def scorecard(session_id: str, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
+def scorecard(
+    session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep
+) -> dict[str, Any]:
     return service.scorecard(db, user, session_id)

@@ -1,4 +1,5 @@
-"""Kill -9 during a slow model reply: every acknowledged message and the session survive."""
+"""Kill -9 during a slow model reply: every acknowledged message and the session survive, in
+SQLite and in Postgres."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import Session, select
 
+from core.db import engine_for
+from core.models import Message
 from tests.support.openai_server import FakeOpenAIServer, Reply
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,12 +63,13 @@ def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_sigkill_during_a_slow_reply_loses_nothing(app_settings) -> None:
+def test_sigkill_during_a_slow_reply_loses_nothing(backend_settings) -> None:
     with FakeOpenAIServer(default=Reply.delayed("Why that store?", 60)) as llm:
         port = _free_port()
         env = {
             **os.environ,
-            "TRADEOFF_DATA_DIR": str(app_settings.data_dir),
+            "TRADEOFF_DATA_DIR": str(backend_settings.data_dir),
+            "TRADEOFF_DATABASE_URL": backend_settings.effective_database_url,
             "TRADEOFF_LLM": "openai-compatible:test-model",
             "TRADEOFF_LLM_BASE_URL": llm.base_url,
             "TRADEOFF_LLM_TIMEOUT": "90",
@@ -115,6 +120,9 @@ def test_sigkill_during_a_slow_reply_loses_nothing(app_settings) -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+    with Session(engine_for(backend_settings)) as db:  # the servers wrote the database under test
+        rows = db.exec(select(Message).where(Message.session_id == s["id"])).all()
+    assert {sent, "Because writes dominate."} <= {m.content for m in rows}
 
 
 def _swallow(fn) -> None:  # type: ignore[no-untyped-def]

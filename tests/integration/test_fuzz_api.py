@@ -1,7 +1,9 @@
 """Schemathesis over every operation of the app's own OpenAPI schema, in local mode and with a
-real user's key, with valid and invalid input: the API never answers 5xx.
+real user's key, with valid and invalid input: the API never answers 5xx, on SQLite and on
+Postgres (with a key).
 
-Bounded and derandomized (15 examples per operation, mode and kind of input) so CI is stable.
+Bounded and derandomized (15 examples per operation, mode and caller; 8 on Postgres) so CI is
+stable.
 An operation with a `session_id` is also tried on a real session, so generated bodies reach the
 interview logic rather than stopping at 404. (schemathesis' own pytest plugin needs a private
 pytest attribute that pytest 9 removed, hence `as_strategy` under a plain `@given`.)
@@ -20,12 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from sqlmodel import Session
 
 from api.main import create_app, prepare
-from core.db import engine_for
 from core.settings import Settings
-from core.users import create_user
+from tests.support.users import keyed_user
 
 FUZZ = settings(
     max_examples=15,
@@ -34,6 +34,9 @@ FUZZ = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
 )
+# Fewer on Postgres, where the same operations run a second time: enough to send each one's
+# inputs through Postgres' types and constraints, for about half the CI time.
+POSTGRES_EXAMPLES = 8
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -54,20 +57,31 @@ def _app(app_settings: Settings, clock, **overrides) -> FastAPI:  # type: ignore
     return app
 
 
-@pytest.fixture(params=["local", "keyed"])
-def target(request, app_settings: Settings, clock) -> tuple[FastAPI, dict[str, str], str]:  # type: ignore[no-untyped-def]
+# Which caller on which database. Postgres gets the keyed caller only (the mode an exposed
+# server runs in, users and keys included): the local caller differs only in who it resolves to,
+# and the CI budget is finite.
+CALLERS = pytest.mark.parametrize(
+    ("target", "database_url"),
+    [("local", "sqlite"), ("keyed", "sqlite"), ("keyed", "postgres")],
+    ids=["local-sqlite", "keyed-sqlite", "keyed-postgres"],
+    indirect=True,
+)
+
+
+@pytest.fixture
+def target(request, backend_settings: Settings, clock) -> tuple[FastAPI, dict[str, str], str]:  # type: ignore[no-untyped-def]
     """The app, the headers its caller sends, and one real session of that caller."""
     if request.param == "local":
-        app, headers = _app(app_settings, clock), {}
+        app, headers = _app(backend_settings, clock), {}
     else:
-        app = _app(app_settings, clock, auth="required")
-        with Session(engine_for(app.state.settings)) as db:
-            headers = {"Authorization": f"Bearer {create_user(db, name='fuzzer')[1]}"}
+        app = _app(backend_settings, clock, auth="required")
+        headers = keyed_user(backend_settings, "fuzzer").bearer
     res = TestClient(app).post("/api/sessions", json={"mode": "coach"}, headers=headers)
     assert res.status_code == 201, res.text
     return app, headers, res.json()["id"]
 
 
+@CALLERS
 def test_the_fuzzed_operations_are_all_of_the_served_schema(target) -> None:  # type: ignore[no-untyped-def]
     schema = schemathesis.openapi.from_asgi("/openapi.json", target[0])
     served = {(r.ok().method.upper(), r.ok().path) for r in schema.get_all_operations()}
@@ -76,11 +90,13 @@ def test_the_fuzzed_operations_are_all_of_the_served_schema(target) -> None:  # 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+@CALLERS
 def test_no_input_gets_a_server_error(target, method: str, path: str, mode) -> None:  # type: ignore[no-untyped-def]
     app, headers, session_id = target
     operation = schemathesis.openapi.from_asgi("/openapi.json", app)[path][method]
+    on_postgres = app.state.settings.effective_database_url.startswith("postgresql")
 
-    @FUZZ
+    @settings(FUZZ, max_examples=POSTGRES_EXAMPLES if on_postgres else FUZZ.max_examples)
     @given(case=operation.as_strategy(generation_mode=mode))
     def never_5xx(case) -> None:  # type: ignore[no-untyped-def]
         case.call_and_validate(headers=headers, checks=[not_a_server_error])

@@ -1,14 +1,19 @@
-"""Whole simulated interviews through the HTTP API (SSE included), on both engines."""
+"""Whole simulated interviews through the HTTP API (SSE included), on both engines; provider
+faults (cut streams, timeouts, rate limits) on SQLite and on Postgres."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
 
 from agents.engines import offline_evaluator
 from api.main import create_app
+from core.db import engine_for
+from core.models import Message
 from evals.interviewer_suite import run_interview, run_interviewer_suite
 from evals.simulated import KINDS, make_candidate
+from tests.support.openai_server import Reply
 from tests.support.scripted_llm import responder
 
 
@@ -59,19 +64,31 @@ def test_every_candidate_kind_llm_engine(app_settings, clock, openai_server) -> 
     assert all(not {"llm_fallback"} & set(run["flags"]) for run in graded)
 
 
+def _llm_client(settings, clock, openai_server, **overrides) -> TestClient:  # type: ignore[no-untyped-def]
+    """The app with its interviewer behind the scripted OpenAI-compatible server."""
+    llm = {"llm": "openai-compatible:test-model", "llm_base_url": openai_server.base_url}
+    app = create_app(settings.model_copy(update={**llm, **overrides}))
+    app.state.clock = clock
+    return TestClient(app)
+
+
+def _stored(settings, session_id: str) -> list[Message]:  # type: ignore[no-untyped-def]
+    with Session(engine_for(settings)) as db:
+        query = select(Message).where(Message.session_id == session_id)
+        return list(db.exec(query.order_by(col(Message.seq))).all())
+
+
+# -- provider faults, on SQLite and on Postgres --------------------------------------------------
+
+
 def test_llm_reply_with_two_questions_is_cut_after_the_first(
-    app_settings, clock, openai_server
+    backend_settings, clock, openai_server
 ) -> None:
     openai_server.default = None
     openai_server.responder = lambda body: (
         "Fair. Why that store? And what about the cache? Also, how do you shard?"
     )
-    settings = app_settings.model_copy(
-        update={"llm": "openai-compatible:test-model", "llm_base_url": openai_server.base_url}
-    )
-    app = create_app(settings)
-    app.state.clock = clock
-    with TestClient(app) as client:
+    with _llm_client(backend_settings, clock, openai_server) as client:
         s = client.post("/api/sessions", json={"question_id": "url-shortener"}).json()
         clock.advance(400)
         r = client.post(
@@ -80,21 +97,13 @@ def test_llm_reply_with_two_questions_is_cut_after_the_first(
         )
     reply = r.json()["reply"]["content"]
     assert reply.count("?") == 1 and "shard" not in reply
+    assert _stored(backend_settings, s["id"])[-1].content == reply
 
 
-def test_stream_cut_midway_is_never_stored_as_the_reply(app_settings, clock, openai_server) -> None:
-    from tests.support.openai_server import Reply
-
-    settings = app_settings.model_copy(
-        update={
-            "llm": "openai-compatible:test-model",
-            "llm_base_url": openai_server.base_url,
-            "llm_max_retries": 0,
-        }
-    )
-    app = create_app(settings)
-    app.state.clock = clock
-    with TestClient(app) as client:
+def test_stream_cut_midway_is_never_stored_as_the_reply(
+    backend_settings, clock, openai_server
+) -> None:
+    with _llm_client(backend_settings, clock, openai_server, llm_max_retries=0) as client:
         s = client.post("/api/sessions", json={"question_id": "url-shortener"}).json()
         openai_server.enqueue(
             Reply.cut("You chose Cassandra. Why not Postgres at this scale?", after=3)
@@ -110,21 +119,41 @@ def test_stream_cut_midway_is_never_stored_as_the_reply(app_settings, clock, ope
     reply = full["messages"][-1]
     assert reply["role"] == "interviewer" and reply["notice"]
     assert reply["content"].count("?") == 1 and reply["content"] != "You chose Cassandra."
+    rows = _stored(backend_settings, s["id"])  # the database holds the fallback, whole
+    assert [(m.role, m.complete) for m in rows] == [
+        ("interviewer", True),
+        ("candidate", True),
+        ("interviewer", True),
+    ]
+    assert rows[-1].content == reply["content"] and rows[-1].meta["notice"] == reply["notice"]
+
+
+def test_a_provider_timeout_is_retried_then_answered_offline_with_a_notice(
+    backend_settings, clock, openai_server
+) -> None:
+    openai_server.default = Reply.delayed("Too late to matter?", 2.0)
+    with _llm_client(
+        backend_settings, clock, openai_server, llm_timeout=0.3, llm_max_retries=1
+    ) as client:
+        s = client.post("/api/sessions", json={"question_id": "url-shortener"}).json()
+        clock.advance(400)
+        r = client.post(
+            f"/api/sessions/{s['id']}/messages",
+            json={"content": "Redirects must be fast; creation can be slower."},
+        )
+    assert r.status_code == 200, r.text
+    reply = r.json()["reply"]
+    assert reply["notice"] and reply["content"] != "Too late to matter?"
+    assert len(openai_server.chat_requests) == 2  # one try, one retry, then the fallback
+    assert _stored(backend_settings, s["id"])[-1].content == reply["content"]
 
 
 def test_rate_limited_provider_is_retried_with_retry_after(
-    app_settings, clock, openai_server
+    backend_settings, clock, openai_server
 ) -> None:
-    from tests.support.openai_server import Reply
-
     openai_server.enqueue(Reply.rate_limited(retry_after=0.2))
     openai_server.responder = responder
-    settings = app_settings.model_copy(
-        update={"llm": "openai-compatible:test-model", "llm_base_url": openai_server.base_url}
-    )
-    app = create_app(settings)
-    app.state.clock = clock
-    with TestClient(app) as client:
+    with _llm_client(backend_settings, clock, openai_server) as client:
         s = client.post("/api/sessions", json={"question_id": "url-shortener"}).json()
         clock.advance(400)
         r = client.post(

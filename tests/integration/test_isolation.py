@@ -1,5 +1,6 @@
 """One user never reaches another's sessions: every session route answers 404 (not 403), exactly
-as for an id that does not exist, and lists hold only the caller's own sessions."""
+as for an id that does not exist, and lists hold only the caller's own sessions. On SQLite and
+on Postgres, where other tests' users and sessions share the database."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
 from api.main import create_app
-from core.db import engine_for
 from core.settings import Settings
-from core.users import create_user
+from tests.support.users import keyed_user
 
 ROUTES = [
     ("GET", "/api/sessions/{id}", None),
@@ -26,16 +25,31 @@ ROUTES = [
 
 
 @pytest.fixture
-def api(app_settings: Settings, clock) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    app = create_app(app_settings.model_copy(update={"rate_limit": "10000/minute"}))
+def api(backend_settings: Settings, clock) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    app = create_app(backend_settings.model_copy(update={"rate_limit": "10000/minute"}))
     app.state.clock = clock
     with TestClient(app) as client:
         yield client
 
 
 def _bearer(settings: Settings, name: str) -> dict[str, str]:
-    with Session(engine_for(settings)) as db:
-        return {"Authorization": f"Bearer {create_user(db, name=name)[1]}"}
+    return keyed_user(settings, name).bearer
+
+
+def _all_session_ids(client: TestClient, headers: dict[str, str]) -> set[str]:
+    """Every session the caller's list holds, page by page (the local user of a shared
+    Postgres has other tests' sessions too)."""
+    ids: set[str] = set()
+    while True:
+        res = client.get(
+            "/api/sessions", params={"limit": 100, "offset": len(ids)}, headers=headers
+        )
+        assert res.status_code == 200, res.text
+        page = res.json()
+        ids |= {s["id"] for s in page["items"]}
+        if len(ids) >= page["total"] or not page["items"]:
+            assert len(ids) == page["total"]
+            return ids
 
 
 def _call(client: TestClient, method: str, path: str, body, headers):  # type: ignore[no-untyped-def]
@@ -56,9 +70,9 @@ def _assert_invisible(client: TestClient, session_id: str, headers) -> None:  # 
 
 
 def test_every_session_route_is_404_for_another_users_session(
-    api: TestClient, app_settings: Settings
+    api: TestClient, backend_settings: Settings
 ) -> None:
-    ada, grace = _bearer(app_settings, "ada"), _bearer(app_settings, "grace")
+    ada, grace = _bearer(backend_settings, "ada"), _bearer(backend_settings, "grace")
     created = api.post("/api/sessions", json={"mode": "coach"}, headers=ada)
     assert created.status_code == 201, created.text
     sid = created.json()["id"]
@@ -80,22 +94,23 @@ def test_every_session_route_is_404_for_another_users_session(
 
 
 def test_the_local_user_and_keyed_users_do_not_see_each_other(
-    api: TestClient, app_settings: Settings
+    api: TestClient, backend_settings: Settings
 ) -> None:
-    ada = _bearer(app_settings, "ada")
+    ada = _bearer(backend_settings, "ada")
+    local_before = _all_session_ids(api, {})  # none on SQLite; other tests' on Postgres
     local_sid = api.post("/api/sessions", json={}).json()["id"]  # local mode: no key
     ada_sid = api.post("/api/sessions", json={}, headers=ada).json()["id"]
 
     _assert_invisible(api, local_sid, ada)
     _assert_invisible(api, ada_sid, {})
-    assert [s["id"] for s in api.get("/api/sessions").json()["items"]] == [local_sid]
+    assert _all_session_ids(api, {}) == local_before | {local_sid}
     assert [s["id"] for s in api.get("/api/sessions", headers=ada).json()["items"]] == [ada_sid]
 
 
 def test_an_uploaded_corpus_is_visible_only_to_its_owner(
-    api: TestClient, app_settings: Settings
+    api: TestClient, backend_settings: Settings
 ) -> None:
-    ada, grace = _bearer(app_settings, "ada"), _bearer(app_settings, "grace")
+    ada, grace = _bearer(backend_settings, "ada"), _bearer(backend_settings, "grace")
     note = b"# Ada's notes\n\nThe quorum is three replicas out of five in region eu-west.\n"
     res = api.post(
         "/api/documents",

@@ -1,5 +1,5 @@
 """Per-key rate limits: 429 with Retry-After, per user, /api/health exempt, and one limit shared
-by two real server processes through Redis."""
+by two real server processes through Redis; each on SQLite and on Postgres."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from api.limits import key_prefix
 from api.main import create_app, prepare
 from core.db import engine_for
 from core.settings import Settings
-from core.users import create_user, issue_key
+from core.users import issue_key
+from tests.support.users import keyed_user
 
 REPO = Path(__file__).resolve().parents[2]
 # conftest.py drops every TRADEOFF_* variable but the database one, so CI's
@@ -35,18 +36,13 @@ def serve(settings: Settings, **overrides) -> Iterator[TestClient]:  # type: ign
         yield client
 
 
-def _key(settings: Settings, name: str) -> str:
-    with Session(engine_for(settings)) as db:
-        return create_user(db, name=name)[1]
-
-
 def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def test_the_request_over_the_limit_gets_429_with_retry_after(app_settings: Settings) -> None:
-    with serve(app_settings, rate_limit="3/minute") as client:
-        key = _key(app_settings, "ada")
+def test_the_request_over_the_limit_gets_429_with_retry_after(backend_settings: Settings) -> None:
+    with serve(backend_settings, rate_limit="3/minute") as client:
+        key = keyed_user(backend_settings, "ada").key
         for _ in range(3):
             assert client.get("/api/questions", headers=_bearer(key)).status_code == 200
         res = client.get("/api/questions", headers=_bearer(key))
@@ -62,20 +58,19 @@ def test_the_request_over_the_limit_gets_429_with_retry_after(app_settings: Sett
             assert client.get("/api/health").status_code == 200
 
 
-def test_each_user_has_its_own_bucket_and_all_its_keys_share_it(app_settings: Settings) -> None:
-    with serve(app_settings, rate_limit="2/minute") as client:
-        ada = _key(app_settings, "ada")
-        with Session(engine_for(app_settings)) as db:
-            from core.users import user_for_key
-
-            ada_second = issue_key(db, user_id=user_for_key(db, key=ada).id)
+def test_each_user_has_its_own_bucket_and_all_its_keys_share_it(
+    backend_settings: Settings,
+) -> None:
+    with serve(backend_settings, rate_limit="2/minute") as client:
+        ada, grace = keyed_user(backend_settings, "ada"), keyed_user(backend_settings, "grace")
+        with Session(engine_for(backend_settings)) as db:
+            ada_second = _bearer(issue_key(db, user_id=ada.id))
             db.commit()
-        grace = _key(app_settings, "grace")
-        assert client.get("/api/questions", headers=_bearer(ada)).status_code == 200
-        assert client.get("/api/questions", headers=_bearer(ada_second)).status_code == 200
-        assert client.get("/api/questions", headers=_bearer(ada)).status_code == 429
-        assert client.get("/api/questions", headers=_bearer(ada_second)).status_code == 429
-        assert client.get("/api/questions", headers=_bearer(grace)).status_code == 200
+        assert client.get("/api/questions", headers=ada.bearer).status_code == 200
+        assert client.get("/api/questions", headers=ada_second).status_code == 200
+        assert client.get("/api/questions", headers=ada.bearer).status_code == 429
+        assert client.get("/api/questions", headers=ada_second).status_code == 429
+        assert client.get("/api/questions", headers=grace.bearer).status_code == 200
         # Without a (known) key the bucket is the client address: local mode, unknown keys.
         assert client.get("/api/questions").status_code == 200
         bogus = client.get("/api/questions", headers=_bearer("tk_not-a-key"))
@@ -155,15 +150,17 @@ def _wait_ready(urls: list[str], logs: list[Path], timeout: float = 180.0) -> No
 
 
 def test_two_servers_share_one_limit_through_redis(
-    app_settings: Settings, redis_db, tmp_path: Path
+    backend_settings: Settings, redis_db, tmp_path: Path
 ) -> None:
-    prepare(app_settings)  # migrate and index once, as `tradeoff serve` does before its workers
-    key = _key(app_settings, "shared")
-    prefix = key_prefix(app_settings)  # unique per run: it hashes this run's database URL
+    settings = backend_settings
+    prepare(settings)  # migrate and index once, as `tradeoff serve` does before its workers
+    key = keyed_user(settings, "shared").key
+    prefix = key_prefix(settings)  # unique per run: it hashes this run's database URL
     assert not list(redis_db.scan_iter(f"{prefix}*"))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TRADEOFF_")},
-        "TRADEOFF_DATA_DIR": str(app_settings.data_dir),
+        "TRADEOFF_DATA_DIR": str(settings.data_dir),
+        "TRADEOFF_DATABASE_URL": settings.effective_database_url,
         "TRADEOFF_LLM": "offline",
         "TRADEOFF_REDIS_URL": REDIS_URL,
         "TRADEOFF_RATE_LIMIT": "10/minute",

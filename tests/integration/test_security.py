@@ -1,10 +1,12 @@
 """The HTTP edge's defences: security headers, CORS, keys, the exposed-bind refusal, input limits
-and a request log that never holds a secret."""
+and a request log that never holds a secret. Tests that store users, keys, sessions or documents
+run on SQLite and on Postgres."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,16 +14,17 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api import main as api_main
 from api.security import CONTENT_SECURITY_POLICY
 from core.db import engine_for
 from core.logging import JsonFormatter
-from core.models import Message
+from core.models import Document, Message
 from core.settings import Settings, get_settings
-from core.users import create_user, revoke_user_keys
+from core.users import revoke_user_keys
 from retrieval.loaders import MAX_BYTES
+from tests.support.users import keyed_user
 
 EXPECTED_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -38,12 +41,6 @@ def serve(settings: Settings, clock=None, **overrides) -> Iterator[TestClient]: 
         app.state.clock = clock
     with TestClient(app) as client:
         yield client
-
-
-def _new_user(settings: Settings, name: str) -> tuple[str, str]:
-    with Session(engine_for(settings)) as db:
-        user, key = create_user(db, name=name)
-        return user.id, key
 
 
 def _assert_secure(res, *, api: bool) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +81,8 @@ def test_headers_on_web_pages_api_answers_and_errors(
         assert client.get("/api/questions/no-such-question").status_code == 404
 
 
-def test_a_streamed_reply_still_streams_with_the_headers(client: TestClient) -> None:
+def test_a_streamed_reply_still_streams_with_the_headers(backend_client: TestClient) -> None:
+    client = backend_client
     sid = client.post("/api/sessions", json={"mode": "mock"}).json()["id"]
     with client.stream(
         "POST",
@@ -132,21 +130,21 @@ def test_cors_allows_exactly_the_configured_origins(app_settings: Settings) -> N
         assert "access-control-allow-origin" not in res.headers
 
 
-def test_required_auth_accepts_only_live_keys(app_settings: Settings) -> None:
-    with serve(app_settings, auth="required") as client:
+def test_required_auth_accepts_only_live_keys(backend_settings: Settings) -> None:
+    with serve(backend_settings, auth="required") as client:
         res = client.get("/api/sessions")
         assert res.status_code == 401 and res.headers["www-authenticate"] == "Bearer"
         assert "Bearer" in res.json()["detail"]
         _assert_secure(res, api=True)
-        _, key = _new_user(app_settings, "ada")
-        bearer = {"Authorization": f"Bearer {key}"}
+        ada = keyed_user(backend_settings, "ada")
+        key, bearer = ada.key, ada.bearer
         assert client.get("/api/sessions", headers=bearer).status_code == 200
         basic = client.get("/api/sessions", headers={"Authorization": f"Basic {key}"})
         assert basic.status_code == 401
         wrong = client.get("/api/sessions", headers={"Authorization": f"Bearer {key}x"})
         assert wrong.status_code == 401
-        with Session(engine_for(app_settings)) as db:
-            revoke_user_keys(db, name="ada")
+        with Session(engine_for(backend_settings)) as db:
+            revoke_user_keys(db, name=ada.name)
         res = client.get("/api/sessions", headers=bearer)
         assert res.status_code == 401 and "revoked" in res.json()["detail"]
 
@@ -180,7 +178,7 @@ def test_app_from_env_serves_loopback_in_local_mode(
 
 
 def _messages(settings: Settings, session_id: str) -> list[str]:
-    from sqlmodel import col, select
+    from sqlmodel import col
 
     with Session(engine_for(settings)) as db:
         rows = db.exec(
@@ -190,16 +188,17 @@ def _messages(settings: Settings, session_id: str) -> list[str]:
 
 
 def test_an_overlong_candidate_message_is_422_and_stores_nothing(
-    client: TestClient, app_settings: Settings
+    backend_client: TestClient, backend_settings: Settings
 ) -> None:
+    client = backend_client
     sid = client.post("/api/sessions", json={"mode": "mock"}).json()["id"]
-    before = _messages(app_settings, sid)
+    before = _messages(backend_settings, sid)
     res = client.post(f"/api/sessions/{sid}/messages", json={"content": "x" * 20_001})
     assert res.status_code == 422
     error = res.json()["detail"][0]
     assert error["loc"] == ["body", "content"]
     assert "at most 20000 characters" in error["msg"]
-    assert _messages(app_settings, sid) == before
+    assert _messages(backend_settings, sid) == before
     assert len(client.get(f"/api/sessions/{sid}").json()["messages"]) == len(before)
 
 
@@ -212,28 +211,38 @@ def test_an_overlong_candidate_message_is_422_and_stores_nothing(
     ],
 )
 def test_upload_refusals_through_the_full_app(
-    client: TestClient, app_settings: Settings, name: str, data: bytes, status: int, phrase: str
+    backend_client: TestClient,
+    backend_settings: Settings,
+    name: str,
+    data: bytes,
+    status: int,
+    phrase: str,
 ) -> None:
     from retrieval.store import list_corpora, open_client
 
-    res = client.post("/api/documents", data={"corpus": "mine"}, files={"file": (name, data)})
+    corpus = f"mine-{uuid.uuid4().hex[:8]}"  # the local user's uploads outlive a test on Postgres
+    res = backend_client.post(
+        "/api/documents", data={"corpus": corpus}, files={"file": (name, data)}
+    )
     assert res.status_code == status, res.text
     assert phrase in res.json()["detail"]
     _assert_secure(res, api=True)
-    assert "mine" not in list_corpora(open_client(app_settings))
+    assert corpus not in list_corpora(open_client(backend_settings))
+    with Session(engine_for(backend_settings)) as db:
+        assert not db.exec(select(Document).where(Document.corpus == corpus)).all()
 
 
 def test_the_request_log_never_holds_keys_or_bodies(
-    app_settings: Settings, clock, caplog: pytest.LogCaptureFixture
+    backend_settings: Settings, clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     openai_key = "sk-proj-" + secrets.token_urlsafe(24)
     query_secret = "hunter2-" + secrets.token_hex(8)  # no key shape: the scrubber cannot help
     for client_logger in ("httpx", "httpx2"):  # the test client's own log of each URL
         caplog.set_level(logging.WARNING, logger=client_logger)
     caplog.set_level(logging.DEBUG)  # last: it also sets the capture handler's level
-    with serve(app_settings, clock, auth="required") as client:
-        user_id, key = _new_user(app_settings, "grace")
-        bearer = {"Authorization": f"Bearer {key}"}
+    with serve(backend_settings, clock, auth="required") as client:
+        grace = keyed_user(backend_settings, "grace")
+        user_id, key, bearer = grace.id, grace.key, grace.bearer
         sid = client.post("/api/sessions", json={"mode": "mock"}, headers=bearer).json()["id"]
         said = f"My OpenAI key is {openai_key}; shard by user id."
         res = client.post(f"/api/sessions/{sid}/messages", json={"content": said}, headers=bearer)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from sqlmodel import Session, select
 
 from core.db import engine_for
-from core.models import Message
+from core.models import IdempotencyRecord, Message
 
 
 def _sse_events(text: str) -> list[tuple[str, str]]:
@@ -131,13 +132,37 @@ def test_list_is_newest_first_and_paginated(client) -> None:
     assert ids[0] in {i["id"] for i in rest["items"]}
 
 
-def test_oversized_message_is_refused_and_nothing_is_stored(client, app_settings) -> None:
-    s = _create(client)
-    r = client.post(f"/api/sessions/{s['id']}/messages", json={"content": "x" * 20_001})
+def test_oversized_message_is_refused_and_nothing_is_stored(
+    backend_client, backend_settings
+) -> None:
+    s = _create(backend_client)
+    r = backend_client.post(f"/api/sessions/{s['id']}/messages", json={"content": "x" * 20_001})
     assert r.status_code == 422 and "20000" in r.text.replace(",", "")
-    with Session(engine_for(app_settings)) as db:
+    with Session(engine_for(backend_settings)) as db:
         n = len(db.exec(select(Message).where(Message.session_id == s["id"])).all())
     assert n == 1
+
+
+def test_what_postgres_cannot_store_is_refused_alike_on_each_backend(
+    backend_client, backend_settings
+) -> None:
+    """A NUL character or an over-long session id reached Postgres and failed there with a 500
+    (SQLite took them): both backends now refuse them with 422 before storing anything."""
+    s = _create(backend_client)
+    r = backend_client.post(f"/api/sessions/{s['id']}/messages", json={"content": "a\x00b"})
+    assert r.status_code == 422 and "NUL" in r.text
+    key = f"bad-id-{uuid.uuid4().hex}"
+    retry = {"Idempotency-Key": key}
+    for bad in ("a%00b", "a" * 33):
+        assert backend_client.get(f"/api/sessions/{bad}").status_code == 422
+        said = backend_client.post(
+            f"/api/sessions/{bad}/messages", json={"content": "hi"}, headers=retry
+        )
+        assert said.status_code == 422, said.text
+    with Session(engine_for(backend_settings)) as db:
+        n = len(db.exec(select(Message).where(Message.session_id == s["id"])).all())
+        kept = db.exec(select(IdempotencyRecord).where(IdempotencyRecord.key == key)).all()
+    assert n == 1 and not kept
 
 
 def test_unknown_session_is_404(client) -> None:
@@ -146,7 +171,8 @@ def test_unknown_session_is_404(client) -> None:
     assert r.status_code == 404
 
 
-def test_idempotent_message_retry_returns_the_original_and_creates_nothing(client) -> None:
+def test_idempotent_message_retry_returns_the_original_and_creates_nothing(backend_client) -> None:
+    client = backend_client
     s = _create(client)
     url = f"/api/sessions/{s['id']}/messages"
     headers = {"Idempotency-Key": "turn-1"}
@@ -166,16 +192,20 @@ def test_idempotent_message_retry_returns_the_original_and_creates_nothing(clien
     assert done == [first.json()]
 
 
-def test_idempotent_session_creation(client) -> None:
-    headers = {"Idempotency-Key": "create-1"}
+def test_idempotent_session_creation(backend_client) -> None:
+    client = backend_client
+    # The local user's keys and sessions outlive a test on Postgres: a fresh key, counted sessions.
+    headers = {"Idempotency-Key": f"create-{uuid.uuid4().hex}"}
     body = {"question_id": "rate-limiter", "mode": "coach"}
+    before = client.get("/api/sessions").json()["total"]
     a = client.post("/api/sessions", json=body, headers=headers)
     b = client.post("/api/sessions", json=body, headers=headers)
-    assert a.status_code == b.status_code == 201 and a.json()["id"] == b.json()["id"]
+    assert a.status_code == b.status_code == 201 and a.json() == b.json()
     assert (
         client.post("/api/sessions", json={**body, "mode": "mock"}, headers=headers).status_code
         == 409
     )
+    assert client.get("/api/sessions").json()["total"] == before + 1
 
 
 def test_retry_answers_a_message_left_without_reply(client, app_settings) -> None:
