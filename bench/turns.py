@@ -131,6 +131,9 @@ async def _closed_loop(
                 errors.append(str(r.status_code))
             elif "reply" in (body := r.json()):
                 kinds[str(body["reply"].get("kind"))] += 1
+                if body.get("status") == "completed":  # the interview ended: a candidate starts
+                    base = url.split("/api/sessions/")[0]  # another, untimed
+                    url = f"{base}/api/sessions/{(await _sessions(client, base, 1))[0]}/messages"
 
     started = time.perf_counter()
     await asyncio.gather(*(worker(u, k * 3) for k, u in enumerate(urls)))
