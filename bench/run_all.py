@@ -22,7 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import eval_time, grading, sse, startup, turns
+from bench import embedding, eval_time, grading, sse, startup, turns
 from bench import retrieval as retrieval_bench
 from bench.harness import build_notes_index, figure, loadavg
 
@@ -59,6 +59,7 @@ def _retrieval() -> dict[str, Any]:
 def _benchmarks(notes: Path, work: Path) -> list[tuple[str, Callable[[], dict[str, Any]]]]:
     return [
         ("startup", lambda: startup.run(notes, work)),
+        ("embedding", embedding.run),
         ("turns", lambda: turns.run(notes, work)),
         ("sse", lambda: sse.run(notes, work)),
         ("grading", lambda: grading.run(work)),
