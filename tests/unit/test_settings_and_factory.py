@@ -56,3 +56,18 @@ def test_loopback_detection() -> None:
     assert Settings(host="127.0.0.1").binds_loopback
     assert Settings(host="::1").binds_loopback
     assert not Settings(host="0.0.0.0").binds_loopback
+
+
+def test_the_thread_pool_is_sized_by_settings(app_settings) -> None:
+    """An open SSE stream holds a worker thread while the model is slow: the pool is sized by
+    TRADEOFF_THREADS, not anyio's default of 40."""
+    from anyio import to_thread
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    app = create_app(app_settings.model_copy(update={"threads": 321}))
+    with TestClient(app) as client:
+        assert client.portal is not None
+        limiter = client.portal.call(to_thread.current_default_thread_limiter)
+        assert limiter.total_tokens == 321
