@@ -9,20 +9,22 @@ from __future__ import annotations
 import os
 import resource
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+from tests.support.servers import (  # noqa: F401 - the benchmarks' server kit, shared with tests
+    BIN,
+    REPO,
+    Server,
+    app_cmd,
+    free_port,
+    serving,
+)
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 PG_BASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -49,12 +51,6 @@ def percentile(values: Sequence[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def raise_open_file_limit(wanted: int = 8192) -> int:
@@ -89,81 +85,9 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-class Server:
-    """A subprocess serving HTTP on `port`; `wait_ready` polls a URL until it answers."""
-
-    def __init__(self, cmd: list[str], env: dict[str, str], port: int, log: Path) -> None:
-        self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.log = log
-        self._log_fh = log.open("wb")
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=self._log_fh, stderr=subprocess.STDOUT
-        )
-
-    def wait_ready(self, path: str = "/api/health", timeout: float = 120.0) -> float:
-        """Seconds from start until `path` answered 200 with status ok (or any 200 without one)."""
-        deadline = self.started + timeout
-        with httpx.Client(timeout=2.0) as client:
-            while time.perf_counter() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {self.proc.returncode}: {self.tail()}")
-                try:
-                    r = client.get(self.base_url + path)
-                    body = r.json() if r.headers.get("content-type", "").startswith("app") else {}
-                    if r.status_code == 200 and body.get("status", "ok") == "ok":
-                        return time.perf_counter() - self.started
-                except (httpx.HTTPError, ValueError):
-                    pass
-                time.sleep(0.05)
-        raise TimeoutError(f"{self.base_url}{path} not ready in {timeout:.0f} s: {self.tail()}")
-
-    def tail(self, chars: int = 2000) -> str:
-        self._log_fh.flush()
-        return self.log.read_text(errors="replace")[-chars:]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        self._log_fh.close()
-
-
-@contextmanager
-def serving(
-    cmd: list[str], env: dict[str, str], port: int, log: Path, ready_path: str = "/api/health"
-) -> Iterator[Server]:
-    server = Server(cmd, env, port, log)
-    try:
-        server.wait_ready(ready_path)
-        yield server
-    finally:
-        server.stop()
-
-
 def uvicorn_cmd(app: str, port: int) -> list[str]:
     """One uvicorn worker serving an app factory, as `tradeoff serve` would (no access log)."""
-    return [
-        str(BIN / "python"),
-        "-m",
-        "uvicorn",
-        app,
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    return app_cmd(port, app, "--workers", "1", "--no-access-log", "--log-level", "warning")
 
 
 @contextmanager

@@ -34,7 +34,9 @@ def run(notes_chroma: Path, workdir: Path) -> dict[str, Any]:
     cmd = [str(BIN / "tradeoff"), "serve", "--port", str(port)]
     server = Server(cmd, env, port, workdir / "startup-server.log")
     try:
-        ready_s = round(server.wait_ready(timeout=120), 2)
+        server.wait_ready(timeout=120)
+        assert server.ready_s is not None
+        ready_s = round(server.ready_s, 2)
         rss_ready = peak_rss_mb(server.proc.pid)
         _exercise(server.base_url)
         rss_peak = peak_rss_mb(server.proc.pid)

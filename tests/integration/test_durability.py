@@ -6,12 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,52 +16,13 @@ from sqlmodel import Session, select
 from core.db import engine_for
 from core.models import Message
 from tests.support.openai_server import FakeOpenAIServer, Reply
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(port: int, env: dict[str, str]) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.main:app_from_env",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None:
-            raise RuntimeError("the server exited during start-up")
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("the server did not become healthy")
+from tests.support.servers import Server, app_cmd, free_port
 
 
 @pytest.mark.slow
 def test_sigkill_during_a_slow_reply_loses_nothing(backend_settings) -> None:
     with FakeOpenAIServer(default=Reply.delayed("Why that store?", 60)) as llm:
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "TRADEOFF_DATA_DIR": str(backend_settings.data_dir),
@@ -75,9 +32,11 @@ def test_sigkill_during_a_slow_reply_loses_nothing(backend_settings) -> None:
             "TRADEOFF_LLM_TIMEOUT": "90",
             "HF_HUB_OFFLINE": "1",
         }
-        base = f"http://127.0.0.1:{port}"
-        proc = _start(port, env)
+        logs = backend_settings.data_dir
+        server = Server(app_cmd(port), env, port, logs / "server-1.log")
+        base = server.base_url
         try:
+            server.wait_ready()
             s = httpx.post(
                 f"{base}/api/sessions", json={"question_id": "url-shortener"}, timeout=30
             ).json()
@@ -97,14 +56,14 @@ def test_sigkill_during_a_slow_reply_loses_nothing(backend_settings) -> None:
             while not llm.chat_requests and time.monotonic() < deadline:
                 time.sleep(0.1)  # the model was called, so the message was committed
             assert llm.chat_requests, "the model was never called"
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
+            server.proc.send_signal(signal.SIGKILL)
+            server.proc.wait(timeout=10)
         finally:
-            if proc.poll() is None:
-                proc.kill()
+            server.stop()
         llm.default = Reply("Fair enough. Why Cassandra rather than Postgres here?")
-        proc = _start(port, env)
+        server = Server(app_cmd(port), env, port, logs / "server-2.log")
         try:
+            server.wait_ready()
             after = httpx.get(f"{base}/api/sessions/{s['id']}", timeout=30).json()
             roles = [(m["role"], m["content"]) for m in after["messages"]]
             assert roles[-1] == ("candidate", sent)  # acknowledged, and no half reply
@@ -118,8 +77,7 @@ def test_sigkill_during_a_slow_reply_loses_nothing(backend_settings) -> None:
             )
             assert more.status_code == 200
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            server.stop()
     with Session(engine_for(backend_settings)) as db:  # the servers wrote the database under test
         rows = db.exec(select(Message).where(Message.session_id == s["id"])).all()
     assert {sent, "Because writes dominate."} <= {m.content for m in rows}

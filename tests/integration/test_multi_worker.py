@@ -3,93 +3,24 @@ interview between them; `tradeoff serve --workers 2` starts and answers its heal
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.servers import BIN, Server, app_cmd, children, chroma_cmd, free_port
+
 pytestmark = pytest.mark.slow
 
-BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parents[2]
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 FIRST_START_TIMEOUT = 300.0  # the first server indexes the bundled notes into Chroma
 START_TIMEOUT = 120.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Proc:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-    url: str
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-
-def _start(name: str, cmd: list[str], env: dict[str, str], port: int, tmp: Path) -> Proc:
-    log = tmp / f"{name}.log"
-    with log.open("wb") as fh:
-        popen = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    return Proc(name, popen, log, f"http://127.0.0.1:{port}")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        tasks = Path(f"/proc/{pid}/task").iterdir()
-        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _stop(proc: Proc) -> None:
-    """Terminates the process and any worker it forked that outlives it."""
-    children = _children(proc.popen.pid)
-    if proc.popen.poll() is None:
-        proc.popen.terminate()
-        try:
-            proc.popen.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.popen.kill()
-            proc.popen.wait(timeout=10)
-    for pid in children:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
-def _wait_ok(proc: Proc, path: str, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        if proc.popen.poll() is not None:
-            pytest.fail(f"{proc.name} exited with {proc.popen.returncode}:\n{proc.tail()}")
-        try:
-            r = httpx.get(proc.url + path, timeout=5)
-            last = f"{r.status_code} {r.text[:300]}"
-            if r.status_code == 200 and r.json().get("status", "ok") == "ok":
-                return r.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            last = type(exc).__name__
-        time.sleep(0.25)
-    pytest.fail(f"{proc.name} not ready after {timeout:.0f} s (last: {last}):\n{proc.tail()}")
 
 
 @pytest.fixture(scope="module")
@@ -104,64 +35,43 @@ def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
         except OSError:
             pytest.skip(f"nothing listens on 127.0.0.1:{port} (Postgres / Redis)")
     tmp = tmp_path_factory.mktemp("multi-worker")
-    port = _free_port()
-    chroma_cmd = [
-        str(BIN / "chroma"),
-        "run",
-        "--path",
-        str(tmp / "chroma"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    port = free_port()
     chroma_env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    chroma = _start("chroma", chroma_cmd, chroma_env, port, tmp)
+    chroma = Server(chroma_cmd(tmp / "chroma", port), chroma_env, port, tmp / "chroma.log")
     try:
-        _wait_ok(chroma, "/api/v2/heartbeat", 90)
+        chroma.wait_ready("/api/v2/heartbeat", 90)
         with throwaway_postgres(postgres_base_url() or LOCAL_POSTGRES) as db_url:
             upgrade(db_url)
             yield {
                 **{k: v for k, v in os.environ.items() if not k.startswith("TRADEOFF_")},
                 "TRADEOFF_DATABASE_URL": db_url,
                 "TRADEOFF_REDIS_URL": REDIS_URL,
-                "TRADEOFF_CHROMA_URL": chroma.url,
+                "TRADEOFF_CHROMA_URL": chroma.base_url,
                 "TRADEOFF_LLM": "offline",
                 "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_OFFLINE": "1",
             }
     finally:
-        _stop(chroma)
+        chroma.stop()
 
 
 @pytest.fixture(scope="module")
 def two_servers(
     shared_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Proc, Proc]]:
+) -> Iterator[tuple[Server, Server]]:
     """Two separate uvicorn processes; the second starts once the first has indexed the notes."""
     tmp = tmp_path_factory.mktemp("servers")
-    started: list[Proc] = []
+    started: list[Server] = []
     try:
         for name, timeout in (("p1", FIRST_START_TIMEOUT), ("p2", START_TIMEOUT)):
-            port = _free_port()
-            cmd = [
-                str(BIN / "python"),
-                "-m",
-                "uvicorn",
-                "api.main:app_from_env",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ]
+            port = free_port()
             env = {**shared_env, "TRADEOFF_DATA_DIR": str(tmp / f"data-{name}")}
-            started.append(_start(name, cmd, env, port, tmp))
-            _wait_ok(started[-1], "/api/health", timeout)
+            started.append(Server(app_cmd(port), env, port, tmp / f"{name}.log"))
+            started[-1].wait_ready("/api/health", timeout)
         yield started[0], started[1]
     finally:
-        for proc in started:
-            _stop(proc)
+        for server in started:
+            server.stop()
 
 
 def _sse_events(response: httpx.Response) -> list[tuple[str, str]]:
@@ -174,26 +84,28 @@ def _sse_events(response: httpx.Response) -> list[tuple[str, str]]:
     return events
 
 
-def test_one_interview_alternates_between_two_processes(two_servers: tuple[Proc, Proc]) -> None:
+def test_one_interview_alternates_between_two_processes(
+    two_servers: tuple[Server, Server],
+) -> None:
     p1, p2 = two_servers
     first = "Reads dominate about a hundred to one, so I would cache hot codes in Redis."
     second = "Codes come from a counter leased in blocks of ten thousand, encoded in base62."
     with httpx.Client(timeout=120) as http:
         r = http.post(
-            f"{p1.url}/api/sessions", json={"question_id": "url-shortener", "mode": "coach"}
+            f"{p1.base_url}/api/sessions", json={"question_id": "url-shortener", "mode": "coach"}
         )
         assert r.status_code == 201, r.text
         session = r.json()
         sid = session["id"]
         opening = session["messages"][0]
 
-        r = http.post(f"{p2.url}/api/sessions/{sid}/messages", json={"content": first})
+        r = http.post(f"{p2.base_url}/api/sessions/{sid}/messages", json={"content": first})
         assert r.status_code == 200, r.text
         reply1 = r.json()["reply"]
 
         with http.stream(
             "POST",
-            f"{p1.url}/api/sessions/{sid}/messages",
+            f"{p1.base_url}/api/sessions/{sid}/messages",
             json={"content": second},
             headers={"Accept": "text/event-stream"},
         ) as streamed:
@@ -202,19 +114,19 @@ def test_one_interview_alternates_between_two_processes(two_servers: tuple[Proc,
         assert events and events[-1][0] == "done", events
         reply2 = json.loads(events[-1][1])["reply"]
 
-        r = http.post(f"{p2.url}/api/sessions/{sid}/hint")
+        r = http.post(f"{p2.base_url}/api/sessions/{sid}/hint")
         assert r.status_code == 200, r.text
         hint = r.json()["message"]
 
-        r = http.post(f"{p1.url}/api/sessions/{sid}/finish")
+        r = http.post(f"{p1.base_url}/api/sessions/{sid}/finish")
         assert r.status_code == 200, r.text
         finished = r.json()
 
-        r = http.get(f"{p2.url}/api/sessions/{sid}/scorecard")
+        r = http.get(f"{p2.base_url}/api/sessions/{sid}/scorecard")
         assert r.status_code == 200, r.text
         assert r.json() == finished
 
-        r = http.get(f"{p2.url}/api/sessions/{sid}")
+        r = http.get(f"{p2.base_url}/api/sessions/{sid}")
         assert r.status_code == 200, r.text
         whole = r.json()
 
@@ -235,25 +147,25 @@ def test_one_interview_alternates_between_two_processes(two_servers: tuple[Proc,
 
 
 def test_serve_with_two_workers_answers_health(
-    shared_env: dict[str, str], two_servers: tuple[Proc, Proc], tmp_path: Path
+    shared_env: dict[str, str], two_servers: tuple[Server, Server], tmp_path: Path
 ) -> None:
     """Runs after the notes are indexed (two_servers), so this start is quick."""
-    port = _free_port()
+    port = free_port()
     cmd = [str(BIN / "tradeoff"), "serve", "--workers", "2", "--port", str(port)]
     env = {**shared_env, "TRADEOFF_DATA_DIR": str(tmp_path / "data")}
-    serve = _start("serve", cmd, env, port, tmp_path)
+    serve = Server(cmd, env, port, tmp_path / "serve.log")
     try:
-        health = _wait_ok(serve, "/api/health", START_TIMEOUT)
+        health = serve.wait_ready("/api/health", START_TIMEOUT)
         assert health["database"] == "ok" and health["chroma"] == "ok"
         assert health["engine"] == "offline"
         deadline = time.monotonic() + 30
-        while len(_children(serve.popen.pid)) < 2 and time.monotonic() < deadline:
+        while len(children(serve.proc.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.25)
-        workers = [p for p in _children(serve.popen.pid) if _is_python(p)]
+        workers = [p for p in children(serve.proc.pid) if _is_python(p)]
         assert len(workers) >= 2, f"expected two worker processes, saw {workers}"
     finally:
-        _stop(serve)
-    assert serve.popen.returncode is not None
+        serve.stop()
+    assert serve.proc.returncode is not None
 
 
 def _is_python(pid: int) -> bool:

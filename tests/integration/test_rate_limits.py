@@ -4,10 +4,6 @@ by two real server processes through Redis; each on SQLite and on Postgres."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -22,9 +18,9 @@ from api.main import create_app, prepare
 from core.db import engine_for
 from core.settings import Settings
 from core.users import issue_key
+from tests.support.servers import Server, app_cmd, free_port
 from tests.support.users import keyed_user
 
-REPO = Path(__file__).resolve().parents[2]
 # conftest.py drops every TRADEOFF_* variable but the database one, so CI's
 # TRADEOFF_TEST_REDIS_URL never arrives here; this is the same Redis database it names.
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -108,47 +104,6 @@ def redis_db():  # type: ignore[no-untyped-def]
     client.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """A uvicorn process serving `api.main:app_from_env`; always stopped."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "api.main:app_from_env", "--factory"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
-def _wait_ready(urls: list[str], logs: list[Path], timeout: float = 180.0) -> None:
-    deadline = time.monotonic() + timeout
-    pending = set(urls)
-    while pending and time.monotonic() < deadline:
-        for url in list(pending):
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    pending.discard(url)
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.3)
-    if pending:
-        tails = "\n".join(p.read_text(errors="replace")[-2000:] for p in logs)
-        pytest.fail(f"servers never answered: {sorted(pending)}\n{tails}")
-
-
 def test_two_servers_share_one_limit_through_redis(
     backend_settings: Settings, redis_db, tmp_path: Path
 ) -> None:
@@ -171,8 +126,14 @@ def test_two_servers_share_one_limit_through_redis(
     logs = [tmp_path / "server-a.log", tmp_path / "server-b.log"]
     try:
         with ExitStack() as stack:
-            urls = [stack.enter_context(_server(env, log)) for log in logs]
-            _wait_ready(urls, logs)
+            servers = []
+            for log in logs:  # both start at once, then each gets 180 s from its start
+                port = free_port()
+                servers.append(Server(app_cmd(port), env, port, log))
+                stack.callback(servers[-1].stop)
+            for server in servers:
+                server.wait_ready(timeout=180)
+            urls = [server.base_url for server in servers]
             with httpx.Client(headers=_bearer(key), timeout=30) as http:
                 answers = [http.get(f"{urls[i % 2]}/api/questions") for i in range(12)]
         codes = [r.status_code for r in answers]
