@@ -32,6 +32,38 @@ class ItemResult(BaseModel):
     note: str = ""
 
 
+class RedFlagFinding(BaseModel):
+    id: str
+    text: str = Field(description="The mistake.")
+    quote: str = Field(description="The candidate's sentence that commits it, verbatim.")
+
+
+class RubricItemSource(BaseModel):
+    id: str
+    dimension: Dimension
+    text: str
+    weight: int
+    origin: str = Field(
+        description="'generic', 'behaviour', or the '<bank question id>#<item id>' it came from."
+    )
+
+
+class RubricInfo(BaseModel):
+    """Which rubric graded the answer, and why."""
+
+    kind: Literal["bank", "synthesised", "reference", "generic"]
+    question_id: str | None = None
+    reason: str
+    match_score: float | None = Field(
+        default=None, description="How close a free-text question came to its best bank match."
+    )
+    runner_up: str | None = None
+    runner_up_score: float | None = None
+    items: list[RubricItemSource] = Field(
+        default_factory=list, description="A synthesised rubric's items and where each came from."
+    )
+
+
 class Evaluation(BaseModel):
     question_id: str | None
     overall: Score
@@ -43,6 +75,10 @@ class Evaluation(BaseModel):
     feedback: str
     engine: str
     prompt_hashes: dict[str, str] = Field(default_factory=dict)
+    rubric: RubricInfo | None = None
+    red_flags: list[RedFlagFinding] = Field(
+        default_factory=list, description="Known design mistakes the answer commits."
+    )
 
 
 MAX_ANSWER_CHARS = 20_000

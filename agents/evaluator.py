@@ -7,21 +7,31 @@ judges each rubric item at sentence level and lets `agents.scoring` compute ever
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from agents import rubric as rubrics
 from agents import scoring
-from agents.evaluation import DimensionScore, Evaluation, ItemResult
+from agents.behaviour import BehaviourJudge
+from agents.evaluation import (
+    DimensionScore,
+    Evaluation,
+    ItemResult,
+    RedFlagFinding,
+    RubricInfo,
+    RubricItemSource,
+)
 from agents.guards import is_dont_know, is_keyword_list, mentions_not_knowing, screen
 from agents.judge import ItemJudge, Judged
 from agents.models import MiniLMEmbedder
+from agents.red_flags import Hit, RedFlagJudge
+from agents.resolve import QuestionResolver
+from agents.synthesis import RubricSynthesiser, Source
 from agents.text import Sentence, content_words, normalise, split_sentences, words
 from content.loader import Bank
 from content.schema import Question
 
-MATCH_BANK = 0.72  # a free-text question this close to a bank question uses its rubric
 ECHO_SIM = 0.80  # a sentence this close to a sentence of the question restates it
 ECHO_SHARE = 0.5  # this share of the answer's words in echoes: the answer echoes the question
 OFF_TOPIC = 0.22  # relevance below this, with nothing covered: off topic
@@ -46,6 +56,8 @@ class _Prepared:
     sentences: list[Sentence]
     phases: list[str | None]
     flags: list[str] = field(default_factory=list)
+    info: RubricInfo | None = None
+    mistakes: list[Hit] = field(default_factory=list)
 
 
 def _join(answer: str | list[Segment]) -> tuple[str, list[tuple[int, str | None]]]:
@@ -72,10 +84,17 @@ class OfflineEvaluator:
     def __init__(self, embedder: MiniLMEmbedder, bank: Bank):
         self.embedder = embedder
         self.bank = bank
-        self.judge = ItemJudge(embedder)
+        self.judge = ItemJudge(
+            embedder,
+            behaviours=BehaviourJudge(
+                embedder, [*bank.behaviours.values(), *bank.generic.values()]
+            ),
+        )
         self._profiles: tuple[list[str], np.ndarray] | None = None
-        self._titles: np.ndarray | None = None
         self._prompt_cache: dict[str, np.ndarray] = {}
+        self.resolver = QuestionResolver(embedder, bank)
+        self.synthesiser = RubricSynthesiser(embedder, bank)
+        self.red_flags = RedFlagJudge(embedder, list(bank.red_flags.values()))
 
     # -- rubric choice -------------------------------------------------------------------
     def _bank_profiles(self) -> tuple[list[str], np.ndarray]:
@@ -92,26 +111,65 @@ class OfflineEvaluator:
 
     def match_question(self, text: str) -> Question | None:
         """The bank question a free-text question is asking for, if one clearly is."""
-        ids = sorted(self.bank.questions)
-        if not ids:
-            return None
-        if self._titles is None:
-            self._titles = self.embedder.encode(
-                [f"{self.bank.questions[i].title}. {self.bank.questions[i].prompt}" for i in ids]
-            )
-        sims = self._titles @ self.embedder.encode([text])[0]
-        best = int(np.argmax(sims))
-        return self.bank.questions[ids[best]] if sims[best] >= MATCH_BANK else None
+        qid = self.resolver.resolve(text).question_id
+        return self.bank.questions[qid] if qid else None
 
     def rubric_for(
         self, question: Question | str, reference: str | None, answer_text: str
-    ) -> rubrics.Rubric:
+    ) -> tuple[rubrics.Rubric, RubricInfo]:
         if isinstance(question, Question):
-            return rubrics.for_question(question, reference)
-        matched = self.match_question(question)
-        if matched is not None:
-            return rubrics.for_question(matched, reference)
-        return rubrics.for_free_text(question, reference, answer_text)
+            info = RubricInfo(
+                kind="bank", question_id=question.id, reason="the bank question was given by id"
+            )
+            return rubrics.for_question(question, reference), info
+        found = self.resolver.resolve(question)
+        scores = {
+            "match_score": found.match_score,
+            "runner_up": found.runner_up,
+            "runner_up_score": found.runner_up_score,
+        }
+        if found.question_id is not None:
+            q = self.bank.questions[found.question_id]
+            info = RubricInfo(kind="bank", question_id=q.id, reason=found.reason, **scores)
+            return rubrics.for_question(q, reference), info
+        plain = rubrics.for_free_text(question, reference, answer_text)
+        if plain.kind == "reference":
+            info = RubricInfo(
+                kind="reference",
+                reason=f"{found.reason}; graded on the reference answer's key points",
+                **scores,
+            )
+            return plain, info
+        synth, sources = self.synthesiser.rubric(question, found)
+        if reference and reference.strip():
+            ref = rubrics.reference_items(reference, question)
+            synth = replace(
+                synth,
+                key=rubrics._key(synth.key, reference),
+                items=(*synth.items, *ref),
+                reference_ids=frozenset(i.id for i in ref),
+            )
+            sources += [Source(i.id, "reference") for i in ref]
+        by_id = {i.id: i for i in synth.items}
+        borrowed = sorted({s.origin.split("#")[0] for s in sources if "#" in s.origin})
+        info = RubricInfo(
+            kind="synthesised",
+            reason=f"{found.reason}; built from the generic rubric, behaviours and "
+            f"{sum('#' in s.origin for s in sources)} items of "
+            + (", ".join(borrowed) or "no bank question"),
+            items=[
+                RubricItemSource(
+                    id=s.item_id,
+                    dimension=by_id[s.item_id].dimension,
+                    text=by_id[s.item_id].text,
+                    weight=by_id[s.item_id].weight,
+                    origin=s.origin,
+                )
+                for s in sources
+            ],
+            **scores,
+        )
+        return synth, info
 
     # -- grading -------------------------------------------------------------------------
     def _prepare(
@@ -123,10 +181,12 @@ class OfflineEvaluator:
     ) -> _Prepared:
         raw, starts = _join(answer)
         screened = screen(raw)
-        rubric = self.rubric_for(question, reference, screened.text)
+        rubric, info = self.rubric_for(question, reference, screened.text)
         sentences = split_sentences(screened.text)
         phases = [_phase_at(starts, raw.find(s.text)) for s in sentences]
-        prepared = _Prepared(rubric, level, screened.text, sentences, phases, list(screened.flags))
+        prepared = _Prepared(
+            rubric, level, screened.text, sentences, phases, list(screened.flags), info
+        )
         n_words = len(words(screened.text))
         if not sentences or is_dont_know(screened.text):
             prepared.flags.append("no_answer")
@@ -166,8 +226,11 @@ class OfflineEvaluator:
         if len(ids) == 0:
             return ["off_topic"] if own < OFF_TOPIC else []
         sims = profiles @ c
+        # Questions a synthesised rubric borrowed from are neighbours, not a different question.
         others = [
-            (float(s), i) for s, i in zip(sims, ids, strict=True) if i != p.rubric.question_id
+            (float(s), i)
+            for s, i in zip(sims, ids, strict=True)
+            if i != p.rubric.question_id and i not in p.rubric.related
         ]
         best_other = max(others, default=(0.0, ""))
         if own < OFF_TOPIC and best_other[0] < OFF_TOPIC + 0.08:
@@ -208,15 +271,19 @@ class OfflineEvaluator:
             keyword_list="keyword_list" in p.flags,
             whole_vec=whole,
             question_vec=self._question_vec(p.rubric) if p.rubric.reference_only else None,
+            phases=p.phases if any(p.phases) else None,
         )
         # Saying one does not know, and covering next to nothing, is no answer whatever its length.
         if mentions_not_knowing(p.text) and scoring.coverage(judged, p.level) < NO_ANSWER_COVERAGE:
             p.flags.append("no_answer")
+        if not p.rubric.reference_only and len(vecs):
+            p.mistakes = self.red_flags.find(p.sentences, vecs, usable)
         return self._evaluation(p, judged)
 
     def _evaluation(self, p: _Prepared, judged: list[Judged]) -> Evaluation:
         flags = sorted(set(p.flags))
         dims = scoring.apply_flags(scoring.dimension_scores(judged, p.level), flags)
+        dims = scoring.apply_red_flags(dims, len(p.mistakes))
         overall = scoring.overall(dims, p.level)
         quote = {s.index: s.text for s in p.sentences}
         items = [
@@ -263,6 +330,8 @@ class OfflineEvaluator:
             flags=flags,
             feedback=feedback(dimensions, judged, flags, p.level),
             engine=self.engine,
+            rubric=p.info,
+            red_flags=[RedFlagFinding(id=h.id, text=h.text, quote=h.quote) for h in p.mistakes],
         )
 
     def regrade(
@@ -290,7 +359,8 @@ class OfflineEvaluator:
             for it in items
             if it.id in by_id
         ]
-        p = _Prepared(rubric, level, "", [], [], sorted({*ev.flags, *flags}))
+        p = _Prepared(rubric, level, "", [], [], sorted({*ev.flags, *flags}), ev.rubric)
+        p.mistakes = [Hit(f.id, f.text, -1, f.quote) for f in ev.red_flags]
         new = self._evaluation(p, judged)
         return new.model_copy(
             update={"engine": ev.engine, "prompt_hashes": ev.prompt_hashes, "items": items}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.behaviour import BehaviourJudge
 from agents.models import MiniLMEmbedder
 from agents.rubric import Rubric
 from agents.text import Sentence, has_signal, normalise, reasoning_in
@@ -51,9 +52,15 @@ class Judged:
 
 
 class ItemJudge:
-    def __init__(self, embedder: MiniLMEmbedder, params: JudgeParams = DEFAULT_PARAMS):
+    def __init__(
+        self,
+        embedder: MiniLMEmbedder,
+        params: JudgeParams = DEFAULT_PARAMS,
+        behaviours: BehaviourJudge | None = None,
+    ):
         self.embedder = embedder
         self.params = params
+        self.behaviours = behaviours
         self._cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -79,6 +86,7 @@ class ItemJudge:
         keyword_list: bool = False,
         whole_vec: np.ndarray | None = None,
         question_vec: np.ndarray | None = None,
+        phases: list[str | None] | None = None,
     ) -> list[Judged]:
         """Judges every item of `rubric`; sentences whose index is in `ignore` count for nothing."""
         usable = [s for s in sentences if s.index not in ignore]
@@ -92,6 +100,15 @@ class ItemJudge:
         out = []
         P = self.params
         for k, item in enumerate(rubric.items):
+            behaviour = self.behaviours.for_item(item.id) if self.behaviours else None
+            if behaviour is not None:
+                assert self.behaviours is not None
+                found_b = self.behaviours.judge(behaviour, sentences, sentence_vecs, rows, phases)
+                status, credit = found_b.status, found_b.credit
+                if keyword_list and credit > P.partial_credit:
+                    status, credit = "partial", P.partial_credit
+                out.append(Judged(item, status, credit, 0.0, found_b.hits[:2], True))
+                continue
             # A signal that the question itself contains shows nothing about the candidate.
             signals = [g for g in item.signals if not has_signal(prompt_normalised, g)]
             lex = np.array([sum(has_signal(n, g) for g in signals) for n in normalised])

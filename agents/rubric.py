@@ -5,15 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from agents.text import content_words, split_sentences
 from content.schema import Question, RubricItem
 
-GENERIC_RUBRIC_PATH = Path(__file__).resolve().parents[1] / "content" / "generic_rubric.yaml"
 # A reference answer this short (or an answer this short) is graded on its key points alone, as a
 # marker grades an exam answer; longer ones add the key points to the design rubric.
 SHORT_REFERENCE_WORDS = 60
@@ -23,23 +18,32 @@ SHORT_ANSWER_WORDS = 120
 @dataclass(frozen=True)
 class Rubric:
     key: str
-    kind: str  # "bank" | "generic" | "reference"
+    kind: str  # "bank" | "synthesised" | "generic" | "reference"
     question_id: str | None
     title: str
     prompt: str
     items: tuple[RubricItem, ...]
     reference_ids: frozenset[str] = field(default_factory=frozenset)
     profile: tuple[str, ...] = ()  # texts that describe the question, for relevance checks
+    related: frozenset[str] = field(default_factory=frozenset)  # bank questions it borrows from
 
     @property
     def reference_only(self) -> bool:
         return bool(self.reference_ids) and len(self.reference_ids) == len(self.items)
 
 
-@lru_cache(maxsize=1)
 def generic_items() -> tuple[RubricItem, ...]:
-    raw = yaml.safe_load(GENERIC_RUBRIC_PATH.read_text(encoding="utf-8"))
-    return tuple(RubricItem.model_validate(r) for r in raw)
+    """The generic rubric's items (content/generic_rubric.yaml), for questions outside the bank."""
+    from content.loader import bundled_bank
+
+    return tuple(b.item for b in bundled_bank().generic.values())
+
+
+def behaviour_items() -> tuple[RubricItem, ...]:
+    """The behaviour items (content/behaviours.yaml) every design rubric carries."""
+    from content.loader import bundled_bank
+
+    return tuple(b.item for b in bundled_bank().behaviours.values())
 
 
 def _key(*parts: str) -> str:
@@ -76,7 +80,7 @@ def reference_items(reference: str, question_text: str) -> list[RubricItem]:
 
 
 def for_question(question: Question, reference: str | None = None) -> Rubric:
-    items = list(question.rubric)
+    items = [*question.rubric, *behaviour_items()]
     ref = reference_items(reference, question.prompt) if reference and reference.strip() else []
     profile = (f"{question.title}. {question.prompt}", *question.reference_outline)
     return Rubric(
@@ -98,7 +102,7 @@ def for_free_text(question_text: str, reference: str | None, answer: str) -> Rub
         len(reference.split()) <= SHORT_REFERENCE_WORDS  # type: ignore[union-attr]
         or len(answer.split()) <= SHORT_ANSWER_WORDS
     )
-    items = ref if short else [*generic_items(), *ref]
+    items = ref if short else [*generic_items(), *behaviour_items(), *ref]
     return Rubric(
         key=_key("free", question_text, reference or "", "short" if short else "long"),
         kind="reference" if short else "generic",

@@ -60,6 +60,10 @@ FLAG_CAPS: dict[str, float] = {
     "wrong_question": 1.75,
 }
 INJECTION_PENALTY = 0.25
+# Each red flag (a known design mistake the answer commits, agents.red_flags) costs this much on
+# the dimensions where design judgement shows.
+RED_FLAG_PENALTY = 0.5
+RED_FLAG_DIMENSIONS = ("deep_dive", "tradeoffs", "reliability")
 VERDICTS = ((3.5, "strong_hire"), (2.75, "hire"), (2.0, "lean_no_hire"), (0.0, "no_hire"))
 
 
@@ -113,6 +117,16 @@ def apply_flags(dims: list[DimensionResult], flags: list[str]) -> list[Dimension
     penalty = INJECTION_PENALTY if "prompt_injection" in flags else 0.0
     return [
         DimensionResult(d.name, max(1.0, min(cap, d.score - penalty)), d.assessed, d.coverage)
+        for d in dims
+    ]
+
+
+def apply_red_flags(dims: list[DimensionResult], count: int) -> list[DimensionResult]:
+    cut = RED_FLAG_PENALTY * count
+    return [
+        DimensionResult(d.name, max(1.0, d.score - cut), d.assessed, d.coverage)
+        if d.name in RED_FLAG_DIMENSIONS
+        else d
         for d in dims
     ]
 

@@ -12,7 +12,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from agents.interviewer.service import ServiceError
+from agents.errors import ServiceError
 from api import limits as rate_limits
 from api import security
 from api.routes import grade, health, questions, render, search, sessions

@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from sqlmodel import Session
 
+from agents.errors import ServiceError
 from agents.interviewer.phases import PHASE_NAMES
-from agents.interviewer.service import InterviewService, ServiceError
+from agents.interviewer.service import InterviewService
 from core.models import User
 
 err = Console(stderr=True)

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from content.schema import Concept, Note, NoteMeta, Question
+from content.schema import Behaviour, Concept, Note, NoteMeta, Question, RedFlag
 
 CONTENT_DIR = Path(__file__).resolve().parent
 NOTE_WORDS = (400, 1200)
@@ -43,6 +43,9 @@ class Bank:
     questions: dict[str, Question] = field(default_factory=dict)
     notes: dict[str, Note] = field(default_factory=dict)
     concepts: dict[str, Concept] = field(default_factory=dict)
+    behaviours: dict[str, Behaviour] = field(default_factory=dict)  # in every design rubric
+    generic: dict[str, Behaviour] = field(default_factory=dict)  # the rubric outside the bank
+    red_flags: dict[str, RedFlag] = field(default_factory=dict)
     problems: list[ContentProblem] = field(default_factory=list)
 
     @property
@@ -127,6 +130,50 @@ def _load_concepts(root: Path, bank: Bank) -> None:
             bank.concepts[c.id] = c
 
 
+def _load_behaviours(root: Path, bank: Bank, name: str, into: dict[str, Behaviour]) -> None:
+    path = root / name
+    if not path.exists():
+        return
+    rel = _rel(path, root)
+    data = _read_yaml(path, rel, bank.problems)
+    if not isinstance(data, list):
+        bank.problems.append(ContentProblem(rel, "(file)", "expected a list of behaviours"))
+        return
+    for i, raw in enumerate(data):
+        try:
+            b = Behaviour.model_validate(raw)
+        except ValidationError as err:
+            for p in _validation_problems(rel, err):
+                bank.problems.append(ContentProblem(rel, f"[{i}].{p.field}", p.message))
+            continue
+        if b.id in into:
+            bank.problems.append(ContentProblem(rel, f"[{i}].id", f"duplicate behaviour {b.id!r}"))
+        into[b.id] = b
+
+
+def _load_red_flags(root: Path, bank: Bank) -> None:
+    path = root / "red_flags.yaml"
+    if not path.exists():
+        return
+    rel = _rel(path, root)
+    data = _read_yaml(path, rel, bank.problems)
+    if not isinstance(data, list):
+        bank.problems.append(ContentProblem(rel, "(file)", "expected a list of red flags"))
+        return
+    for i, raw in enumerate(data):
+        try:
+            flag = RedFlag.model_validate(raw)
+        except ValidationError as err:
+            for p in _validation_problems(rel, err):
+                bank.problems.append(ContentProblem(rel, f"[{i}].{p.field}", p.message))
+            continue
+        if flag.id in bank.red_flags:
+            bank.problems.append(
+                ContentProblem(rel, f"[{i}].id", f"duplicate red flag {flag.id!r}")
+            )
+        bank.red_flags[flag.id] = flag
+
+
 def parse_note(text: str, rel: str) -> Note:
     """Parses a Markdown note with YAML front matter; raises ContentError naming the field."""
     m = _FRONT_MATTER.match(text)
@@ -199,6 +246,9 @@ def load_bank(root: Path | None = None) -> Bank:
     _load_concepts(root, bank)
     _load_questions(root, bank)
     _load_notes(root, bank)
+    _load_behaviours(root, bank, "behaviours.yaml", bank.behaviours)
+    _load_behaviours(root, bank, "generic_rubric.yaml", bank.generic)
+    _load_red_flags(root, bank)
     _cross_check(bank)
     return bank
 

@@ -106,6 +106,26 @@ class FailureScenario(Strict):
     strong_answer: list[Text] = Field(min_length=2)
 
 
+class Twist(Strict):
+    """A requirement change the interviewer introduces during the deep dive."""
+
+    id: Slug
+    change: Text = Field(
+        description="The new requirement as the interviewer states it (a statement, no '?')."
+    )
+    question: Annotated[str, Field(min_length=10, pattern=r"^[^?]*\?$")] = Field(
+        description="The one question that follows the change, ending with its only '?'."
+    )
+    adapted: list[Text] = Field(
+        min_length=2,
+        max_length=4,
+        description="What an adapted design does, one point a sentence (used to judge the reply).",
+    )
+    signals: list[Text] = Field(
+        min_length=2, description="Phrases whose presence in a reply suggests adaptation."
+    )
+
+
 class Question(Strict):
     id: Slug
     title: Text
@@ -120,6 +140,11 @@ class Question(Strict):
     reference_outline: list[Text] = Field(min_length=8)
     pitfalls: list[Text] = Field(min_length=2)
     related_notes: list[Slug] = Field(default_factory=list)
+    twists: list[Twist] = Field(default_factory=list, max_length=3)
+    aliases: list[Annotated[str, Field(min_length=2, max_length=80)]] = Field(
+        default_factory=list,
+        description="Other names people use for this system: products in its style, nicknames.",
+    )
 
     @field_validator("phases")
     @classmethod
@@ -156,6 +181,57 @@ class Question(Strict):
     @property
     def total_minutes(self) -> int:
         return sum(self.phases.values())
+
+
+BehaviourCheck = Literal["number", "reason", "question", "alternative", "cost", "store"]
+
+
+class Behaviour(Strict):
+    """How a candidate works (asks, sizes, weighs, recaps), judged over the whole transcript.
+
+    A sentence is a hit when it matches a pattern or is close in meaning to an exemplar, sits
+    where the behaviour belongs, and passes every check in `needs`."""
+
+    id: Slug
+    item: RubricItem
+    where: Literal["any", "opening", "closing"] = "any"
+    needs: list[BehaviourCheck] = Field(default_factory=list)
+    patterns: list[Annotated[str, Field(min_length=2)]] = Field(default_factory=list)
+    exemplars: list[Text] = Field(default_factory=list)
+    cover_hits: Annotated[int, Field(ge=1, le=6)] = 1
+    partial_hits: Annotated[int, Field(ge=1, le=6)] = 1
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        import re
+
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} does not compile: {exc}") from exc
+        return patterns
+
+    @model_validator(mode="after")
+    def _detectable(self) -> Behaviour:
+        if not self.item.id.startswith(("b-", "g-")):
+            raise ValueError(
+                "a behaviour's item id starts with 'b-' (every rubric) or 'g-' (generic)"
+            )
+        if not (self.patterns or self.exemplars or self.needs):
+            raise ValueError("a behaviour needs patterns, exemplars or checks to detect it")
+        if self.partial_hits > self.cover_hits:
+            raise ValueError("partial_hits cannot exceed cover_hits")
+        return self
+
+
+class RedFlag(Strict):
+    """A design decision that is wrong almost wherever it appears (content/red_flags.yaml)."""
+
+    id: Slug
+    text: Text
+    examples: list[Text] = Field(min_length=1, description="Sentences that commit the mistake.")
 
 
 class Concept(Strict):

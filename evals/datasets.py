@@ -8,7 +8,16 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from evals.schema import AdversarialCase, GradedAnswer, InjectionAttack, ShortAnswer
+from evals.schema import (
+    AdversarialCase,
+    EstimateCase,
+    FreeTextAnswer,
+    GradedAnswer,
+    HintSituation,
+    InjectionAttack,
+    QuestionPhrasing,
+    ShortAnswer,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 M = TypeVar("M", bound=BaseModel)
@@ -67,3 +76,20 @@ def short_answers(data_dir: Path = DATA_DIR) -> list[ShortAnswer]:
 
 def injection_attacks(data_dir: Path = DATA_DIR) -> list[InjectionAttack]:
     return load_records(data_dir / "injection.yaml", InjectionAttack)
+
+
+def freetext_answers(data_dir: Path = DATA_DIR) -> list[FreeTextAnswer]:
+    """Answers to questions given as free text: outside the bank, or bank questions reworded."""
+    return _load_dir(data_dir / "freetext", FreeTextAnswer)
+
+
+def question_phrasings(data_dir: Path = DATA_DIR) -> list[QuestionPhrasing]:
+    return _load_dir(data_dir / "resolution", QuestionPhrasing)
+
+
+def estimate_cases(data_dir: Path = DATA_DIR) -> list[EstimateCase]:
+    return _load_dir(data_dir / "estimates", EstimateCase)
+
+
+def hint_situations(data_dir: Path = DATA_DIR) -> list[HintSituation]:
+    return _load_dir(data_dir / "hints", HintSituation)

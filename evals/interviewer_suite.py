@@ -59,9 +59,9 @@ def run_interview(
     level: str = "senior",
     sse: bool = False,
 ) -> dict[str, Any]:
-    created = client.post(
-        "/api/sessions", json={"question_id": cand.question_id, "mode": mode, "level": level}
-    )
+    # The seed comes from the case, not the random session id: same commit, same interview.
+    body = {"question_id": cand.question_id, "mode": mode, "level": level, "seed": cand.seed}
+    created = client.post("/api/sessions", json=body)
     created.raise_for_status()
     session = created.json()
     last = session["messages"][-1]["content"]

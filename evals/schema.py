@@ -58,13 +58,18 @@ class AdversarialCase(_Case):
 
 
 class ShortAnswer(_Case):
-    """A university-exam style short answer, scored 0-5 by a person against a reference."""
+    """A university-exam style short answer, marked 0-5 against the reference by two graders
+    working blind from each other; we grade against their mean."""
 
     id: Slug
     question_text: Annotated[str, Field(min_length=5)]
     reference: Annotated[str, Field(min_length=5)]
     answer: str
-    score: Annotated[float, Field(ge=0, le=5)]
+    marks: Annotated[list[Annotated[float, Field(ge=0, le=5)]], Field(min_length=2, max_length=2)]
+
+    @property
+    def score(self) -> float:
+        return sum(self.marks) / len(self.marks)
 
 
 class InjectionAttack(_Case):
@@ -82,3 +87,67 @@ class InjectionAttack(_Case):
         "markdown_comment",
     ]
     text: Annotated[str, Field(min_length=5)]
+
+
+Variant = Literal["standard", "concise", "verbose", "fluent_wrong"]
+
+
+class FreeTextAnswer(_Case):
+    """An answer at a known band to a question given as free text: a question outside the bank,
+    or a bank question worded unlike the bank's prompt (`bank_id` names it)."""
+
+    id: Slug
+    group: Slug = Field(description="The question this answer belongs to; the split unit.")
+    question_text: Annotated[str, Field(min_length=20, max_length=4000)]
+    bank_id: Slug | None = Field(
+        default=None, description="The bank question this text rewords; null outside the bank."
+    )
+    level: Level = "senior"
+    band: Band
+    variant: Variant = Field(
+        default="standard",
+        description="concise: a short answer at its band; verbose: long but thin; "
+        "fluent_wrong: reads well but is technically wrong (must score below the adequate one).",
+    )
+    answer: Annotated[str, Field(min_length=20)]
+
+
+class QuestionPhrasing(_Case):
+    """A question as a user might type it, and the bank question it asks for (null: none)."""
+
+    id: Slug
+    text: Annotated[str, Field(min_length=10, max_length=1000)]
+    bank_id: Slug | None = None
+
+
+class EstimateCase(_Case):
+    """A candidate's estimation message for a bank question, with or without a planted flaw.
+
+    `kind` says what is planted: nothing (`clean`), an arithmetic slip of 3x or more, a unit slip
+    (per minute read as per second, GB as TB...), an input that contradicts the scale the
+    interviewer gave (`scale_contradiction`), or a statement contradicting the candidate's own
+    earlier commitment (`self_contradiction`, with `earlier` holding that commitment)."""
+
+    id: Slug
+    question: Slug
+    kind: Literal["clean", "arithmetic", "unit_slip", "scale_contradiction", "self_contradiction"]
+    earlier: str | None = Field(
+        default=None, description="An earlier message whose commitment `message` contradicts."
+    )
+    message: Annotated[str, Field(min_length=20)]
+    wrong_figure: str | None = Field(
+        default=None,
+        description="The candidate's wrong figure (or contradicting phrase) exactly as written.",
+    )
+
+
+class HintSituation(_Case):
+    """A coach-mode hint: the rubric item behind the open question, and the note sections
+    (note id and heading) that teach it best, best first."""
+
+    id: Slug
+    question: Slug
+    item: Slug
+    best_sections: Annotated[list[str], Field(min_length=1, max_length=3)] = Field(
+        description="'<note id>#<heading text>' of the sections that teach the item, best first."
+    )

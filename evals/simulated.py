@@ -52,6 +52,10 @@ class Candidate:
     turn: int = 0
     used: set[int] = field(default_factory=set)
 
+    @property
+    def seed(self) -> str:
+        return f"{self.kind}-{self.question_id}"
+
     def reply(self, interviewer: str, embedder: MiniLMEmbedder) -> str:
         self.turn += 1
         cycle = self.turn - 1

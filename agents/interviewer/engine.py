@@ -83,7 +83,7 @@ class InterviewEngine:
     def open(
         self, question: Question, level: str, seed: str, now: float
     ) -> tuple[InterviewState, Plan]:
-        state = InterviewState()
+        state = InterviewState(seed=seed)
         plan = Planner(question, level, seed).opening(state, now)
         state.last_question = "What would you like to pin down about the requirements?"
         return state, plan

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from agents.errors import Conflict, Invalid, NotFound
 from agents.evaluator import Segment
 from agents.interviewer.engine import InterviewEngine, OfflinePhraser, Phraser
 from agents.interviewer.guardrails import GuardRejected
@@ -28,13 +29,6 @@ from core.models import InterviewSession, Message, User
 
 log = logging.getLogger("tradeoff.interview")
 Event = tuple[str, Any]  # ("token", str) | ("done", dict) | ("error", dict)
-
-
-class ServiceError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def message_view(m: Message) -> dict[str, Any]:
@@ -107,7 +101,7 @@ class InterviewService:
     def _own(self, db: Session, user: User, session_id: str) -> InterviewSession:
         s = crud.get_session(db, user_id=user.id, session_id=session_id)
         if s is None:
-            raise ServiceError(404, f"no session {session_id!r}")
+            raise NotFound(f"no session {session_id!r}")
         return s
 
     def _question(self, s: InterviewSession) -> Question:
@@ -115,13 +109,21 @@ class InterviewService:
 
     # -- create and read -----------------------------------------------------------------
     def create(
-        self, db: Session, user: User, *, question_id: str | None, mode: str, level: str
+        self,
+        db: Session,
+        user: User,
+        *,
+        question_id: str | None,
+        mode: str,
+        level: str,
+        seed: str | None = None,
     ) -> dict[str, Any]:
         if question_id is None:
-            question_id = random.choice(sorted(self.bank.questions))
+            pool = sorted(self.bank.questions)
+            question_id = random.Random(seed).choice(pool) if seed else random.choice(pool)
         q = self.bank.questions.get(question_id)
         if q is None:
-            raise ServiceError(404, f"no question {question_id!r}")
+            raise NotFound(f"no question {question_id!r}")
         s = crud.create_session(
             db,
             user_id=user.id,
@@ -131,7 +133,7 @@ class InterviewService:
             engine=self.engine_name,
             state={},
         )
-        state, plan = self.engine.open(q, level, s.id, self.clock())
+        state, plan = self.engine.open(q, level, seed or s.id, self.clock())
         s.state = state.model_dump()
         s.phase = state.phase
         crud.add_message(
@@ -168,9 +170,9 @@ class InterviewService:
         """Validates and commits the candidate's message; the reply comes from `run_turn`."""
         s = self._own(db, user, session_id)
         if s.status != "active":
-            raise ServiceError(409, f"the interview is {s.status}; start a new one")
+            raise Conflict(f"the interview is {s.status}; start a new one")
         if not content.strip():
-            raise ServiceError(422, "the message is empty")
+            raise Invalid("the message is empty")
         cand = crud.add_message(
             db, session_id=s.id, role="candidate", content=content, phase=s.phase
         )
@@ -183,7 +185,7 @@ class InterviewService:
         msgs = crud.messages(db, session_id=s.id)
         last = next((m for m in reversed(msgs) if m.complete), None)
         if s.status != "active" or last is None or last.role != "candidate":
-            raise ServiceError(409, "nothing to retry: the last message has a reply")
+            raise Conflict("nothing to retry: the last message has a reply")
         return TurnContext(s.id, last, retry=True)
 
     def resume(
@@ -195,7 +197,7 @@ class InterviewService:
         msgs = crud.messages(db, session_id=s.id)
         cand = next((m for m in msgs if m.id == candidate_id), None)
         if cand is None:
-            raise ServiceError(409, "the original request left no message; send it again")
+            raise Conflict("the original request left no message; send it again")
         reply = next(
             (
                 m
@@ -222,7 +224,9 @@ class InterviewService:
         # Planning and phrasing take the longest; hold no database connection meanwhile, so
         # hundreds of open streams do not exhaust the pool (the write below is compare-and-set).
         db.commit()
-        plan = self.engine.turn(q, state, s.level, s.id, ctx.candidate.content, self.clock())
+        plan = self.engine.turn(
+            q, state, s.level, state.seed or s.id, ctx.candidate.content, self.clock()
+        )
         notice = None
         text = ""
         guard = None
@@ -281,9 +285,9 @@ class InterviewService:
     def hint(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
         s = self._own(db, user, session_id)
         if s.mode != "coach":
-            raise ServiceError(409, "hints are only given in coach mode")
+            raise Conflict("hints are only given in coach mode")
         if s.status != "active":
-            raise ServiceError(409, f"the interview is {s.status}")
+            raise Conflict(f"the interview is {s.status}")
         expected = s.updated_at
         state = InterviewState.model_validate(s.state)
         hint = self.engine.hint(self._question(s), state, s.level)
@@ -306,7 +310,7 @@ class InterviewService:
             )
         except crud.StaleSession as exc:
             db.rollback()
-            raise ServiceError(409, "the session changed meanwhile; retry") from exc
+            raise Conflict("the session changed meanwhile; retry") from exc
         db.commit()
         return {"level": hint.level, "message": message_view(m)}
 
@@ -323,32 +327,47 @@ class InterviewService:
         ]
         state = InterviewState.model_validate(s.state)
         ev = self.engine.grade(q, segments, s.level, state, evaluator=self.evaluator_for())
-        db.add(
-            EvaluationRow(
-                user_id=user.id,
-                session_id=s.id,
-                question_id=q.id,
-                overall=ev.overall,
-                verdict=ev.verdict,
-                engine=ev.engine,
-                result=ev.model_dump(),
-                prompt_hashes=ev.prompt_hashes,
+        try:
+            # Claim the session first (compare-and-set): of two concurrent finishes, or a finish
+            # racing a turn, exactly one stores an evaluation.
+            crud.save_state(
+                db,
+                session=s,
+                state=s.state,
+                phase=s.phase,
+                status="finished",
+                expected_updated_at=s.updated_at,
             )
-        )
-        crud.save_state(
-            db,
-            session=s,
-            state=s.state,
-            phase=s.phase,
-            status="finished",
-            expected_updated_at=s.updated_at,
-        )
-        db.commit()
+            db.add(
+                EvaluationRow(
+                    user_id=user.id,
+                    session_id=s.id,
+                    question_id=q.id,
+                    overall=ev.overall,
+                    verdict=ev.verdict,
+                    engine=ev.engine,
+                    result=ev.model_dump(),
+                    prompt_hashes=ev.prompt_hashes,
+                )
+            )
+            db.commit()
+        except crud.StaleSession:
+            db.rollback()
+            return self._finished_meanwhile(db, user, session_id)
         return ev.model_dump()
+
+    def _finished_meanwhile(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
+        """After losing a compare-and-set in `finish`: the winner's scorecard if it finished."""
+        db.expire_all()
+        s = self._own(db, user, session_id)
+        existing = crud.latest_evaluation(db, session_id=s.id)
+        if s.status == "finished" and existing is not None:
+            return existing.result
+        raise Conflict("the session changed meanwhile; finish again")
 
     def scorecard(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
         s = self._own(db, user, session_id)
         ev = crud.latest_evaluation(db, session_id=s.id)
         if ev is None:
-            raise ServiceError(404, "no scorecard yet: finish the interview first")
+            raise NotFound("no scorecard yet: finish the interview first")
         return ev.result

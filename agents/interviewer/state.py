@@ -19,6 +19,7 @@ class HintRecord(BaseModel):
 
 
 class InterviewState(BaseModel):
+    seed: str = ""  # seeds the phrasing's variety; the session id unless the caller gave one
     phase: Phase = "requirements"
     phase_started: float = 0.0  # seconds on the engine's clock
     started: float = 0.0

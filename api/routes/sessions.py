@@ -8,12 +8,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from agents.errors import Conflict, Invalid, NotFound, ServiceError
 from agents.evaluation import MAX_ANSWER_CHARS, Evaluation
-from agents.interviewer.service import InterviewService, ServiceError, TurnContext
+from agents.interviewer.service import InterviewService, TurnContext
 from api import idempotency as idem
 from api.deps import DbDep, SettingsDep, UserDep
 from api.interview_deps import ServiceDep
@@ -37,12 +38,23 @@ SessionId = Annotated[
 
 
 class SessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     question_id: str | None = Field(default=None, max_length=64)
     mode: Literal["mock", "coach"] = "mock"
     level: Literal["mid", "senior", "staff"] = "senior"
+    seed: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Seeds the interviewer's choice of words (and of a random question): the same "
+        "seed and messages give the same interview. Defaults to the session id.",
+    )
 
 
 class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     content: Annotated[str, AfterValidator(_without_nul)] = Field(
         min_length=1,
         max_length=MAX_ANSWER_CHARS,
@@ -51,13 +63,21 @@ class MessageCreate(BaseModel):
 
 
 def _raise(exc: ServiceError) -> None:
-    raise HTTPException(exc.status, exc.message) from exc
+    raise HTTPException(status_of(exc), exc.message) from exc
+
+
+def status_of(exc: ServiceError) -> int:
+    """The one place a domain error becomes an HTTP status."""
+    for kind, status in ((NotFound, 404), (Conflict, 409), (Invalid, 422)):
+        if isinstance(exc, kind):
+            return status
+    return 400
 
 
 async def service_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     """Routes let the service's errors through; this answers them with their status."""
     assert isinstance(exc, ServiceError)
-    return JSONResponse({"detail": exc.message}, status_code=exc.status)
+    return JSONResponse({"detail": exc.message}, status_code=status_of(exc))
 
 
 def _sse(event: str, data: Any) -> bytes:
@@ -166,7 +186,12 @@ def create_session(
             return JSONResponse(rec.response, status_code=rec.status_code)
     try:
         result = service.create(
-            db, user, question_id=body.question_id, mode=body.mode, level=body.level
+            db,
+            user,
+            question_id=body.question_id,
+            mode=body.mode,
+            level=body.level,
+            seed=body.seed,
         )
     except ServiceError as exc:
         if key:

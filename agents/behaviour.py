@@ -1,0 +1,159 @@
+"""Judges behaviours (content/behaviours.yaml) over a whole answer or transcript.
+
+A behaviour is something a candidate does rather than a fact they state: asks before designing,
+states assumptions with numbers, weighs an alternative and says what it costs, recaps. No single
+phrase shows it, so a sentence is a hit when it matches a pattern *or* is close in meaning to an
+exemplar (a paraphrase counts), sits where the behaviour belongs, and passes structural checks
+(it has a number, names an alternative, gives a reason...).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from agents.models import MiniLMEmbedder
+from agents.text import Sentence, reasoning_in
+from content.schema import Behaviour
+
+EXEMPLAR_SIM = 0.62  # a sentence this close to one of a behaviour's exemplars shows it
+OPENING_SHARE = 0.3  # "opening": the first 30% of the candidate's sentences (at least 4)
+CLOSING_SHARE = 0.2  # "closing": the last 20% (at least 3)
+OPENING_PHASES = frozenset({"requirements", "estimation"})
+CLOSING_PHASES = frozenset({"tradeoffs_and_failures", "wrap_up"})
+
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|ten|twenty|fifty|hundred|thousand|million|billion|trillion)\b",
+    re.I,
+)
+_ALTERNATIVE = re.compile(
+    r"\b(instead( of)?|rather than|versus|vs\.?|compared (to|with)|alternatives?|alternatively|"
+    r"(an|the|one) other option|another option|options? (are|is|would be)|could (also )?"
+    r"(use|go with|do|pick)|considered|(the )?(obvious|simpler|naive|classic) (option|approach|"
+    r"choice|way)|either\b.{3,60}\bor|(pick|picked|choose|chose|chosen|prefer|preferred|favou?r|"
+    r"went with|go with|opt(ed)? for|use|using)\b.{1,50}\bover\b|not .{2,40} because|"
+    r"(a|an) \w+(-\w+)? (would|could) (also )?(work|do)|weighed|the trade-?off)\b",
+    re.I,
+)
+_COST = re.compile(
+    r"\b(at the (cost|expense|price) of|give(s)? up|giving up|trade-?offs?|trading|in exchange|"
+    r"downsides?|drawbacks?|the (cost|price|catch|risk) (is|being)|we accept|accept(ing)? (that|"
+    r"some|a|the)|acceptable|we lose|loses?|losing|costs?( us)?|penalty|overhead|more expensive|"
+    r"expensive|slower|stale(ness)?|lag|complexity|complex|harder|risk|worse|sacrific\w*|"
+    r"tolerat\w*|burden)\b",
+    re.I,
+)
+_STORE = re.compile(
+    r"\b(postgres\w*|mysql|sql|dynamo\w*|cassandra|scylla|redis|memcached|s3|gcs|bigtable|hbase|"
+    r"mongo\w*|elasticsearch|opensearch|kafka|database|db|table|object (store|storage)|"
+    r"blob (store|storage)|key-value|kv store|wide-column|document store|ledger|log)\b",
+    re.I,
+)
+
+
+def _has_reason(sentences: list[Sentence], k: int) -> bool:
+    """The sentence or the one after it says why (a reason often follows the choice)."""
+    return reasoning_in(sentences[k].text) or (
+        k + 1 < len(sentences) and reasoning_in(sentences[k + 1].text[:80])
+    )
+
+
+CHECKS: dict[str, Callable[[list[Sentence], int], bool]] = {
+    "number": lambda s, k: bool(_NUMBER.search(s[k].text)),
+    "reason": _has_reason,
+    "question": lambda s, k: "?" in s[k].text,
+    "alternative": lambda s, k: bool(_ALTERNATIVE.search(s[k].text)),
+    "cost": lambda s, k: bool(_COST.search(s[k].text)),
+    "store": lambda s, k: bool(_STORE.search(s[k].text)),
+}
+
+
+HARD_CHECKS = frozenset({"number", "question"})
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I | re.M)
+
+
+@dataclass(frozen=True)
+class BehaviourResult:
+    status: str  # "covered" | "partial" | "missing"
+    credit: float
+    hits: tuple[int, ...]  # sentence indexes, in order
+
+
+def region(behaviour: Behaviour, n: int, phases: list[str | None] | None, k: int) -> bool:
+    """Whether sentence `k` of `n` sits where the behaviour belongs."""
+    if behaviour.where == "any":
+        return True
+    phase = phases[k] if phases else None
+    if behaviour.where == "opening":
+        if phase is not None:
+            return phase in OPENING_PHASES
+        return k < max(4, round(n * OPENING_SHARE))
+    if phase is not None and phase in CLOSING_PHASES:
+        return True
+    return k >= n - max(3, round(n * CLOSING_SHARE))
+
+
+class BehaviourJudge:
+    def __init__(self, embedder: MiniLMEmbedder, behaviours: list[Behaviour]):
+        self.embedder = embedder
+        self.behaviours = {b.item.id: b for b in behaviours}
+        self._lock = threading.Lock()
+        self._exemplars: dict[str, np.ndarray] = {}
+
+    def for_item(self, item_id: str) -> Behaviour | None:
+        return self.behaviours.get(item_id)
+
+    def _exemplar_vecs(self, b: Behaviour) -> np.ndarray | None:
+        if not b.exemplars:
+            return None
+        with self._lock:
+            vecs = self._exemplars.get(b.id)
+        if vecs is None:
+            vecs = self.embedder.encode(list(b.exemplars))
+            with self._lock:
+                self._exemplars[b.id] = vecs
+        return vecs
+
+    def judge(
+        self,
+        b: Behaviour,
+        sentences: list[Sentence],
+        vecs: np.ndarray,
+        usable: list[int],
+        phases: list[str | None] | None = None,
+    ) -> BehaviourResult:
+        """`sentences` and `vecs` are parallel; `usable` the positions that may count."""
+        ex = self._exemplar_vecs(b)
+        sims = (vecs[usable] @ ex.T).max(axis=1) if ex is not None and usable else None
+        hits: list[int] = []
+        n = len(sentences)
+        for j, k in enumerate(usable):
+            if not region(b, n, phases, k):
+                continue
+            text = sentences[k].text
+            close = sims is not None and float(sims[j]) >= EXEMPLAR_SIM
+            # With no patterns, the checks themselves define the behaviour. A sentence close in
+            # meaning to an exemplar is a paraphrase of the act, so only the hard checks (a
+            # number, a question mark) still apply to it; the wording checks are waived.
+            if close:
+                needs = [c for c in b.needs if c in HARD_CHECKS]
+            elif not b.patterns or any(_compiled(p).search(text) for p in b.patterns):
+                needs = list(b.needs)
+            else:
+                continue
+            if all(CHECKS[c](sentences, k) for c in needs):
+                hits.append(k)
+        if len(hits) >= b.cover_hits:
+            return BehaviourResult("covered", 1.0, tuple(hits))
+        if len(hits) >= b.partial_hits:
+            return BehaviourResult("partial", 0.5, tuple(hits))
+        return BehaviourResult("missing", 0.0, ())

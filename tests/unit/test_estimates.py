@@ -1,0 +1,415 @@
+"""agents.estimates: quantities as candidates write them, their derivations rechecked, unit slips
+named, scale facts contradicted, and never a flag on a correct estimate."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from agents.estimates import (
+    Estimate,
+    check_message,
+    extract_quantities,
+    scale_conflicts,
+)
+from content.schema import ScaleFact
+
+DAY, MONTH = 86_400, 365.25 * 86_400 / 12
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-6)
+
+
+def _only(text: str, claim: str) -> Estimate:
+    """The one estimate whose claim is `claim`."""
+    found = [e for e in check_message(text) if e.claim.text == claim]
+    assert len(found) == 1, check_message(text)
+    return found[0]
+
+
+def _flags(text: str) -> list[Estimate]:
+    return [e for e in check_message(text) if e.verdict != "ok"]
+
+
+# --- extraction ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, written, value, kind",
+    [
+        ("500M DAU", "500M DAU", 500e6, "count"),
+        ("say 500 million users", "500 million", 500e6, "count"),
+        ("1.2B accounts", "1.2B", 1.2e9, "count"),
+        ("a billion URLs", "a billion", 1e9, "count"),
+        ("4,000 servers", "4,000", 4000, "count"),
+        ("1e6 keys", "1e6", 1e6, "count"),
+        ("10^9 rows", "10^9", 1e9, "count"),
+        ("40K connections", "40K", 40e3, "count"),
+        ("~230k per second", "230k per second", 230e3, "rate"),
+        ("40k/s", "40k/s", 40e3, "rate"),
+        ("2,300 pages a second", "2,300 pages a second", 2300, "rate"),
+        ("3 billion feed reads a day", "3 billion feed reads a day", 3e9 / DAY, "rate"),
+        ("6,000 requests per minute", "6,000 requests per minute", 100, "rate"),
+        ("20k QPS", "20k QPS", 20e3, "rate"),
+        ("100 million a month", "100 million a month", 1e8 / MONTH, "rate"),
+        ("20B messages daily, so", "20B messages daily", 20e9 / DAY, "rate"),
+        ("83 fetches per host per day", "83 fetches per host per day", 83 / DAY, "rate"),
+        ("2 TB", "2 TB", 2e12, "size"),
+        ("100 bytes", "100 bytes", 100, "size"),
+        ("24 B", "24 B", 24, "size"),
+        ("12 KB", "12 KB", 12e3, "size"),
+        ("4 KiB", "4 KiB", 4096, "size"),
+        ("an 8-byte score", "8-byte", 8, "size"),
+        ("200 Gbit", "200 Gbit", 25e9, "size"),
+        ("230 MB/s", "230 MB/s", 230e6, "size_rate"),
+        ("50 Mbps", "50 Mbps", 50e6 / 8, "size_rate"),
+        ("4 TB a day", "4 TB a day", 4e12 / DAY, "size_rate"),
+        ("86,400 seconds", "86,400 seconds", DAY, "duration"),
+        ("2.6M s", "2.6M s", 2.6e6, "duration"),
+        ("a 30-day window", "30-day", 30 * DAY, "duration"),
+        ("p99 of 200 ms", "200 ms", 0.2, "duration"),
+        ("5%", "5%", 0.05, "percent"),
+        ("0.05%", "0.05%", 0.0005, "percent"),
+        ("100:1 reads", "100:1", 100, "ratio"),
+        ("a 10x peak", "10x", 10, "ratio"),
+        ("2.5-3x", "2.5-3x", math.sqrt(7.5), "ratio"),  # a range reads as its geometric middle
+    ],
+)
+def test_extracts_quantities_as_written(text: str, written: str, value: float, kind: str) -> None:
+    [q] = extract_quantities(text)
+    assert (q.text, q.kind) == (written, kind)
+    assert math.isclose(q.value, value, rel_tol=1e-3)
+    assert text[q.start : q.end] == q.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a few hundred servers and tens of thousands of QPS",
+        "the top-100 board and p99 latency",
+        "O(log n) per lookup",
+    ],
+)
+def test_vague_or_embedded_numbers_are_not_quantities(text: str) -> None:
+    assert extract_quantities(text) == []
+
+
+def test_billion_suffix_and_byte_unit_are_told_apart() -> None:
+    kinds = [(q.text, q.kind) for q in extract_quantities("10B × 24 B = 240 GB")]
+    assert kinds == [("10B", "count"), ("24 B", "size"), ("240 GB", "size")]
+
+
+def test_daily_before_a_noun_is_a_count_not_a_rate() -> None:
+    [q] = extract_quantities("300M daily users open the app")
+    assert (q.text, q.kind) == ("300M", "count")
+
+
+# --- each derivation form, correct ---------------------------------------------------------------
+
+FORMS = [
+    # (message, claim as written, our value in base units)
+    ("500M DAU × 40 messages = 20 billion messages a day", "20 billion messages a day", 20e9 / DAY),
+    ("2 TB * 3 replicas is 6 TB", "6 TB", 6e12),
+    ("15B + 5B × 10 = 65B a day", "65B a day", 65e9 / DAY),
+    ("1M / 86,400 ≈ 12 requests per second", "12 requests per second", 1e6 / DAY),
+    ("Messages: 100B/day ÷ 86,400 ≈ 1.2M/s", "1.2M/s", 100e9 / DAY),
+    ("~1k QPS × 86,400 ≈ 86M requests a day", "86M requests a day", 1e3),  # 86,400 is a day
+    ("12k writes/s × 3,600 = 43M writes an hour", "43M writes an hour", 12e3),
+    ("50M x 20 = 1B requests a day", "1B requests a day", 1e9 / DAY),
+    ("100 million / 2.6 million s ≈ 38 per second", "38 per second", 1e8 / 2.6e6),
+    ("2,300/s times 100 KB is 230 MB/s", "230 MB/s", 230e6),
+    (
+        "1 billion requests a month is roughly 400 requests per second",
+        "400 requests per second",
+        1e9 / MONTH,
+    ),
+    ("100M uploads per day, so that's about 1,200 uploads/s", "1,200 uploads/s", 1e8 / DAY),
+    ("5,000 writes per minute, which is ~83 per second", "83 per second", 5000 / 60),
+    (
+        "20 billion a day over 86,400 seconds is about 230k per second",
+        "230k per second",
+        20e9 / DAY,
+    ),
+    ("1 Gbps is about 125 MB/s", "125 MB/s", 125e6),
+    ("200 Gbit, which is 25 GB", "25 GB", 25e9),
+    ("300 million players at ~100 bytes each comes to about 30 GB", "30 GB", 30e9),
+    ("500 post IDs per user at 24 bytes each (ID plus score), which is 12 KB", "12 KB", 12e3),
+    ("150 million connections at 500k per gateway is 300 gateways", "300", 300),
+    ("1 billion photos a day; at 2 MB per photo that's 2 PB a day", "2 PB a day", 2e15 / DAY),
+    ("300M daily users opening the feed 10 times each gives 3 billion", "3 billion", 3e9),
+    (
+        "100M DAU each doing 20 reads a day → 2 billion reads a day",
+        "2 billion reads a day",
+        2e9 / DAY,
+    ),
+    (
+        "50 million posts a day, each reaching ~200 followers, means 10 billion inserts a day",
+        "10 billion inserts a day",
+        10e9 / DAY,
+    ),
+    ("1 million requests per second over 200 gateways is about 5,000 per node", "5,000", 5000),
+    ("1 TB a day; over 3 years that's about 1 PB", "1 PB", 1e12 * 3 * 365.25),
+    ("4 TB a day, so a 30-day window of snapshots is around 120 TB", "120 TB", 120e12),
+    ("The enterprise key at 50k/s is 5% of our 1M/s peak", "5%", 0.05),
+    ("10% of the 100k lookups/s are friends views, that's 10k", "10k", 10e3),
+    ("230k QPS on average; with a 3x peak factor that's about 700k QPS", "700k QPS", 690e3),
+    ("6k/s on average and 60k/s at peak, a 10x peak factor", "60k/s", 60e3),
+    ("the hot 20% of 1 billion objects at 1 KB each is 200 GB", "200 GB", 200e9),
+]
+
+
+@pytest.mark.parametrize("text, claim, recomputed", FORMS)
+def test_each_derivation_form_is_recomputed(text: str, claim: str, recomputed: float) -> None:
+    est = _only(text, claim)
+    assert est.verdict == "ok", est.working
+    assert math.isclose(est.recomputed, recomputed, rel_tol=1e-3)
+    assert _close(est.ratio, est.claim.value / est.recomputed)
+    assert est.inputs and all(text[q.start : q.end] == q.text for q in est.inputs)
+
+
+def test_working_is_one_line_a_coach_can_show() -> None:
+    est = _only("100 million a month is about 38 per second", "38 per second")
+    assert est.working == "100 million a month ≈ 38 per second"
+    est = _only("300M users × 12 KB = 36 GB", "36 GB")
+    assert est.working == "300M × 12 KB ≈ 3.6 TB"
+    est = _only("50 MB/s. That's roughly 50 Mbps", "50 Mbps")
+    assert est.working == "50 MB/s ≈ 400 Mbit per second"  # shown in the claim's own bits
+
+
+# --- wrong arithmetic -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, claim",
+    [
+        ("1 billion requests a month is roughly 40 requests per second", "40 requests per second"),
+        ("50 million posts a day is about 6,000 per second on average", "6,000 per second"),
+        ("300M users × 12 KB = 36 GB", "36 GB"),
+        ("1 million requests per second spread over 200 gateways is 50,000 per node", "50,000"),
+        ("150 million connections at 500k per gateway is 3,000 gateways", "3,000"),
+        ("4 TB a day, so a 30-day window is around 12 TB", "12 TB"),
+        ("1 TB a day; over 3 years that's about 100 TB", "100 TB"),
+        ("The enterprise key at 50,000 per second is 0.05% of the 1 million/s peak", "0.05%"),
+        ("100M DAU each doing 20 reads a day → 200M reads a day", "200M reads a day"),
+        ("QPS: 10M DAU × 10 requests / 86,400 ≈ 115k QPS", "115k QPS"),
+        ("230k QPS average; with a 3x peak that's about 7M QPS", "7M QPS"),
+        (
+            "10 billion links a day, which is about 1,100 lookups per second",
+            "1,100 lookups per second",
+        ),
+        ("~1k QPS × 86,400 ≈ 860M requests a day", "860M requests a day"),
+    ],
+)
+def test_arithmetic_off_by_3x_or_more_is_flagged(text: str, claim: str) -> None:
+    est = _only(text, claim)
+    assert est.verdict == "off", est.working
+    assert est.ratio >= 3 or est.ratio <= 1 / 3
+
+
+# --- unit slips -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, claim, factor",
+    [
+        ("6,000 requests per minute means about 6,000 QPS", "6,000 QPS", 60),  # minute as second
+        ("50 MB/s. That's roughly 50 Mbps on the wire", "50 Mbps", 1 / 8),  # bits for bytes
+        ("2,300 pages a second × 100 KB is 230 MB/s, i.e. about 230 Mbit/s", "230 Mbit/s", 1 / 8),
+        ("20 billion a day over 3,600 seconds is about 5.5M per second", "5.5M per second", 24),
+        ("300 million entries at ~100 bytes, so about 30 TB", "30 TB", 1000),  # GB for TB
+        ("500M users × 2 KB of profile = 1 GB", "1 GB", 1 / 1000),
+        ("5 million uploads a day at 2 MB each is about 10 GB a day", "10 GB a day", 1 / 1000),
+        ("10 bits per entry × 1 billion entries = 10 Gbit ≈ 10 GB", "10 GB", 8),
+    ],
+)
+def test_unit_confusions_are_named(text: str, claim: str, factor: float) -> None:
+    est = _only(text, claim)
+    assert est.verdict == "unit_slip", est.working
+    assert 0.8 < est.ratio / factor < 1.25
+
+
+def test_a_tenfold_slip_is_off_not_bits_for_bytes() -> None:
+    assert _only("We serve 20 PB a month, which is roughly 6 Gbps", "6 Gbps").verdict == "off"
+
+
+# --- chains -----------------------------------------------------------------------------------
+
+
+def test_a_chain_checks_each_step_from_the_figure_the_candidate_stated() -> None:
+    text = (
+        "2 billion events a day is about 23k per second, and at 1 KB each that's 23 GB/s. "
+        "That's roughly 180 Gbps."
+    )
+    steps = check_message(text)
+    assert [(e.claim.text, e.verdict) for e in steps] == [
+        ("23k per second", "ok"),
+        ("23 GB/s", "unit_slip"),  # 23k/s × 1 KB is 23 MB/s
+        ("180 Gbps", "ok"),  # the restatement of the (wrong) 23 GB/s is itself right
+    ]
+    assert steps[1].inputs[0].text == "23k per second"
+
+
+def test_a_correct_chain_has_no_flags() -> None:
+    text = (
+        "500M photos a day at 2 MB each is 1 PB a day; over 5 years that's about 1,800 PB. "
+        "Reads: 300 million photos a month at 3 MB each is about 900 TB a month, roughly 350 MB/s."
+    )
+    assert len(check_message(text)) == 4
+    assert _flags(text) == []
+
+
+# --- rounding tolerance --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10 billion a day / 100k seconds = 100k/s",  # 86,400 rounded to 100k
+        "86,400 seconds in a day, call it 100k, so 10 billion a day is 100k per second",
+        "20 billion a day is about 200k per second",
+        "a day is ~100k seconds, so 1 billion a day is roughly 10k per second",
+        "That's 1.2B writes per day, ~14k writes per second.",
+        "4,000 writes a second, 350M a day.",
+        "1 Gbps is about 100 MB/s",
+        "40k QPS × 2 KB per response = 80 MB/s of egress",
+        "3 regions × 2 AZs × 10 nodes = 50 nodes",  # 60, but within 3x
+        "230k QPS average; with a 3x peak we'd see about 1M QPS",  # a 4.3x peak is a fair claim
+    ],
+)
+def test_heavy_rounding_is_fine(text: str) -> None:
+    assert check_message(text), "expected the derivation to be read"
+    assert _flags(text) == []
+
+
+# --- no flags on correct estimates ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Figures that look linked but aren't derivations of each other.
+        "50k QPS at peak, average about 20k QPS.",
+        "Peak is 100k QPS, about 10x the 10k QPS average.",
+        "2k posts/s at peak, that's 400k inserts/s with fan-out.",
+        "2k posts/s, that's 35 billion inserts a day with fan-out.",  # a fan-out left unsaid
+        "We need 3 replicas, 2 TB each, so 6 TB.",
+        "16 GB RAM, 64 GB RAM boxes.",
+        "Each of the 20 shards holds 50 GB, so 1 TB total; at 10k writes/s per shard "
+        "that's 200k writes/s overall.",
+        "Each server handles 10k QPS, so for 1M QPS we need about 100 servers.",
+        "At ~24 bytes per entry that's 12 KB a user.",
+        "At 100 KB each that's ~230 MB/s of HTML coming in.",
+        "Heartbeats every 30 seconds across 150M connections are 5 million per second.",
+        "About 1 billion requests a day, and 5% of those are writes, so 50 million writes a day.",
+        # A part of a whole we can't size is left alone rather than compared with the whole.
+        "For the cache, a tenth of the 1 billion objects at 1 KB each is 100 GB.",
+        "For the cache, half of the 1 billion objects at 1 KB each is 500 GB.",
+        "2 PB raw, 6 PB with 3x replication.",
+        "Writes are 1k/s, reads are 100x that, so 100k/s.",
+        "The 99th percentile is 200 ms, the median is 20 ms.",
+        "10M keys at 1 KB each that's 10 GB, which is 10,000 MB.",
+        "The log volume is 50 GB an hour, about 1.2 TB a day.",
+        "If 20% of 500M DAU are online at once, that's 100M concurrent connections.",
+        "A 1080p stream is about 5 Mbps, so 1 hour is about 2.25 GB.",
+        "Fan-out: a post to 1,000 followers at 10k posts/s is 10M inserts/s.",
+        "Throughput of 50,000 messages/min is roughly 830/s.",
+        "Let's say 100M DAU, each making about 50 API calls a day, so 5 billion calls a day. "
+        "That's around 58k QPS on average; peak maybe 2-3x, so 150k QPS. Each response is around "
+        "5 KB, giving 750 MB/s at peak, or about 6 Gbps.",
+        "- DAU: 50M\n- Reads/user/day: 20 → 1B reads/day → ~11.5k QPS avg, ~35k peak\n"
+        "- Writes: 1/10 of reads → 100M/day ≈ 1.2k QPS\n"
+        "- Storage: 100M × 1 KB = 100 GB/day → 36 TB/year",
+        "Per shard: 10k QPS; we need 1M QPS / 10k = 100 shards.",
+        "200 × 100k = 20M",  # no rate in sight: 100k is a count, not a rounded day
+        "Storage: say 10% are writes, 500 million writes a day at 1 KB each is 500 GB a day. "
+        "Over 5 years that's roughly 900 TB, so about 1 PB before replication, 3 PB with 3x "
+        "replication.",
+    ],
+)
+def test_correct_estimates_are_never_flagged(text: str) -> None:
+    assert _flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "10^400 users × 2 = 5",
+        "1e999 QPS is about 3 a day",
+        "0 GB × 5 = 0",
+        "5 / 0 = 3",
+        "((5 MB)) is",
+    ],
+)
+def test_absurd_figures_never_crash(text: str) -> None:
+    for est in check_message(text):
+        assert math.isfinite(est.ratio) and est.recomputed > 0
+
+
+def test_empty_and_number_free_messages() -> None:
+    assert check_message("") == [] and extract_quantities("") == []
+    assert check_message("I'd shard by user id and keep a write-ahead log.") == []
+
+
+# --- scale facts ---------------------------------------------------------------------------------
+
+SCALE = [
+    ScaleFact(name="daily active users", value="200 million"),
+    ScaleFact(
+        name="photos uploaded",
+        value="about 2 per user per day: 400 million a day, ~4,600 per second average",
+    ),
+    ScaleFact(name="photo size", value="about 2 MB after compression"),
+    ScaleFact(
+        name="follow graph", value="median 100 follows; the biggest accounts have 50 million"
+    ),
+    ScaleFact(name="storage servers", value="about 2,000 machines with 100 TB each"),
+    ScaleFact(name="latency target", value="p99 under 200 ms for the feed"),
+]
+
+
+@pytest.mark.parametrize(
+    "text, figure, fact",
+    [
+        (
+            "With roughly 20 million daily users uploading 2 photos each",
+            "20 million",
+            "daily active users",
+        ),
+        ("We have 2 billion DAU.", "2 billion DAU", "daily active users"),
+        ("We'll see about 40 million photos a day.", "40 million photos a day", "photos uploaded"),
+        ("A celebrity has maybe 1 million followers at most.", "1 million", "follow graph"),
+    ],
+)
+def test_inputs_that_contradict_the_scale_by_10x_are_reported(
+    text: str, figure: str, fact: str
+) -> None:
+    [conflict] = scale_conflicts(text, SCALE)
+    assert (conflict.quantity.text, conflict.fact_name) == (figure, fact)
+    assert conflict.ratio >= 10 * 0.95 or conflict.ratio <= 1 / (10 * 0.95)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "200M DAU each uploading 2 photos a day is 400 million photos a day, ~4,600 per second.",
+        "With 100 million daily users we're at half the scale you gave.",  # 2x: not a contradiction
+        "Each photo is about 2 MB, maybe 3 MB for the originals.",
+        "A single box holds 100 TB, so 2,000 machines.",
+        "The top 1 million users post most photos; each has ~5,000 followers.",  # a subset
+        "One gateway box can hold ~500k idle connections.",  # a per-box capacity
+        "The p99 should be under 50 ms for reads.",  # a requirement, not scale
+        "We need maybe 20 machines for the API tier.",  # not what the fact is named for
+        "Users upload 4,600 photos per second.",
+        "A celebrity with 50 million followers posts.",
+    ],
+)
+def test_consistent_or_unrelated_inputs_are_not_conflicts(text: str) -> None:
+    assert scale_conflicts(text, SCALE) == []
+
+
+def test_derived_figures_are_not_reported_as_scale_inputs() -> None:
+    # 20M × 2 = 40M photos a day follows from the 20M input, which is the one reported.
+    text = "20 million daily users uploading 2 photos each is 40 million photos a day."
+    assert [c.quantity.text for c in scale_conflicts(text, SCALE)] == ["20 million"]
