@@ -139,6 +139,8 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
     per = _time(g["per"] or g["adv"]) if (g["per"] or g["adv"]) else None
     kind = "percent" if g["pct"] else "ratio" if (g["ratio"] or g["x"]) else None
     pq = v * u.dimensionless
+    if g["ratio"] and _num(g["ratio"]) == 0:
+        return None  # "1:0" is no ratio
     if g["pct"] or g["ratio"]:
         pq = pq / (100 if g["pct"] else _num(g["ratio"]))
     elif g["base"] and (g["pre"] or g["ps"] or g["base"] != "b"):  # a bare "b" is no unit

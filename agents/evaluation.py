@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from content.schema import Dimension
 
@@ -36,6 +36,24 @@ class RedFlagFinding(BaseModel):
     id: str
     text: str = Field(description="The mistake.")
     quote: str = Field(description="The candidate's sentence that commits it, verbatim.")
+
+
+class NumberFinding(BaseModel):
+    """One estimate from the interview: the candidate's figure, ours, and the verdict."""
+
+    claim: str = Field(description="The candidate's figure, as written.")
+    recomputed: str = Field(description="Our recomputation (or the scale fact it contradicts).")
+    verdict: Literal["ok", "off", "unit_slip", "scale_conflict"]
+    working: str = ""
+    probed: bool = False
+    corrected: bool = False
+
+
+class TwistFinding(BaseModel):
+    id: str
+    change: str = Field(description="The requirement change the interviewer introduced.")
+    status: Literal["adapted", "partly_adapted", "ignored", "not_answered"]
+    evidence: str = ""
 
 
 class RubricItemSource(BaseModel):
@@ -79,13 +97,20 @@ class Evaluation(BaseModel):
     red_flags: list[RedFlagFinding] = Field(
         default_factory=list, description="Known design mistakes the answer commits."
     )
+    numbers: list[NumberFinding] = Field(
+        default_factory=list, description="Every estimate the candidate made, rechecked."
+    )
+    twist: TwistFinding | None = None
 
 
 MAX_ANSWER_CHARS = 20_000
 
 
 class GradeInput(BaseModel):
-    """What to grade: a bank question id or free-text question, an answer, maybe a reference."""
+    """What to grade: a bank question id or free-text question, an answer, maybe a reference.
+    Unknown fields are refused: nothing is graded on a field that was silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: str | None = Field(default=None, max_length=200, description="Caller's id, echoed back.")
     question: str | None = Field(default=None, max_length=64, description="A bank question id.")

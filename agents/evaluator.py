@@ -122,24 +122,22 @@ class OfflineEvaluator:
                 kind="bank", question_id=question.id, reason="the bank question was given by id"
             )
             return rubrics.for_question(question, reference), info
+        plain = rubrics.for_free_text(question, reference, answer_text)
+        if plain.kind == "reference":  # an exam-style answer is marked on the model answer
+            reason = "a short answer with a reference: graded on the reference's key points"
+            return plain, RubricInfo(kind="reference", reason=reason)
         found = self.resolver.resolve(question)
-        scores = {
-            "match_score": found.match_score,
-            "runner_up": found.runner_up,
-            "runner_up_score": found.runner_up_score,
-        }
+        base = RubricInfo(
+            kind="bank",
+            reason=found.reason,
+            match_score=found.match_score,
+            runner_up=found.runner_up,
+            runner_up_score=found.runner_up_score,
+        )
         if found.question_id is not None:
             q = self.bank.questions[found.question_id]
-            info = RubricInfo(kind="bank", question_id=q.id, reason=found.reason, **scores)
+            info = base.model_copy(update={"question_id": q.id})
             return rubrics.for_question(q, reference), info
-        plain = rubrics.for_free_text(question, reference, answer_text)
-        if plain.kind == "reference":
-            info = RubricInfo(
-                kind="reference",
-                reason=f"{found.reason}; graded on the reference answer's key points",
-                **scores,
-            )
-            return plain, info
         synth, sources = self.synthesiser.rubric(question, found)
         if reference and reference.strip():
             ref = rubrics.reference_items(reference, question)
@@ -152,22 +150,23 @@ class OfflineEvaluator:
             sources += [Source(i.id, "reference") for i in ref]
         by_id = {i.id: i for i in synth.items}
         borrowed = sorted({s.origin.split("#")[0] for s in sources if "#" in s.origin})
-        info = RubricInfo(
-            kind="synthesised",
-            reason=f"{found.reason}; built from the generic rubric, behaviours and "
-            f"{sum('#' in s.origin for s in sources)} items of "
-            + (", ".join(borrowed) or "no bank question"),
-            items=[
-                RubricItemSource(
-                    id=s.item_id,
-                    dimension=by_id[s.item_id].dimension,
-                    text=by_id[s.item_id].text,
-                    weight=by_id[s.item_id].weight,
-                    origin=s.origin,
-                )
-                for s in sources
-            ],
-            **scores,
+        info = base.model_copy(
+            update={
+                "kind": "synthesised",
+                "reason": f"{found.reason}; built from the generic rubric, behaviours and "
+                f"{sum('#' in s.origin for s in sources)} items of "
+                + (", ".join(borrowed) or "no bank question"),
+                "items": [
+                    RubricItemSource(
+                        id=s.item_id,
+                        dimension=by_id[s.item_id].dimension,
+                        text=by_id[s.item_id].text,
+                        weight=by_id[s.item_id].weight,
+                        origin=s.origin,
+                    )
+                    for s in sources
+                ],
+            }
         )
         return synth, info
 
@@ -364,6 +363,20 @@ class OfflineEvaluator:
         new = self._evaluation(p, judged)
         return new.model_copy(
             update={"engine": ev.engine, "prompt_hashes": ev.prompt_hashes, "items": items}
+        )
+
+    def adjust(self, ev: Evaluation, deltas: dict[str, float], level: str) -> Evaluation:
+        """Moves dimension scores by `deltas` (interview checks) and recomputes the overall."""
+        if not any(deltas.values()):
+            return ev
+        dims = [
+            d.model_copy(update={"score": max(1.0, min(4.0, d.score + deltas.get(d.name, 0.0)))})
+            for d in ev.dimensions
+        ]
+        results = [scoring.DimensionResult(d.name, d.score, d.assessed, 0.0) for d in dims]
+        total = scoring.overall(results, level)
+        return ev.model_copy(
+            update={"dimensions": dims, "overall": total, "verdict": scoring.verdict(total)}
         )
 
     def grade_many(

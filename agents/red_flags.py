@@ -26,7 +26,8 @@ _REJECTS = re.compile(
     r"\b(not|never|no|don't|doesn't|won't|can't|cannot|isn't|aren't|avoid\w*|instead( of)?|"
     r"rather than|naive\w*|mistake|wrong|bad idea|unsafe|danger\w*|would (break|lose|fail|"
     r"race|corrupt)|the (trap|problem|risk)|tempting|without|unless|rules? out|reject\w*|"
-    r"problem with|fails? (when|because|if)|breaks? (when|if)|too (slow|risky))\b",
+    r"problem with|fails? (when|because|if)|breaks? (when|if)|too (slow|risky)|"
+    r"only (after|once|when|if))\b",
     re.I,
 )
 

@@ -60,7 +60,7 @@ def reference_items(reference: str, question_text: str) -> list[RubricItem]:
         points.extend(parts or [sentence.text])
     items = []
     for i, point in enumerate(points[:20]):
-        keys = [w for w in content_words(point) if w not in question_words]
+        keys = [w for w in content_words(point) if w not in question_words and len(w) >= 3]
         signals = list(dict.fromkeys(keys))[:8]
         while len(signals) < 2:
             signals.append(point.lower()[:40] if not signals else point.lower())

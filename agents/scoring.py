@@ -131,6 +131,32 @@ def apply_red_flags(dims: list[DimensionResult], count: int) -> list[DimensionRe
     ]
 
 
+# The numbers check (interviews): an estimate off by 10x or more that the candidate never fixed
+# costs requirements this much; one off by 3-10x half of it; a slip fixed after the probe a
+# little (they made it, and needed the prompt). Charged for two slips at most.
+NUMBER_SLIP_PENALTY = 0.75
+NUMBER_BIG_SLIP = 10.0
+NUMBER_FIXED_PENALTY = 0.25
+MAX_CHARGED_SLIPS = 2
+# A twist (a requirement change mid-interview) the design ignored costs the deep dive.
+TWIST_PENALTY = {"adapted": 0.0, "partly_adapted": 0.25, "ignored": 0.75, "not_answered": 0.5}
+
+
+def number_penalty(slips: list[tuple[float, bool]]) -> float:
+    """`slips`: (how far off, as a factor >= 1; corrected after the probe) per flagged figure."""
+    costs = sorted(
+        (
+            NUMBER_FIXED_PENALTY
+            if fixed
+            else NUMBER_SLIP_PENALTY
+            if factor >= NUMBER_BIG_SLIP
+            else NUMBER_SLIP_PENALTY / 2
+        )
+        for factor, fixed in slips
+    )
+    return sum(costs[-MAX_CHARGED_SLIPS:])
+
+
 def overall(dims: list[DimensionResult], level: str) -> float:
     weights = LEVEL_WEIGHTS[level]
     counted = [d for d in dims if d.assessed] or dims

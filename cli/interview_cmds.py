@@ -38,6 +38,12 @@ class Level(StrEnum):
     staff = "staff"
 
 
+class Persona(StrEnum):
+    supportive = "supportive"
+    neutral = "neutral"
+    adversarial = "adversarial"
+
+
 def _fail(message: str) -> None:
     err.print(f"[red]error:[/red] {message}", highlight=False)
     raise typer.Exit(2)
@@ -113,8 +119,10 @@ class TerminalInterview:
         self.console.print("[bold cyan]interviewer[/]")
         self.console.print(text, markup=False, highlight=False)
 
-    def start(self, question: str | None, mode: str, level: str) -> None:
-        view = self.service.create(self.db, self.user, question_id=question, mode=mode, level=level)
+    def start(self, question: str | None, mode: str, level: str, persona: str = "neutral") -> None:
+        view = self.service.create(
+            self.db, self.user, question_id=question, mode=mode, level=level, persona=persona
+        )
         self.session_id = view["id"]
         self.console.print(
             f"[bold]{view['question']['title']}[/]  mode {mode}  level {level}  "
@@ -191,6 +199,9 @@ def register(app: typer.Typer) -> None:
         question: str = typer.Option(None, "--question", help="A bank question id (else random)."),
         mode: Mode = typer.Option(Mode.mock, help="mock, or coach (hints with /hint)."),
         level: Level = typer.Option(Level.senior, help="The level you are interviewing for."),
+        persona: Persona = typer.Option(
+            Persona.neutral, help="supportive, neutral or adversarial: how hard it pushes back."
+        ),
     ) -> None:
         """Take an interview in the terminal: answers end with a '.' line; /hint /finish /quit."""
         from api.interview_deps import build_service
@@ -203,7 +214,7 @@ def register(app: typer.Typer) -> None:
             service = build_service(get_settings())
             run = TerminalInterview(service, db, local_user(db), console)
             try:
-                run.start(question, mode.value, level.value)
+                run.start(question, mode.value, level.value, persona.value)
                 console.print(f"[dim]commands: {' '.join(COMMANDS)}[/]")
                 run.loop()
             except KeyboardInterrupt:

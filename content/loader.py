@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from content.schema import Behaviour, Concept, Note, NoteMeta, Question, RedFlag
+from content.schema import Behaviour, Concept, Note, NoteMeta, Question, RedFlag, Stance
 
+M = TypeVar("M", bound=BaseModel)
 CONTENT_DIR = Path(__file__).resolve().parent
 NOTE_WORDS = (400, 1200)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
@@ -46,6 +47,7 @@ class Bank:
     behaviours: dict[str, Behaviour] = field(default_factory=dict)  # in every design rubric
     generic: dict[str, Behaviour] = field(default_factory=dict)  # the rubric outside the bank
     red_flags: dict[str, RedFlag] = field(default_factory=dict)
+    stances: dict[str, Stance] = field(default_factory=dict)
     problems: list[ContentProblem] = field(default_factory=list)
 
     @property
@@ -130,48 +132,27 @@ def _load_concepts(root: Path, bank: Bank) -> None:
             bank.concepts[c.id] = c
 
 
-def _load_behaviours(root: Path, bank: Bank, name: str, into: dict[str, Behaviour]) -> None:
+def _load_list(root: Path, bank: Bank, name: str, model: type[M], into: dict[str, M]) -> None:
+    """A YAML list of `model` records with unique ids, each problem recorded with its place."""
     path = root / name
     if not path.exists():
         return
     rel = _rel(path, root)
     data = _read_yaml(path, rel, bank.problems)
     if not isinstance(data, list):
-        bank.problems.append(ContentProblem(rel, "(file)", "expected a list of behaviours"))
+        bank.problems.append(ContentProblem(rel, "(file)", "expected a list"))
         return
     for i, raw in enumerate(data):
         try:
-            b = Behaviour.model_validate(raw)
+            record = model.model_validate(raw)
         except ValidationError as err:
             for p in _validation_problems(rel, err):
                 bank.problems.append(ContentProblem(rel, f"[{i}].{p.field}", p.message))
             continue
-        if b.id in into:
-            bank.problems.append(ContentProblem(rel, f"[{i}].id", f"duplicate behaviour {b.id!r}"))
-        into[b.id] = b
-
-
-def _load_red_flags(root: Path, bank: Bank) -> None:
-    path = root / "red_flags.yaml"
-    if not path.exists():
-        return
-    rel = _rel(path, root)
-    data = _read_yaml(path, rel, bank.problems)
-    if not isinstance(data, list):
-        bank.problems.append(ContentProblem(rel, "(file)", "expected a list of red flags"))
-        return
-    for i, raw in enumerate(data):
-        try:
-            flag = RedFlag.model_validate(raw)
-        except ValidationError as err:
-            for p in _validation_problems(rel, err):
-                bank.problems.append(ContentProblem(rel, f"[{i}].{p.field}", p.message))
-            continue
-        if flag.id in bank.red_flags:
-            bank.problems.append(
-                ContentProblem(rel, f"[{i}].id", f"duplicate red flag {flag.id!r}")
-            )
-        bank.red_flags[flag.id] = flag
+        rid = str(getattr(record, "id", i))
+        if rid in into:
+            bank.problems.append(ContentProblem(rel, f"[{i}].id", f"duplicate id {rid!r}"))
+        into[rid] = record
 
 
 def parse_note(text: str, rel: str) -> Note:
@@ -246,9 +227,10 @@ def load_bank(root: Path | None = None) -> Bank:
     _load_concepts(root, bank)
     _load_questions(root, bank)
     _load_notes(root, bank)
-    _load_behaviours(root, bank, "behaviours.yaml", bank.behaviours)
-    _load_behaviours(root, bank, "generic_rubric.yaml", bank.generic)
-    _load_red_flags(root, bank)
+    _load_list(root, bank, "behaviours.yaml", Behaviour, bank.behaviours)
+    _load_list(root, bank, "generic_rubric.yaml", Behaviour, bank.generic)
+    _load_list(root, bank, "red_flags.yaml", RedFlag, bank.red_flags)
+    _load_list(root, bank, "stances.yaml", Stance, bank.stances)
     _cross_check(bank)
     return bank
 

@@ -234,6 +234,25 @@ class RedFlag(Strict):
     examples: list[Text] = Field(min_length=1, description="Sentences that commit the mistake.")
 
 
+class Stance(Strict):
+    """Two design positions that cannot both hold for one thing (content/stances.yaml)."""
+
+    id: Slug
+    a: Annotated[str, Field(min_length=3)]
+    b: Annotated[str, Field(min_length=3)]
+
+    @field_validator("a", "b")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        import re
+
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern does not compile: {exc}") from exc
+        return pattern
+
+
 class Concept(Strict):
     id: Slug
     kind: Literal["technology", "concept"]

@@ -44,6 +44,18 @@ def get_session(db: Session, *, user_id: str, session_id: str) -> InterviewSessi
     return s if s is not None and s.user_id == user_id else None
 
 
+def lock_session(db: Session, *, user_id: str, session_id: str) -> InterviewSession | None:
+    """Like `get_session`, holding the row until the transaction ends (Postgres: FOR UPDATE;
+    SQLite serialises writers anyway), so two finishes of one session never both grade."""
+    s = db.exec(
+        select(InterviewSession)
+        .where(col(InterviewSession.id) == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    return s if s is not None and s.user_id == user_id else None
+
+
 def list_sessions(
     db: Session, *, user_id: str, limit: int, offset: int
 ) -> tuple[list[InterviewSession], int]:

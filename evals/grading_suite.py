@@ -12,8 +12,10 @@ from agents.evaluation import Evaluation
 from agents.evaluator import OfflineEvaluator
 from content.loader import Bank
 from evals import datasets
+from evals.generalisation import freetext_metrics, resolution_metrics, short_answer_metrics
 from evals.metrics import quadratic_weighted_kappa, spearman
 from evals.schema import ADVERSARIAL_LIMIT, BAND_TARGET
+from evals.splits import is_validation
 
 BANDS = ("weak", "adequate", "strong")
 # Overall scores between band targets split at the midpoints.
@@ -132,6 +134,7 @@ def run_grading_suite(
                 passed=ok,
             )
         )
+    short_by_split = short_answer_metrics(evaluator)
     truth = [BAND_TARGET[c.band] for c in graded]
     scores = [e.overall for e in graded_evals]
     mae = {
@@ -146,7 +149,11 @@ def run_grading_suite(
         )
         for b in BANDS
     }
+    val = [(c, e) for c, e in zip(graded, graded_evals, strict=True) if is_validation(c.question)]
     metrics = {
+        "grading_validation_spearman": round(
+            spearman([BAND_TARGET[c.band] for c, _ in val], [e.overall for _, e in val]), 4
+        ),
         "grading_spearman": round(spearman(truth, scores), 4),
         "grading_qwk": round(
             quadratic_weighted_kappa(
@@ -162,12 +169,16 @@ def run_grading_suite(
         "short_answer_spearman": round(
             spearman([s.score for s in short], [e.overall for e in short_evals]), 4
         ),
+        **freetext_metrics(evaluator),
+        **resolution_metrics(evaluator),
+        **short_by_split["metrics"],
         "grading_cases": len(graded),
         "adversarial_cases": len(adversarial),
         "grading_seconds": round(time.perf_counter() - started, 2),
     }
     return {
         "metrics": metrics,
+        "short_answers_by_question": short_by_split["by_question"],
         "cases": cases,
         "by_question": {q: dict(b) for q, b in by_q.items()},
     }

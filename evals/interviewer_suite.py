@@ -21,7 +21,8 @@ from agents.interviewer.reading import named_concepts
 from core import crud
 from core.db import engine_for
 from core.settings import Settings
-from evals.simulated import Candidate, make_candidate, plan_runs, scripted_questions
+from evals.planted import run_planted, twist_runs
+from evals.simulated import EMBEDDED, Candidate, make_candidate, plan_runs, scripted_questions
 
 MAX_TURNS = 30
 STEP_SECONDS = 150  # 18 turns fill a 45-minute interview
@@ -58,6 +59,7 @@ def run_interview(
     mode: str = "mock",
     level: str = "senior",
     sse: bool = False,
+    turns: int = MAX_TURNS,
 ) -> dict[str, Any]:
     # The seed comes from the case, not the random session id: same commit, same interview.
     body = {"question_id": cand.question_id, "mode": mode, "level": level, "seed": cand.seed}
@@ -65,16 +67,17 @@ def run_interview(
     created.raise_for_status()
     session = created.json()
     last = session["messages"][-1]["content"]
+    last_kind = ""
     replies, status = [], "active"
-    for _ in range(MAX_TURNS):
+    for _ in range(turns):
         advance(STEP_SECONDS)
         out = _post(
             client,
             f"/api/sessions/{session['id']}/messages",
-            {"content": cand.reply(last, embedder)},
+            {"content": cand.reply(last, embedder, last_kind)},
             sse,
         )
-        last = out["reply"]["content"]
+        last, last_kind = out["reply"]["content"], out["reply"].get("kind") or ""
         replies.append(out)
         status = out["status"]
         if status == "completed":
@@ -89,10 +92,13 @@ def run_interview(
         "replies": replies,
         "overall": ev["overall"],
         "flags": ev["flags"],
+        "scorecard": ev,
     }
 
 
-def _targeting(run: dict[str, Any], db: Session, evaluator: OfflineEvaluator) -> list[bool]:
+def _targeting(
+    run: dict[str, Any], db: Session, evaluator: OfflineEvaluator
+) -> list[tuple[str, bool]]:
     """For each probe: did it target an uncovered item or an unjustified named concept?"""
     question = evaluator.bank.questions[run["question"]]
     msgs = crud.messages(db, session_id=run["id"])
@@ -104,11 +110,11 @@ def _targeting(run: dict[str, Any], db: Session, evaluator: OfflineEvaluator) ->
         before = [x for x in msgs[:i] if x.role == "candidate"]
         if target.get("kind") == "concept":
             named = named_concepts(" ".join(x.content for x in before), evaluator.bank.concepts)
-            results.append(target["id"] in named and not named[target["id"]])
+            results.append(("concept", target["id"] in named and not named[target["id"]]))
             continue
         ev = evaluator.grade(question, [Segment(x.content, x.phase) for x in before], "senior")
         status = next((it.status for it in ev.items if it.id == target.get("id")), "covered")
-        results.append(status != "covered")
+        results.append(("item", status != "covered"))
     return results
 
 
@@ -116,7 +122,11 @@ QUESTIONS = 4
 
 
 def suite_size() -> int:
-    return len(plan_runs(scripted_questions()[:QUESTIONS]))
+    from evals import datasets
+    from evals.splits import split_of
+
+    planted = sum(split_of(c.question) == "validation" for c in datasets.estimate_cases())
+    return len(plan_runs(scripted_questions()[:QUESTIONS])) + planted
 
 
 def run_interviewer_suite(
@@ -138,7 +148,7 @@ def run_interviewer_suite(
             progress(1)
     replies = [r["reply"]["content"] for run in runs for r in run["replies"]]
     one_q = sum(1 for t in replies if t.count("?") <= 1) / max(1, len(replies))
-    targeted: list[bool] = []
+    targeted: list[tuple[str, bool]] = []
     probes_asked = repeats = leaked = mock_replies = clar_total = clar_answered = 0
     with Session(engine_for(settings)) as db:
         for run in runs:
@@ -159,12 +169,26 @@ def run_interviewer_suite(
                 if r["reply"].get("kind") == "clarify":
                     clar_total += 1
                     clar_answered += any(f.value.split(" ")[0] in text for f in question.scale)
+    embedded = [r for r in runs if r["kind"] == "embedded_question"]
+    emb_answered = [
+        any(f.value.split(" ")[0] in r["reply"]["content"] for f in q.scale)
+        for run in embedded
+        for q in [evaluator.bank.questions[run["question"]]]
+        for r in run["replies"][: len(EMBEDDED)]
+    ]
+    items = [ok for kind, ok in targeted if kind == "item"]
     by_q: dict[str, dict[str, float]] = {}
     for run in runs:
         by_q.setdefault(run["question"], {})[run["kind"]] = run["overall"]
     strong_wins = [v["strong"] > v["weak"] for v in by_q.values() if "strong" in v and "weak" in v]
     metrics = {
-        "interviewer_probe_targeting_rate": round(sum(targeted) / max(1, len(targeted)), 4),
+        "interviewer_probe_targeting_rate": round(
+            sum(ok for _, ok in targeted) / max(1, len(targeted)), 4
+        ),
+        "interviewer_reask_rate": round(1 - sum(items) / max(1, len(items)), 4),
+        "interviewer_embedded_question_answered_rate": round(
+            sum(emb_answered) / max(1, len(emb_answered)), 4
+        ),
         "interviewer_repeat_rate": round(repeats / max(1, probes_asked), 4),
         "interviewer_one_question_rate": round(one_q, 4),
         "interviewer_phase_completion": round(
@@ -175,6 +199,13 @@ def run_interviewer_suite(
         "interviewer_strong_beats_weak_rate": round(sum(strong_wins) / max(1, len(strong_wins)), 4),
         "interviewer_runs": len(runs),
         "interviewer_probes": len(targeted),
-        "interviewer_seconds": round(time.perf_counter() - started, 2),
     }
-    return {"metrics": metrics, "runs": runs}
+
+    def runner(cand: Candidate, turns: int = MAX_TURNS) -> dict[str, Any]:
+        return run_interview(client, cand, advance, evaluator.embedder, sse=sse, turns=turns)
+
+    planted = run_planted(runner, evaluator, split="validation", progress=progress)
+    metrics.update(planted["metrics"])
+    metrics.update(twist_runs(runner, evaluator, questions))
+    metrics["interviewer_seconds"] = round(time.perf_counter() - started, 2)
+    return {"metrics": metrics, "runs": runs, "planted": planted["by_kind"]}

@@ -27,3 +27,14 @@ def quadratic_weighted_kappa(a: Sequence[int], b: Sequence[int], n_classes: int)
     expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
     denom = (weights * expected).sum()
     return float(1 - (weights * observed).sum() / denom) if denom else 1.0
+
+
+def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
+    if len(xs) < 2 or np.std(xs) == 0 or np.std(ys) == 0:
+        return 0.0
+    return float(np.corrcoef(np.asarray(xs, float), np.asarray(ys, float))[0, 1])
+
+
+def rmse(xs: Sequence[float], ys: Sequence[float]) -> float:
+    a, b = np.asarray(xs, float), np.asarray(ys, float)
+    return float(np.sqrt(((a - b) ** 2).mean())) if len(a) else 0.0

@@ -16,7 +16,16 @@ from agents.models import MiniLMEmbedder
 from agents.text import split_sentences
 from evals import datasets
 
-KINDS = ("strong", "weak", "silent", "rambling", "buzzword", "injection", "clarifying")
+KINDS = (
+    "strong",
+    "weak",
+    "silent",
+    "rambling",
+    "buzzword",
+    "injection",
+    "clarifying",
+    "embedded_question",
+)
 SILENT = ["I don't know.", "Not sure, sorry.", "I have no idea here.", "Pass."]
 RAMBLING = [
     "Last weekend I went hiking and the views were amazing, we saw a deer near the lake.",
@@ -43,6 +52,13 @@ CLARIFYING = [
 ]
 
 
+EMBEDDED = [
+    "Before I go further, how many daily users should I plan for?",
+    "Quick check while I sketch this: what peak load do we expect?",
+    "One thing I need to know here: what latency target are we aiming for?",
+]
+
+
 @dataclass
 class Candidate:
     kind: str
@@ -51,14 +67,23 @@ class Candidate:
     vectors: np.ndarray | None = None
     turn: int = 0
     used: set[int] = field(default_factory=set)
+    twist_reply: str | None = None  # what to say when the interviewer changes a requirement
+    planted: list[str] = field(default_factory=list)  # messages said first, one a turn
 
     @property
     def seed(self) -> str:
         return f"{self.kind}-{self.question_id}"
 
-    def reply(self, interviewer: str, embedder: MiniLMEmbedder) -> str:
+    def reply(self, interviewer: str, embedder: MiniLMEmbedder, kind: str = "") -> str:
+        """`kind`: what the interviewer's last message was (its planner move), when known."""
         self.turn += 1
         cycle = self.turn - 1
+        if self.planted:
+            return self.planted.pop(0)
+        if kind == "twist" and self.twist_reply is not None:
+            return self.twist_reply
+        if self.kind == "embedded_question" and cycle < len(EMBEDDED):
+            return f"{self._answer(interviewer, embedder)} {EMBEDDED[cycle]}"
         if self.kind == "silent":
             return SILENT[cycle % len(SILENT)]
         if self.kind == "rambling":
@@ -100,6 +125,8 @@ def scripted_questions() -> list[str]:
 
 def make_candidate(kind: str, question_id: str, embedder: MiniLMEmbedder) -> Candidate:
     band = "weak" if kind in ("weak", "injection") else "strong"
+    if kind.startswith("strong"):
+        band = "strong"
     sentences = _script(question_id, band)
     vectors = embedder.encode(sentences) if sentences else None
     return Candidate(kind, question_id, sentences, vectors)

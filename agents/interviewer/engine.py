@@ -13,16 +13,21 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from agents.evaluation import Evaluation
+from agents.evaluation import Evaluation, NumberFinding, TwistFinding
 from agents.evaluator import OfflineEvaluator, Segment
 from agents.interviewer.phases import items_for_phase
 from agents.interviewer.phrasing import one_question, phrases, topic
 from agents.interviewer.planner import Plan, Planner
-from agents.interviewer.reading import Reader
-from agents.interviewer.state import HintRecord, InterviewState
+from agents.interviewer.reading import Reader, Reading
+from agents.interviewer.state import Commitment, HintRecord, InterviewState
+from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, number_penalty
+from agents.text import has_signal, normalise, split_sentences
 from content.schema import Question, RubricItem
 
 Clock = Callable[[], float]
+SAME_SUBJECT_SIM = 0.35  # two sentences this close in meaning talk about the same thing
+TWIST_ADAPTED_SIM = 0.55  # an answer sentence this close to an adaptation makes it
+TWIST_PARTIAL_SIM = 0.42
 
 
 class Phraser(Protocol):
@@ -51,7 +56,10 @@ class OfflinePhraser:
         mode: str,
         last_message: str = "",
     ) -> Iterator[str]:
-        yield from re.findall(r"\S+\s*", one_question(plan.text))
+        text = plan.text
+        if mode == "coach" and plan.coach_preface:
+            text = " ".join([*plan.preface, *plan.coach_preface, plan.question])
+        yield from re.findall(r"\S+\s*", one_question(text))
 
 
 @dataclass
@@ -77,13 +85,13 @@ class Retriever(Protocol):
 class InterviewEngine:
     def __init__(self, evaluator: OfflineEvaluator, retriever: Retriever | None = None):
         self.evaluator = evaluator
-        self.reader = Reader(evaluator.judge, evaluator.bank.concepts)
+        self.reader = Reader(evaluator.judge, evaluator.bank.concepts, evaluator.bank.stances)
         self.retriever = retriever
 
     def open(
-        self, question: Question, level: str, seed: str, now: float
+        self, question: Question, level: str, seed: str, now: float, persona: str = "neutral"
     ) -> tuple[InterviewState, Plan]:
-        state = InterviewState(seed=seed)
+        state = InterviewState(seed=seed, persona=persona)  # type: ignore[arg-type]
         plan = Planner(question, level, seed).opening(state, now)
         state.last_question = "What would you like to pin down about the requirements?"
         return state, plan
@@ -96,14 +104,71 @@ class InterviewEngine:
         seed: str,
         message: str,
         now: float,
+        history: tuple[str, ...] = (),
     ) -> Plan:
         """Reads the candidate's message and plans the reply (mutates `state`)."""
-        reading = self.reader.read(question, message)
+        reading = self.reader.read(question, message, history)
+        self._judge_twist(question, state, reading)
+        reading.contradiction = self._contradiction(state, reading)
         plan = Planner(question, level, seed).plan(state, reading, now)
         plan.level = level
         if plan.kind not in ("redirect", "off_topic", "dont_know", "clarify"):
             state.last_question = plan.question
         return plan
+
+    def _contradiction(
+        self, state: InterviewState, reading: Reading
+    ) -> tuple[str, str, str] | None:
+        """A position this message takes against one the candidate committed to earlier, on
+        the same subject (the two sentences close in meaning); each stance is asked once."""
+        found = None
+        for hit in reading.stances:
+            if found or hit.stance in state.contradictions:
+                continue
+            earlier = [
+                c for c in state.commitments if c.stance == hit.stance and c.side != hit.side
+            ]
+            if earlier:
+                vecs = self.evaluator.embedder.encode([hit.quote, *(c.quote for c in earlier)])
+                sims = vecs[1:] @ vecs[0]
+                best = int(np.argmax(sims))
+                if float(sims[best]) >= SAME_SUBJECT_SIM:
+                    found = (hit.stance, earlier[best].quote, hit.quote)
+        for hit in reading.stances:
+            if not any(c.stance == hit.stance and c.side == hit.side for c in state.commitments):
+                state.commitments.append(
+                    Commitment(
+                        stance=hit.stance,
+                        side="a" if hit.side == "a" else "b",
+                        quote=hit.quote,
+                        turn=state.turn,
+                    )
+                )
+        return found
+
+    def _judge_twist(self, question: Question, state: InterviewState, reading: Reading) -> None:
+        """The answer right after a twist: did the design adapt to the new requirement?"""
+        tw = state.twist
+        if tw is None or tw.status is not None or reading.kind != "answer":
+            return
+        twist = next((t for t in question.twists if t.id == tw.id), None)
+        if twist is None:
+            return
+        sentences = [s.text for s in split_sentences(reading.text)]
+        if not sentences:
+            return
+        vecs = self.evaluator.embedder.encode([*twist.adapted, *sentences])
+        sims = vecs[len(twist.adapted) :] @ vecs[: len(twist.adapted)].T
+        low = normalise(reading.text)
+        signals = sum(has_signal(low, g) for g in twist.signals)
+        best = float(sims.max())
+        tw.evidence = sentences[int(np.unravel_index(int(sims.argmax()), sims.shape)[0])]
+        if best >= TWIST_ADAPTED_SIM or (best >= TWIST_PARTIAL_SIM and signals >= 1):
+            tw.status = "covered"
+        elif best >= TWIST_PARTIAL_SIM or signals >= 1:
+            tw.status = "partial"
+        else:
+            tw.status = "missing"
 
     # -- coach mode ----------------------------------------------------------------------
     def _hint_target(
@@ -167,17 +232,51 @@ class InterviewEngine:
         state: InterviewState,
         evaluator: Any = None,
     ) -> Evaluation:
-        """Grades the whole transcript; items a hint pointed at count as partial at best."""
+        """Grades the whole transcript; items a hint pointed at count as partial at best; the
+        numbers check and the twist adjust requirements and the deep dive."""
         ev = (evaluator or self.evaluator).grade(question, segments, level)
         hinted = state.hinted_items
-        if not hinted:
-            return ev
-        items = [
-            it.model_copy(update={"status": "partial", "note": "after a hint"})
-            if it.id in hinted and it.status == "covered"
-            else it
-            for it in ev.items
+        if hinted:
+            items = [
+                it.model_copy(update={"status": "partial", "note": "after a hint"})
+                if it.id in hinted and it.status == "covered"
+                else it
+                for it in ev.items
+            ]
+            if items == ev.items:
+                ev = ev.model_copy(update={"flags": sorted({*ev.flags, "hints_used"})})
+            else:
+                ev = self.evaluator.regrade(ev, items, question, level, flags=["hints_used"])
+        return self._interview_checks(question, ev, state, level)
+
+    def _interview_checks(
+        self, question: Question, ev: Evaluation, state: InterviewState, level: str
+    ) -> Evaluation:
+        numbers = [
+            NumberFinding(
+                claim=n.claim,
+                recomputed=n.recomputed,
+                verdict=n.verdict,
+                working=n.working,
+                probed=n.probed,
+                corrected=n.corrected,
+            )
+            for n in state.numbers
         ]
-        if items == ev.items:
-            return ev.model_copy(update={"flags": sorted({*ev.flags, "hints_used"})})
-        return self.evaluator.regrade(ev, items, question, level, flags=["hints_used"])
+        slips = [
+            (max(n.ratio, 1 / n.ratio) if n.ratio > 0 else NUMBER_BIG_SLIP, n.corrected)
+            for n in state.numbers
+            if n.verdict != "ok"
+        ]
+        deltas = {"requirements": -number_penalty(slips)}
+        twist = None
+        tw = state.twist
+        found = next((t for t in question.twists if tw and t.id == tw.id), None)
+        if tw is not None and found is not None:
+            status = {"covered": "adapted", "partial": "partly_adapted", "missing": "ignored"}.get(
+                tw.status or "", "not_answered"
+            )
+            twist = TwistFinding(id=tw.id, change=found.change, status=status, evidence=tw.evidence)  # type: ignore[arg-type]
+            deltas["deep_dive"] = -TWIST_PENALTY[status]
+        adjusted = self.evaluator.adjust(ev, deltas, level)
+        return adjusted.model_copy(update={"numbers": numbers, "twist": twist})

@@ -20,7 +20,14 @@ class Phrases(BaseModel):
 
     opening: list[str] = Field(min_length=1)
     transition: list[str] = Field(min_length=1)
-    acknowledge: list[str] = Field(min_length=1)
+    overrun: list[str] = Field(min_length=1)
+    covered_ack: str
+    you_said: str
+    embedded_answer: str
+    number_probe: list[str] = Field(min_length=1)
+    number_working: str
+    scale_probe: str
+    contradiction: str
     phase_opening: dict[str, str]
     item_question: list[str] = Field(min_length=1)
     concept_fallback: str

@@ -14,9 +14,10 @@ from typing import Any
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase
 from agents.interviewer.phrasing import phrases, pick, topic
 from agents.interviewer.reading import Reading
-from agents.interviewer.state import InterviewState
+from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
 from content.schema import LEVELS, PHASES, FailureScenario, Phase, Probe, Question, RubricItem
 
+OVERRUN = 1.5  # a phase this far past its budget is interrupted, and the interviewer says so
 CONCEPT_PROBE_PHASES = ("api_and_data", "high_level_design", "deep_dive", "tradeoffs_and_failures")
 SCENARIO_PHASES = ("deep_dive", "tradeoffs_and_failures")
 
@@ -32,6 +33,7 @@ class Plan:
     scenario: FailureScenario | None = None
     transitioned_to: Phase | None = None
     level: str = "senior"
+    coach_preface: list[str] = field(default_factory=list)  # said only in coach mode
 
     @property
     def text(self) -> str:
@@ -69,6 +71,15 @@ class Planner:
         items = [i for i in items_for_phase(self.q, st.phase) if self._expected(i)]
         return bool(items) and all(st.status(i.id) == "covered" for i in items)
 
+    @staticmethod
+    def enter(st: InterviewState, phase: Phase, now: float) -> None:
+        """The one way to change phase: the phase clock restarts with it, in every path."""
+        st.phase = phase
+        st.phase_started = now
+
+    def _overran(self, st: InterviewState, now: float) -> bool:
+        return now - st.phase_started >= OVERRUN * self.q.phases[st.phase] * 60
+
     def _advance(self, st: InterviewState, now: float) -> Phase | None:
         """Moves on when the phase's budget is spent or its items are covered; the whole
         interview's budget running out jumps to the wrap-up."""
@@ -81,8 +92,7 @@ class Planner:
         elif self._phase_over(st, now):
             target = st.next_phase()
         if target and target != st.phase:
-            st.phase = target
-            st.phase_started = now
+            self.enter(st, target, now)
             return target
         return None
 
@@ -125,21 +135,88 @@ class Planner:
         items = [
             i
             for i in items_for_phase(self.q, st.phase)
-            if self._expected(i) and st.status(i.id) != "covered" and i.id not in st.asked_items
+            # Only what has not come up at all: a partly covered item is probed, never re-asked.
+            if self._expected(i) and st.status(i.id) == "missing" and i.id not in st.asked_items
         ]
         items.sort(key=lambda i: -i.weight)
         return items[0] if items else None
 
-    def _probe_plan(self, st: InterviewState, probe: Probe) -> Plan:
+    def _probe_plan(self, st: InterviewState, probe: Probe, reading: Reading) -> Plan:
         st.asked_probes.append(probe.id)
         kind, value = probe.trigger_kind, probe.trigger_value
         status = "unjustified" if kind == "concept" else st.status(value)
+        # A concept probe attributes a design to the candidate: quote what they actually said.
+        said = reading.quotes.get(value) if kind == "concept" else None
         return Plan(
             "probe",
             probe.question,
+            preface=[self.P.you_said.format(quote=said)] if said else [],
             probe=probe,
             target={"kind": kind, "id": value, "status": status, "probe": probe.id},
         )
+
+    # -- numbers and contradictions ------------------------------------------------------
+    def _record_numbers(self, st: InterviewState, reading: Reading) -> None:
+        """Every estimate and scale input of this message goes on the record; one the
+        interviewer questioned last turn is corrected when the new message gets it right."""
+        right = reading.kind == "answer" and not reading.conflicts and bool(reading.estimates)
+        if right and all(e.verdict == "ok" for e in reading.estimates):
+            for n in st.numbers:
+                if n.probed and n.turn == st.turn - 1 and n.verdict != "ok":
+                    n.corrected = True
+        for e in reading.estimates:
+            st.numbers.append(
+                NumberCheck(
+                    turn=st.turn,
+                    claim=e.claim.text,
+                    recomputed=_figure(e.recomputed, e.claim.kind),
+                    verdict=e.verdict,  # type: ignore[arg-type]
+                    working=e.working,
+                    ratio=round(e.ratio, 3),
+                )
+            )
+        for c in reading.conflicts:
+            st.numbers.append(
+                NumberCheck(
+                    turn=st.turn,
+                    claim=c.quantity.text,
+                    recomputed=f"{c.fact_name}: {c.fact_value}",
+                    verdict="scale_conflict",
+                    working=f"the interviewer gave {c.fact_name} as {c.fact_value}",
+                    ratio=round(c.ratio, 3),
+                )
+            )
+
+    def _check_plan(self, st: InterviewState, reading: Reading) -> Plan | None:
+        """A wrong figure or a contradiction in this message is asked about before anything
+        else, quoting the candidate; mock mode never gives the right figure away."""
+        flagged = [
+            n for n in st.numbers if n.turn == st.turn and n.verdict != "ok" and not n.probed
+        ]
+        if flagged:
+            n = flagged[0]
+            n.probed = True
+            if n.verdict == "scale_conflict":
+                text = self.P.scale_probe.format(quote=n.claim, fact=n.recomputed)
+                coach: list[str] = []
+            else:
+                text = self._pick(self.P.number_probe, st, "n").format(quote=n.claim)
+                coach = [self.P.number_working.format(working=n.working)]
+            return Plan(
+                "numbers",
+                text,
+                target={"kind": "numbers", "claim": n.claim, "verdict": n.verdict},
+                coach_preface=coach,
+            )
+        if reading.contradiction is not None:
+            stance, earlier, now_said = reading.contradiction
+            st.contradictions.append(stance)
+            return Plan(
+                "contradiction",
+                self.P.contradiction.format(earlier=_clip(earlier), now=_clip(now_said)),
+                target={"kind": "contradiction", "stance": stance},
+            )
+        return None
 
     def _scenario_plan(self, st: InterviewState, scenario: FailureScenario) -> Plan:
         st.asked_scenarios.append(scenario.id)
@@ -150,23 +227,43 @@ class Planner:
             target={"kind": "scenario", "id": scenario.id},
         )
 
-    def next_question(self, st: InterviewState, reading: Reading, opened: bool) -> Plan:
+    def _twist_plan(self, st: InterviewState) -> Plan | None:
+        """One requirement change per interview, once the deep dive is under way."""
+        if st.phase != "deep_dive" or st.twist is not None or not self.q.twists:
+            return None
+        twist = self.q.twists[
+            int.from_bytes(f"{self.seed}:twist".encode(), "big") % len(self.q.twists)
+        ]
+        st.twist = TwistRecord(id=twist.id, turn=st.turn)
+        return Plan(
+            "twist",
+            twist.question,
+            preface=[twist.change],
+            target={"kind": "twist", "id": twist.id},
+        )
+
+    def next_question(
+        self, st: InterviewState, reading: Reading, opened: bool, now: float = 0.0
+    ) -> Plan:
         """The next question in the current phase; `opened` means the phase just began."""
         if st.phase == "wrap_up":
             st.wrap_up_asked = True
             return Plan("wrap_up", self.P.phase_opening["wrap_up"], target={"kind": "phase"})
         if opened:
             return Plan("phase_open", self.P.phase_opening[st.phase], target={"kind": "phase"})
+        twist = self._twist_plan(st)
+        if twist:
+            return twist
         probe = self._concept_probe(st, reading)
         if probe:
-            return self._probe_plan(st, probe)
-        scenario_first = st.phase == "tradeoffs_and_failures"
+            return self._probe_plan(st, probe, reading)
+        scenario_first = st.phase == "tradeoffs_and_failures" or st.persona == "adversarial"
         scenario = self._scenario(st)
         if scenario and scenario_first:
             return self._scenario_plan(st, scenario)
         probe = self._item_probe(st)
         if probe:
-            return self._probe_plan(st, probe)
+            return self._probe_plan(st, probe, reading)
         if scenario:
             return self._scenario_plan(st, scenario)
         item = self._uncovered_item(st)
@@ -183,8 +280,8 @@ class Planner:
         nxt = st.next_phase()
         if nxt is None:
             return Plan("done", self.P.wrap_up_done, target={"kind": "end"})
-        st.phase = nxt
-        plan = self.next_question(st, reading, opened=True)
+        self.enter(st, nxt, now)
+        plan = self.next_question(st, reading, opened=True, now=now)
         plan.transitioned_to = nxt
         return plan
 
@@ -193,26 +290,48 @@ class Planner:
         last = st.last_question or self.P.phase_opening.get(st.phase, "")
         if reading.kind == "clarify":
             return self._non_answer(st, reading, last)
+        before = {i for i, v in st.coverage.items() if v == "covered"}
         for item_id, status in reading.coverage.items():
             st.merge(item_id, status)  # type: ignore[arg-type]
         for concept, justified in reading.named.items():
             st.named[concept] = st.named.get(concept, False) or justified
+        self._record_numbers(st, reading)
         if st.phase == "wrap_up" and st.wrap_up_asked:
             st.done = True
             return Plan("done", self.P.wrap_up_done, target={"kind": "end"})
+        answered = self._answer_facts(reading)
+        check = self._check_plan(st, reading)
+        if check is not None:
+            check.preface[:0] = answered
+            return check
+        left, overran = st.phase, self._overran(st, now)
         moved = self._advance(st, now)
         if reading.kind != "answer" and moved is None:
             return self._non_answer(st, reading, last)  # the clock, not the answer, moves phases
-        plan = self.next_question(st, reading, opened=moved is not None)
+        plan = self.next_question(st, reading, opened=moved is not None, now=now)
         moved = plan.transitioned_to or moved
         if moved:
             plan.transitioned_to = moved
+            words = self.P.overrun if overran and moved != left else self.P.transition
             plan.preface.insert(
-                0, self._pick(self.P.transition, st, "t").format(phase=PHASE_NAMES[moved])
+                0,
+                self._pick(words, st, "t").format(phase=PHASE_NAMES[moved], left=PHASE_NAMES[left]),
             )
-        elif plan.kind != "done":
-            plan.preface.insert(0, self._pick(self.P.acknowledge, st, "a"))
+        elif plan.kind != "done" and st.persona == "supportive":
+            newly = [
+                i for i in self.q.rubric if st.status(i.id) == "covered" and i.id not in before
+            ]
+            if newly:
+                plan.preface.insert(0, self.P.covered_ack.format(topic=topic(newly[0])))
+        plan.preface[:0] = answered
         return plan
+
+    def _answer_facts(self, reading: Reading) -> list[str]:
+        """A question asked inside a longer answer gets its numbers first."""
+        if reading.kind != "answer" or not reading.facts:
+            return []
+        facts = " ".join(f"{f.name.capitalize()}: {f.value}." for f in reading.facts)
+        return [self.P.embedded_answer.format(facts=facts)]
 
     def _non_answer(self, st: InterviewState, reading: Reading, last: str) -> Plan:
         if reading.kind == "clarify":
@@ -242,9 +361,31 @@ class Planner:
         return Plan("off_topic", self.P.off_topic.format(last=last), target={"kind": "redirect"})
 
     def opening(self, st: InterviewState, now: float) -> Plan:
-        st.started = st.phase_started = now
-        st.phase = PHASES[0]
+        st.started = now
+        self.enter(st, PHASES[0], now)
         text = pick(self.P.opening, self.seed).format(
             title=self.q.title, prompt=self.q.prompt, minutes=self.q.total_minutes
         )
         return Plan("opening", text, target={"kind": "phase"})
+
+
+def _clip(text: str, words: int = 16) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]).rstrip(" ,;:.") + ("…" if len(parts) > words else "")
+
+
+def _figure(value: float, kind: str) -> str:
+    """Our recomputed value, in the units a candidate would say it."""
+    if kind in ("size", "size_rate"):
+        units = ("B", "KB", "MB", "GB", "TB", "PB", "EB")
+        k = 0
+        while abs(value) >= 1000 and k < len(units) - 1:
+            value /= 1000
+            k += 1
+        tail = "/s" if kind == "size_rate" else ""
+        return f"~{value:.3g} {units[k]}{tail}"
+    suffix = "/s" if kind == "rate" else ""
+    for size, name in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"~{value / size:.3g}{name}{suffix}"
+    return f"~{value:.3g}{suffix}"

@@ -3,17 +3,19 @@ rubric items it covers, and which scale facts a clarifying question asks for."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from agents.estimates import Estimate, ScaleConflict, check_message, scale_conflicts
 from agents.guards import is_dont_know, screen
 from agents.judge import ItemJudge
 from agents.rubric import for_question
 from agents.text import normalise, reasoning_in, split_sentences, words
-from content.schema import Concept, Question, ScaleFact
+from content.schema import Concept, Question, ScaleFact, Stance
 
 _REDIRECT = re.compile(
     r"\b(you are now|act as|pretend (to be|you are)|from now on you|stop being|"
@@ -28,17 +30,30 @@ _CLARIFY_START = re.compile(
     r"can i assume|is it|are there|what kind|which|who)",
     re.I,
 )
+log = logging.getLogger("tradeoff.interview")
 CLARIFY_FACT_SIM = 0.30
 OFF_TOPIC_SIM = 0.12
+
+
+@dataclass(frozen=True)
+class StanceHit:
+    stance: str
+    side: str  # "a" | "b"
+    quote: str  # the sentence that takes the position
 
 
 @dataclass
 class Reading:
     kind: str  # "answer" | "clarify" | "redirect" | "dont_know" | "off_topic" | "empty"
     text: str  # screened text
-    coverage: dict[str, str] = field(default_factory=dict)
+    coverage: dict[str, str] = field(default_factory=dict)  # over the whole transcript so far
     named: dict[str, bool] = field(default_factory=dict)  # concept -> justified here
-    facts: list[ScaleFact] = field(default_factory=list)
+    quotes: dict[str, str] = field(default_factory=dict)  # concept -> the words that named it
+    facts: list[ScaleFact] = field(default_factory=list)  # asked for by a question in the message
+    estimates: list[Estimate] = field(default_factory=list)
+    conflicts: list[ScaleConflict] = field(default_factory=list)
+    stances: list[StanceHit] = field(default_factory=list)
+    contradiction: tuple[str, str, str] | None = None  # (stance, earlier quote, this quote)
 
 
 @lru_cache(maxsize=512)
@@ -58,6 +73,48 @@ def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
     return out
 
 
+def quote_around(sentence: str, alias: str, words_each_side: int = 6) -> str:
+    """The few words of `sentence` around `alias`, as the candidate wrote them."""
+    low = sentence.lower()
+    at = low.find(alias.lower())
+    if at < 0:
+        return " ".join(sentence.split()[: 2 * words_each_side])
+    before = sentence[:at].split()[-words_each_side:]
+    after = sentence[at:].split()[: words_each_side + 1]
+    return " ".join(before + after).strip(" ,;:.")
+
+
+def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:
+    """For each concept the text names, the words around its first mention."""
+    out: dict[str, str] = {}
+    for s in split_sentences(text):
+        low = s.text.lower()
+        for cid, concept in concepts.items():
+            if cid in out:
+                continue
+            alias = next((a for a in concept.aliases if _alias_pattern(a).search(low)), None)
+            if alias:
+                out[cid] = quote_around(s.text, alias)
+    return out
+
+
+def stance_hits(text: str, stances: dict[str, Stance]) -> list[StanceHit]:
+    """Sentences that take one side of a stance (and not both at once)."""
+    hits = []
+    for s in split_sentences(text):
+        for st in stances.values():
+            a = re.search(st.a, s.text, re.I) is not None
+            b = re.search(st.b, s.text, re.I) is not None
+            if a != b:
+                hits.append(StanceHit(st.id, "a" if a else "b", s.text.strip()))
+    return hits
+
+
+def question_sentences(text: str) -> list[str]:
+    """Questions anywhere in a message ('Before I go on: how many users are there?')."""
+    return [s.text for s in split_sentences(text) if s.text.rstrip().endswith("?")]
+
+
 def is_clarifying(text: str) -> bool:
     w = words(text)
     return 0 < len(w) <= 40 and (
@@ -66,10 +123,16 @@ def is_clarifying(text: str) -> bool:
 
 
 class Reader:
-    def __init__(self, judge: ItemJudge, concepts: dict[str, Concept]):
+    def __init__(
+        self,
+        judge: ItemJudge,
+        concepts: dict[str, Concept],
+        stances: dict[str, Stance] | None = None,
+    ):
         self.judge = judge
         self.embedder = judge.embedder
         self.concepts = concepts
+        self.stances = stances or {}
         self._facts: dict[str, np.ndarray] = {}
         self._profile: dict[str, np.ndarray] = {}
 
@@ -95,7 +158,24 @@ class Reader:
         hits.sort(key=lambda x: -x[0])
         return [f for _, f in hits[:2]]
 
-    def read(self, q: Question, message: str) -> Reading:
+    def read(self, q: Question, message: str, history: tuple[str, ...] = ()) -> Reading:
+        """Reads `message`; coverage is judged over `history` (earlier candidate messages) and
+        the message together, as the grader will, so covered ground is never asked again."""
+        reading = self._read(q, message, history)
+        if reading.kind in ("answer", "off_topic"):
+            try:
+                reading.estimates = check_message(reading.text)
+                reading.conflicts = scale_conflicts(reading.text, list(q.scale))
+            except (ArithmeticError, ValueError):  # a figure we cannot read is not a turn lost
+                log.warning("the numbers check could not read a message", exc_info=True)
+            reading.stances = stance_hits(reading.text, self.stances)
+            asked = " ".join(question_sentences(reading.text))
+            if asked:
+                vec = self.embedder.encode([asked])[0]
+                reading.facts = self.facts_for(q, asked, vec)
+        return reading
+
+    def _read(self, q: Question, message: str, history: tuple[str, ...]) -> Reading:
         screened = screen(message)
         text = screened.text.strip()
         if screened.flags or _REDIRECT.search(message):
@@ -109,14 +189,24 @@ class Reader:
         if is_clarifying(text):
             whole = self.embedder.encode([text])[0]
             return Reading("clarify", text, facts=self.facts_for(q, text, whole))
-        sentences = split_sentences(text)
+        earlier = "\n\n".join(screen(h).text.strip() for h in history if h.strip())
+        whole = f"{earlier}\n\n{text}" if earlier else text
+        sentences = split_sentences(whole)
         vecs = self.embedder.encode([s.text for s in sentences])
         rubric = for_question(q)
         judged = self.judge.judge(rubric, sentences, vecs, prompt_normalised=normalise(q.prompt))
+        mine = set(range(len(split_sentences(earlier)) if earlier else 0, len(sentences)))
         coverage = {j.item.id: j.status for j in judged if j.status != "missing"}
+        here = {j.item.id for j in judged if j.status != "missing" and set(j.evidence) & mine}
         named = named_concepts(text, self.concepts)
-        if not coverage and not named:
-            whole = self.embedder.encode([text])[0]
-            if float(self._profile_vec(q) @ whole) < OFF_TOPIC_SIM:
+        if not here and not named:
+            vec = self.embedder.encode([text])[0]
+            if float(self._profile_vec(q) @ vec) < OFF_TOPIC_SIM:
                 return Reading("off_topic", text)
-        return Reading("answer", text, coverage=coverage, named=named)
+        return Reading(
+            "answer",
+            text,
+            coverage=coverage,
+            named=named,
+            quotes=concept_quotes(text, self.concepts),
+        )

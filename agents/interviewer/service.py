@@ -66,6 +66,7 @@ def session_view(
         },
         "phases": q.phases,
         "hints_used": len(st.hints),
+        "persona": st.persona,
     }
     if msgs is not None:
         view["messages"] = [message_view(m) for m in msgs if m.complete]
@@ -117,6 +118,7 @@ class InterviewService:
         mode: str,
         level: str,
         seed: str | None = None,
+        persona: str = "neutral",
     ) -> dict[str, Any]:
         if question_id is None:
             pool = sorted(self.bank.questions)
@@ -133,7 +135,7 @@ class InterviewService:
             engine=self.engine_name,
             state={},
         )
-        state, plan = self.engine.open(q, level, seed or s.id, self.clock())
+        state, plan = self.engine.open(q, level, seed or s.id, self.clock(), persona)
         s.state = state.model_dump()
         s.phase = state.phase
         crud.add_message(
@@ -218,14 +220,22 @@ class InterviewService:
     def run_turn(self, db: Session, ctx: TurnContext) -> Iterator[Event]:
         s = db.get(InterviewSession, ctx.session_id)
         assert s is not None
+        if s.status != "active":  # finished while the message was being stored
+            yield ("error", {"status": 409, "detail": f"the interview is {s.status}"})
+            return
         q = self._question(s)
         expected = s.updated_at
         state = InterviewState.model_validate(s.state)
+        history = tuple(
+            m.content
+            for m in crud.messages(db, session_id=s.id)
+            if m.role == "candidate" and m.complete and m.id != ctx.candidate.id
+        )
         # Planning and phrasing take the longest; hold no database connection meanwhile, so
         # hundreds of open streams do not exhaust the pool (the write below is compare-and-set).
         db.commit()
         plan = self.engine.turn(
-            q, state, s.level, state.seed or s.id, ctx.candidate.content, self.clock()
+            q, state, s.level, state.seed or s.id, ctx.candidate.content, self.clock(), history
         )
         notice = None
         text = ""
@@ -315,7 +325,9 @@ class InterviewService:
         return {"level": hint.level, "message": message_view(m)}
 
     def finish(self, db: Session, user: User, session_id: str) -> dict[str, Any]:
-        s = self._own(db, user, session_id)
+        s = crud.lock_session(db, user_id=user.id, session_id=session_id)
+        if s is None:
+            raise NotFound(f"no session {session_id!r}")
         existing = crud.latest_evaluation(db, session_id=s.id)
         if s.status == "finished" and existing is not None:
             return existing.result

@@ -18,6 +18,36 @@ class HintRecord(BaseModel):
     item_id: str | None = None
 
 
+class NumberCheck(BaseModel):
+    """One figure the candidate derived or assumed, and what we made of it."""
+
+    turn: int
+    claim: str = Field(description="The candidate's figure, as written.")
+    recomputed: str = Field(default="", description="Our value for it, or the scale fact.")
+    verdict: Literal["ok", "off", "unit_slip", "scale_conflict"]
+    working: str = ""
+    ratio: float = 1.0
+    probed: bool = False
+    corrected: bool = False
+
+
+class Commitment(BaseModel):
+    stance: str
+    side: Literal["a", "b"]
+    quote: str
+    turn: int
+
+
+class TwistRecord(BaseModel):
+    id: str
+    turn: int
+    status: Status | None = None  # how the next answer adapted: covered = adapted
+    evidence: str = ""
+
+
+Persona = Literal["supportive", "neutral", "adversarial"]
+
+
 class InterviewState(BaseModel):
     seed: str = ""  # seeds the phrasing's variety; the session id unless the caller gave one
     phase: Phase = "requirements"
@@ -31,6 +61,11 @@ class InterviewState(BaseModel):
     asked_scenarios: list[str] = Field(default_factory=list)
     hints: list[HintRecord] = Field(default_factory=list)
     last_question: str = ""
+    persona: Persona = "neutral"
+    numbers: list[NumberCheck] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
+    contradictions: list[str] = Field(default_factory=list)  # stance ids already probed
+    twist: TwistRecord | None = None
     wrap_up_asked: bool = False
     done: bool = False
 

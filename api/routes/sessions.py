@@ -43,6 +43,10 @@ class SessionCreate(BaseModel):
     question_id: str | None = Field(default=None, max_length=64)
     mode: Literal["mock", "coach"] = "mock"
     level: Literal["mid", "senior", "staff"] = "senior"
+    persona: Literal["supportive", "neutral", "adversarial"] = Field(
+        default="neutral",
+        description="How often and how hard the interviewer pushes back; scores are the same.",
+    )
     seed: str | None = Field(
         default=None,
         min_length=1,
@@ -192,6 +196,7 @@ def create_session(
             mode=body.mode,
             level=body.level,
             seed=body.seed,
+            persona=body.persona,
         )
     except ServiceError as exc:
         if key:

@@ -1,0 +1,98 @@
+"""Grading parts that must hold for any question: question resolution, behaviours judged from
+paraphrases, synthesised rubrics, red flags, strict inputs."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from agents.engines import offline_evaluator
+from agents.evaluation import GradeInput
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Design a URL shortener", "url-shortener"),
+        ("How would you build something like TinyURL or bit.ly?", "url-shortener"),
+        ("Design the backend of a WhatsApp-like messenger", "chat-messaging"),
+        ("Design a parking garage payment kiosk for one building", None),
+        ("Design a recipe recommendation app for home cooks", None),
+    ],
+)
+def test_questions_resolve_to_the_bank_only_when_they_ask_for_it(
+    text: str, expected: str | None
+) -> None:
+    found = offline_evaluator().resolver.resolve(text)
+    assert found.question_id == expected, found.reason
+    assert found.runner_up is not None and found.runner_up != found.question_id
+
+
+def test_an_outside_question_gets_a_synthesised_rubric_that_says_where_items_came_from() -> None:
+    ev = offline_evaluator()
+    text = "Design an online judge that compiles and runs contest submissions in sandboxes"
+    first = ev.grade(text, "Workers pull submissions from a queue and run each in a sandbox.")
+    again = ev.grade(text, "Workers pull submissions from a queue and run each in a sandbox.")
+    assert first == again  # same input, same output
+    assert first.rubric is not None and first.rubric.kind == "synthesised"
+    origins = {i.origin for i in first.rubric.items}
+    assert "generic" in origins and "behaviour" in origins
+    assert any("#" in o for o in origins), "borrows items from the nearest bank questions"
+
+
+RECAP_PARAPHRASES = [
+    "All in all, the design is a token bucket at the gateway with leases from Redis.",
+    "Putting it together: a queue in front, idempotent workers, and a ledger as the source of truth.",
+]
+
+
+@pytest.mark.parametrize("recap", RECAP_PARAPHRASES)
+def test_a_recap_counts_in_any_wording(recap: str) -> None:
+    body = (
+        "I'd start with the requirements: users create links and follow them. "
+        "Reads dominate at about 100 to 1. The API is POST /links and GET /{code}. "
+    )
+    ev = offline_evaluator().grade("url-shortener-free text: design a url shortener", body + recap)
+    item = next(i for i in ev.items if i.id == "b-recap")
+    assert item.status == "covered"
+    without = offline_evaluator().grade("url-shortener-free text: design a url shortener", body)
+    assert next(i for i in without.items if i.id == "b-recap").status == "missing"
+
+
+def test_alternatives_need_a_reason_to_count() -> None:
+    ev = offline_evaluator()
+    weighed = ev.grade(
+        "Design a URL shortener",
+        "I'd pick DynamoDB over Postgres because the access is a single key lookup. "
+        "A counter would be simpler than random codes, but it needs coordination between nodes.",
+    )
+    named = ev.grade("Design a URL shortener", "We use DynamoDB. We also use Redis. We use Kafka.")
+    status = {e.id: e.status for e in weighed.items}
+    assert status["b-alternatives"] in ("covered", "partial")
+    assert {e.id: e.status for e in named.items}["b-alternatives"] == "missing"
+
+
+def test_a_known_mistake_costs_points_and_is_quoted() -> None:
+    ev = offline_evaluator()
+    base = (
+        "Clients connect to a gateway over WebSockets; the gateway forwards each message to the "
+        "chat service, which stores it and pushes it to the recipient's gateway. "
+    )
+    wrong = (
+        base
+        + "The gateway acks the sender straight away and flushes messages to the database every five seconds."
+    )
+    right = (
+        base
+        + "The gateway acks the sender only after the message is durably written to the database."
+    )
+    bad, good = ev.grade("Design a chat app", wrong), ev.grade("Design a chat app", right)
+    assert [f.id for f in bad.red_flags] == ["ack-before-durable"]
+    assert "acks the sender straight away" in bad.red_flags[0].quote
+    assert good.red_flags == []
+    assert bad.overall < good.overall
+
+
+def test_grading_inputs_refuse_unknown_fields() -> None:
+    with pytest.raises(ValidationError, match="question_id"):
+        GradeInput.model_validate({"question_id": "url-shortener", "answer": "x" * 30})
