@@ -35,9 +35,7 @@ def api(backend_settings: Settings, clock) -> Iterator[TestClient]:  # type: ign
 def _call(api: TestClient, headers: dict[str, str], sid: str, kind: str, n: int) -> tuple[str, int]:
     path = f"/api/sessions/{sid}"
     if kind == "message":
-        body = {
-            "content": f"Message {n}: I would shard the store by user id because reads are per user."
-        }
+        body = {"content": f"Message {n}: I would shard the store by user id; reads are per user."}
         return kind, api.post(f"{path}/messages", json=body, headers=headers).status_code
     if kind == "scorecard":
         return kind, api.get(f"{path}/scorecard", headers=headers).status_code

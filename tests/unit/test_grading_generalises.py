@@ -42,7 +42,7 @@ def test_an_outside_question_gets_a_synthesised_rubric_that_says_where_items_cam
 
 RECAP_PARAPHRASES = [
     "All in all, the design is a token bucket at the gateway with leases from Redis.",
-    "Putting it together: a queue in front, idempotent workers, and a ledger as the source of truth.",
+    "Putting it together: a queue in front, idempotent workers, a ledger as the source of truth.",
 ]
 
 
@@ -79,8 +79,8 @@ def test_a_known_mistake_costs_points_and_is_quoted() -> None:
         "chat service, which stores it and pushes it to the recipient's gateway. "
     )
     wrong = (
-        base
-        + "The gateway acks the sender straight away and flushes messages to the database every five seconds."
+        base + "The gateway acks the sender straight away and flushes messages to the database "
+        "every five seconds."
     )
     right = (
         base
