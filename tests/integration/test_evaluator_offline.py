@@ -90,10 +90,11 @@ def test_injection_never_raises_the_score_and_is_flagged() -> None:
 
 def test_free_text_that_matches_a_bank_question_uses_its_rubric() -> None:
     ev = offline_evaluator()
-    q = ev.rubric_for("Design a URL shortening service like bit.ly", None, "").question_id
+    q = ev.rubric_for("Design a URL shortening service like bit.ly", None, "")[0].question_id
     assert q == "url-shortener"
-    generic = ev.rubric_for("How would you design the backend of a smart doorbell?", None, "")
-    assert generic.kind == "generic" and generic.question_id is None
+    outside, info = ev.rubric_for("How would you design the backend of a smart doorbell?", None, "")
+    assert outside.kind == "synthesised" and outside.question_id is None
+    assert info.kind == "synthesised" and info.question_id is None and info.items
 
 
 def test_reference_points_become_rubric_items() -> None:
