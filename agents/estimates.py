@@ -23,7 +23,7 @@ from content.schema import ScaleFact
 
 DAY = 86_400
 OFF = 3.0  # candidates round heavily: anything within 3x of our figure is fine
-CONFLICT = (10.0, 1000.0)  # a scale input this far off contradicts; further, it's another thing
+CONFLICT = (3.0, 1000.0)  # a scale input this far off contradicts; further, it's another thing
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ _OVER_TIME = (
 )
 _IS, _OF = rf"\s*{_words(2)}(?:is|are|=)\s*{_HEDGE}", r"\s*of\s+(?:the\s+|our\s+|all\s+)?~?"
 _ACCUM = r"\s*[,;.]?\s*(?:and\s+|so\s+)?(?:with\s+|over\s+|for\s+|in\s+)?(?:a\s+|the\s+|our\s+)?~?"
-_CONVERT = rf"\s*(?:(?!each\b|per\b){_W}\s+){{0,2}}(?:on\s+average\s*)?"
+_CONVERT = rf"\s*(?:(?!each\b|per\b){_W}(?:\s+|(?=[,.;]))){{0,2}}(?:on\s+average\s*)?"
 _CONVERT += rf"(?:[,.;]\s*(?:{_EQ}\s*){{0,2}}{_HEDGE}|{_LINK})"
 _PART = r"(?:\b(?:half|thirds?|quarters?|tenths?|fraction|most|some|part|portion|share|rest)"
 _PART += r"\s+of|\bof\s+(?:the|our|those|these|all))\s+~?$"
@@ -371,7 +371,7 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
         return None
     if str(x.pq.units) == str(z.pq.units) or not (link := m.fits(j - 1, j, _CONVERT)):
         return None  # same unit: a new figure ("230k/s average, 600k/s at peak"), not a restatement
-    if "peak" in (link[0] + m.text[z.q.end : z.q.end + 12]).lower():
+    if "peak" in (re.split(r"[,.;]", link[0])[-1] + m.text[z.q.end : z.q.end + 12]).lower():
         return None
     if x.q.kind == "size" and not re.search(_EQ, link[0], re.I):
         return None  # a list of sizes ("16 GB, 64 GB") is not a conversion
@@ -383,7 +383,57 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
     return None if est and x.q.kind == "size" and est.verdict == "off" else est
 
 
-_FORMS = (_expression, _shaped, _percent, _peak, _convert)
+WINDOW = 3  # the figures before a claim that an unlinked reading may combine
+_CLAIM_LINK = re.compile(rf"(?:^|[\s,;:]){_LINK}$", re.I)
+
+
+def _implicit(m: _Msg, j: int) -> Estimate | None:
+    """A result stated after its inputs with no operator written: "300 TB, and at 2.4 TB per
+    node that gives roughly 125 nodes"; "1M drivers every 4 seconds is 250k updates a second".
+    Every product and quotient of two earlier figures in the sentence whose units make the
+    claim's kind is a reading; the claim is checked against the reading closest to it."""
+    claim = m.toks[j]
+    if claim.q.kind not in ("count", "rate", "size", "size_rate") or j == 0:
+        return None
+    if not _CLAIM_LINK.search(m.gap(j - 1, j).rstrip()):
+        return None
+    start = j
+    while start > 0 and j - start < WINDOW and not re.search(r"[.!?]\s", m.gap(start - 1, start)):
+        start -= 1
+    best: tuple[float, list[int], Any, str] | None = None
+    usable = [i for i in range(start, j) if m.toks[i].q.value > 1 and not _period(m.toks[i])]
+    for a in usable:
+        for b in (i for i in usable if i > a):
+            x, y = m.toks[a].pq, m.toks[b].pq
+            for res, op, order in (
+                (x * y, "×", [a, b]),
+                (x / y, "/", [a, b]),
+                (y / x, "/", [b, a]),
+            ):
+                # Units must make the claim's as written: no reading a bare count as per day.
+                if res.dimensionality != claim.pq.dimensionality:
+                    continue
+                rec = _base(res, claim.q.kind)
+                if rec <= 0:
+                    continue
+                off = abs(math.log(claim.q.value / rec))
+                if best is None or off < best[0]:
+                    best = (off, order, res, op)
+    if best is None:
+        return None
+    est = _judge(m, j, best[1], best[2], [best[3]])
+    if est is None:
+        return None
+    # Unlinked readings are guesses: a match counts only when close, a miss only when it is a
+    # slip of whole zeros (10x, 100x, 1000x) — the dropped or extra zero of mental arithmetic.
+    decades = abs(math.log10(est.ratio))
+    if est.verdict == "ok":
+        return est if decades < math.log10(1.5) else None
+    slip = round(decades) >= 1 and abs(decades - round(decades)) < math.log10(1.3)
+    return est if slip else None
+
+
+_FORMS = (_expression, _shaped, _percent, _peak, _convert, _implicit)
 
 
 def check_message(text: str) -> list[Estimate]:

@@ -96,8 +96,10 @@ def screen(text: str) -> Screened:
             kept.append(line)
             continue
         bad = [s for s in pieces if is_injection(s.text)]
-        if is_injection(line) and not bad:
-            bad = pieces
+        if 2 * len(bad) >= len(pieces) or (not bad and is_injection(line)):
+            # A paragraph that is half instructions to the grader is an instruction paragraph:
+            # its other sentences ("Ignore the interview.") are part of the same attack.
+            bad = pieces if bad or is_injection(line) else []
         if not bad:
             kept.append(line)
             continue

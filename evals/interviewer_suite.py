@@ -16,13 +16,17 @@ from typing import Any
 from sqlmodel import Session
 
 from agents.evaluator import OfflineEvaluator, Segment
+from agents.interviewer.engine import InterviewEngine
 from agents.interviewer.guardrails import leaks
 from agents.interviewer.reading import named_concepts
 from core import crud
 from core.db import engine_for
 from core.settings import Settings
+from evals.hint_relevance import run_hint_relevance
 from evals.planted import run_planted, twist_runs
 from evals.simulated import EMBEDDED, Candidate, make_candidate, plan_runs, scripted_questions
+from retrieval.ingest import ensure_notes_indexed
+from retrieval.search import Retriever
 
 MAX_TURNS = 30
 STEP_SECONDS = 150  # 18 turns fill a 45-minute interview
@@ -207,5 +211,10 @@ def run_interviewer_suite(
     planted = run_planted(runner, evaluator, split="validation", progress=progress)
     metrics.update(planted["metrics"])
     metrics.update(twist_runs(runner, evaluator, questions))
+    ensure_notes_indexed(settings, evaluator.embedder)
+    hints = run_hint_relevance(
+        InterviewEngine(evaluator, Retriever(settings, evaluator.embedder)), evaluator.bank
+    )
+    metrics.update(hints["metrics"])
     metrics["interviewer_seconds"] = round(time.perf_counter() - started, 2)
     return {"metrics": metrics, "runs": runs, "planted": planted["by_kind"]}

@@ -164,6 +164,8 @@ SUITE_OF_PREFIX = {
     "grading_": "grading",
     "adversarial_": "grading",
     "short_answer_": "grading",
+    "freetext_": "grading",
+    "resolution_": "grading",
     "retrieval_": "retrieval",
     "interviewer_": "interviewer",
     "injection_": "injection",
@@ -196,6 +198,8 @@ GATED_PREFIXES = (
     "grading_",
     "adversarial_",
     "short_answer_",
+    "freetext_",
+    "resolution_",
     "retrieval_",
     "interviewer_",
     "injection_",
@@ -207,6 +211,12 @@ LOWER_IS_BETTER = (
     "grading_mae_strong",
     "grading_mae_adequate",
     "grading_mae_weak",
+    "interviewer_reask_rate",
+    "interviewer_number_false_alarm_rate",
+    "resolution_outside_matched_rate",
+    "freetext_weak_max_dimension_median",
+    "freetext_on_topic_wrong_question_flags",
+    "short_answer_rmse",
 )
 
 
@@ -219,7 +229,17 @@ def updated_baseline(run: EvalRun, old: dict[str, dict[str, Any]] | None) -> dic
     }
     for name, value in sorted(run.metrics.items()):
         if not name.startswith(GATED_PREFIXES) or name.endswith(
-            ("_seconds", "_cases", "_runs", "_probes", "_attacks", "_queries")
+            (
+                "_seconds",
+                "_cases",
+                "_runs",
+                "_probes",
+                "_attacks",
+                "_queries",
+                "_answers",
+                "_phrasings",
+                "_situations",
+            )
         ):
             continue
         prev = old.get(name, {})

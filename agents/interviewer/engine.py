@@ -25,7 +25,7 @@ from agents.text import has_signal, normalise, split_sentences
 from content.schema import Question, RubricItem
 
 Clock = Callable[[], float]
-SAME_SUBJECT_SIM = 0.35  # two sentences this close in meaning talk about the same thing
+SAME_SUBJECT_SIM = 0.25  # two sentences this close in meaning talk about the same thing
 TWIST_ADAPTED_SIM = 0.55  # an answer sentence this close to an adaptation makes it
 TWIST_PARTIAL_SIM = 0.42
 
@@ -206,9 +206,7 @@ class InterviewEngine:
             )
             hint = Hint(1, P.hint[1].format(nudge=nudge), item_id=item.id)
         elif n == 2 and self.retriever is not None:
-            cites = self.retriever.search(
-                f"{question.title}: {item.text}", k=2, corpus="notes", memo=True
-            )
+            cites = self.hint_citations(question, item)
             heading = cites[0].heading if cites else "the related notes"
             text = P.hint[2].format(concept=topic(item), citation_heading=heading)
             hint = Hint(2, text, [c.model_dump() for c in cites], item.id)
@@ -217,6 +215,16 @@ class InterviewEngine:
             hint = Hint(3, text, item_id=item.id)
         state.hints.append(HintRecord(phase=state.phase, level=hint.level, item_id=item.id))
         return hint
+
+    def hint_citations(self, question: Question, item: RubricItem, k: int = 2) -> list[Any]:
+        """The note sections a second-level hint cites for `item`, best first. The query is the
+        item's topic and text without the question title, which pulls towards the question's own
+        note rather than the concept (chosen on the tuning split of evals/data/hints)."""
+        if self.retriever is None:
+            return []
+        return list(
+            self.retriever.search(f"{item.topic}: {item.text}", k=k, corpus="notes", memo=True)
+        )
 
     def _outline_point(self, question: Question, item: RubricItem) -> str:
         vecs = self.evaluator.embedder.encode([item.text, *question.reference_outline])

@@ -413,3 +413,43 @@ def test_derived_figures_are_not_reported_as_scale_inputs() -> None:
     # 20M × 2 = 40M photos a day follows from the 20M input, which is the one reported.
     text = "20 million daily users uploading 2 photos each is 40 million photos a day."
     assert [c.quantity.text for c in scale_conflicts(text, SCALE)] == ["20 million"]
+
+
+# --- results stated with no operator written ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "verdict"),
+    [
+        # 600 TB over 3 TB per box is 200 boxes: a dropped zero is caught...
+        ("We keep 600 TB in all; with 3 TB usable per box that gives about 20 boxes.", "20", "off"),
+        (
+            "We keep 600 TB in all; with 3 TB usable per box that gives about 200 boxes.",
+            "200",
+            "ok",
+        ),
+        # A result read from figures in the same sentence only: 50 GB here is another thing.
+        ("Logs are 50 GB a day. We run 4 ingest nodes, so each takes about 1 node.", None, None),
+    ],
+)
+def test_unlinked_results_are_read_against_their_inputs(
+    text: str, claim: str | None, verdict: str | None
+) -> None:
+    found = {e.claim.text.split()[0]: e.verdict for e in check_message(text)}
+    assert found == ({claim: verdict} if claim else {}), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Peak is 9 GB/s. That is about 72 Gbps of egress.",
+        "Ingest runs at 2 GB/s at peak. That's roughly 16 Gbps on the wire.",
+    ],
+)
+def test_a_conversion_across_a_sentence_break_is_checked(text: str) -> None:
+    assert [e.verdict for e in check_message(text)] == ["ok"]
+
+
+def test_a_bits_for_bytes_slip_across_a_sentence_break_is_caught() -> None:
+    text = "Ingest runs at 2 GB/s at peak. That's roughly 2 Gbps on the wire."
+    assert [e.verdict for e in check_message(text)] == ["unit_slip"]
