@@ -36,6 +36,7 @@ ECHO_SIM = 0.80  # a sentence this close to a sentence of the question restates 
 ECHO_SHARE = 0.5  # this share of the answer's words in echoes: the answer echoes the question
 OFF_TOPIC = 0.22  # relevance below this, with nothing covered: off topic
 WRONG_MARGIN = 0.10  # another question's profile closer by this much: a different question
+MENTIONS_ASKED = 0.3  # an answer using this share of a typed question's words answers it
 TOO_SHORT_WORDS = 25
 NO_ANSWER_COVERAGE = 0.12
 
@@ -235,6 +236,13 @@ class OfflineEvaluator:
         if own < OFF_TOPIC and best_other[0] < OFF_TOPIC + 0.08:
             return ["off_topic"]
         if best_other[0] - own >= WRONG_MARGIN:
+            # A synthesised rubric's profile is thin, so a bank question can read closer to an
+            # answer that does answer the typed question (food delivery read as dispatch). Such
+            # an answer names the typed question's own things; one to another question doesn't.
+            if p.rubric.question_id is None and self.resolver.mentions(
+                p.text, p.rubric.prompt
+            ) >= MENTIONS_ASKED:
+                return []
             return ["wrong_question"]
         return []
 

@@ -186,10 +186,12 @@ class MiniLMEmbedder(Embeddings):
 
     # LangChain Embeddings
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(list(texts)).tolist()
+        vectors: list[list[float]] = self.encode(list(texts)).tolist()
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+        vector: list[float] = self.encode([text])[0].tolist()
+        return vector
 
     # Chroma EmbeddingFunction protocol
     def __call__(self, input: list[str]) -> list[np.ndarray]:  # noqa: A002 - Chroma's name

@@ -125,6 +125,17 @@ class QuestionResolver:
         got = sum(w for t, w in zip(terms, weights, strict=True) if t in vocab)
         return got / sum(weights)
 
+    def mentions(self, answer: str, question_text: str) -> float:
+        """Rarity-weighted share of a typed question's distinctive words the answer uses: an
+        answer to the question asked names its things ("restaurants", "couriers")."""
+        terms = list(dict.fromkeys(_terms(question_text)))
+        if not terms:
+            return 1.0
+        said = set(_terms(answer))
+        weights = [self._idf.get(t, self._idf_unseen) for t in terms]
+        got = sum(w for t, w in zip(terms, weights, strict=True) if t in said)
+        return got / sum(weights)
+
     def candidates(self, text: str) -> list[Candidate]:
         if not self.ids:
             return []

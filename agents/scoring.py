@@ -76,7 +76,7 @@ class DimensionResult:
 
 
 def _rank(level: str) -> int:
-    return LEVELS.index(level)  # type: ignore[arg-type]
+    return LEVELS.index(level)
 
 
 def coverage(judged: list[Judged], level: str) -> float:

@@ -16,6 +16,7 @@ from agents.errors import ServiceError
 from api import limits as rate_limits
 from api import security
 from api.routes import grade, health, questions, render, search, sessions
+from api.views import complete_openapi
 from core import __version__, db
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         render.router,
     ):
         app.include_router(router)
+    complete_openapi(app)
     if WEB_DIR.joinpath("index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
     return app

@@ -7,6 +7,7 @@ buzzwords, try to take over the interviewer, or ask clarifying questions first.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 
@@ -72,7 +73,9 @@ class Candidate:
 
     @property
     def seed(self) -> str:
-        return f"{self.kind}-{self.question_id}"
+        seed = f"{self.kind}-{self.question_id}"
+        # The API takes seeds up to 64 characters; a longer case id is hashed, still fixed.
+        return seed if len(seed) <= 64 else hashlib.sha256(seed.encode()).hexdigest()[:48]
 
     def reply(self, interviewer: str, embedder: MiniLMEmbedder, kind: str = "") -> str:
         """`kind`: what the interviewer's last message was (its planner move), when known."""

@@ -196,7 +196,8 @@ def _load_pdf(data: bytes, source: str, stem: str) -> LoadedDocument:
 
 
 def _load_html(text: str, source: str, stem: str) -> LoadedDocument:
-    from bs4 import BeautifulSoup, NavigableString, Tag
+    from bs4 import BeautifulSoup
+    from bs4.element import NavigableString, Tag
 
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup(["script", "style", "noscript", "nav", "footer", "template", "svg"]):

@@ -42,7 +42,7 @@ class Plan:
 
 def _level_order(level: str) -> Callable[[Any], tuple[int, int]]:
     """Probes for the candidate's own level first, then the levels next to it."""
-    rank = LEVELS.index(level)  # type: ignore[arg-type]
+    rank = LEVELS.index(level)
 
     def key(p: Any) -> tuple[int, int]:
         return (abs(LEVELS.index(p.level) - rank), 0)
@@ -61,7 +61,7 @@ class Planner:
         return pick(options, f"{self.seed}:{st.turn}:{salt}")
 
     def _expected(self, item: RubricItem) -> bool:
-        return LEVELS.index(item.level) <= LEVELS.index(self.level)  # type: ignore[arg-type]
+        return LEVELS.index(item.level) <= LEVELS.index(self.level)
 
     # -- phase control -------------------------------------------------------------------
     def _phase_over(self, st: InterviewState, now: float) -> bool:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from agents.models import parse_spec
 from api.deps import SettingsDep
+from api.views import Health
 from core import __version__, db
 
 router = APIRouter(tags=["health"])
@@ -21,7 +22,7 @@ def _chroma_status(settings) -> str:  # type: ignore[no-untyped-def]
         return f"error: {type(exc).__name__}"
 
 
-@router.get("/api/health")
+@router.get("/api/health", response_model=Health)
 def health(settings: SettingsDep) -> dict[str, str]:
     database = db.check(settings)
     chroma = _chroma_status(settings)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api.deps import current_user
+from api.views import QuestionSummary, QuestionView
 from content.loader import bundled_bank
 from content.schema import Question
 
@@ -27,7 +28,7 @@ def public_question(q: Question) -> dict[str, Any]:
     }
 
 
-@router.get("/api/questions")
+@router.get("/api/questions", response_model=list[QuestionSummary])
 def list_questions(
     topic: str | None = Query(default=None, max_length=64),
     q: str | None = Query(default=None, max_length=200, description="Words in the title."),
@@ -44,7 +45,7 @@ def list_questions(
     return out
 
 
-@router.get("/api/questions/{question_id}")
+@router.get("/api/questions/{question_id}", response_model=QuestionView)
 def get_question(question_id: str) -> dict[str, Any]:
     question = bundled_bank().questions.get(question_id)
     if question is None:

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -18,7 +18,16 @@ from agents.interviewer.service import InterviewService, TurnContext
 from api import idempotency as idem
 from api.deps import DbDep, SettingsDep, UserDep
 from api.interview_deps import ServiceDep
+from api.views import (
+    HintResult,
+    SessionPage,
+    SessionView,
+    StreamEvent,
+    TurnResult,
+    stream_event_schema,
+)
 from core.db import engine_for
+from core.settings import Settings
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
@@ -84,7 +93,12 @@ async def service_error_handler(_request: Request, exc: Exception) -> JSONRespon
     return JSONResponse({"detail": exc.message}, status_code=status_of(exc))
 
 
+_STREAM_EVENT: TypeAdapter[StreamEvent] = TypeAdapter(StreamEvent)
+
+
 def _sse(event: str, data: Any) -> bytes:
+    """One SSE event, checked against the documented union (a drift is a bug, caught here)."""
+    _STREAM_EVENT.validate_python({"event": event, "data": data})
     body = data if isinstance(data, str) else json.dumps(data)
     lines = "".join(f"data: {line}\n" for line in body.split("\n"))
     return f"event: {event}\n{lines}\n".encode()
@@ -95,9 +109,9 @@ OnDone = Callable[[int, Any], None]
 
 def _drain(
     service: InterviewService,
-    settings,
+    settings: Settings,
     ctx: TurnContext,
-    on_done: OnDone,  # type: ignore[no-untyped-def]
+    on_done: OnDone,
 ) -> tuple[int, Any]:
     with Session(engine_for(settings), expire_on_commit=False) as db:
         for kind, payload in service.run_turn(db, ctx):
@@ -111,9 +125,9 @@ def _drain(
 
 def _stream(
     service: InterviewService,
-    settings,
+    settings: Settings,
     ctx: TurnContext,
-    on_done: OnDone,  # type: ignore[no-untyped-def]
+    on_done: OnDone,
 ) -> Iterator[bytes]:
     with Session(engine_for(settings), expire_on_commit=False) as db:
         try:
@@ -140,10 +154,10 @@ def _sse_response(body: Iterator[bytes]) -> StreamingResponse:
 async def _answer(
     request: Request,
     service: InterviewService,
-    settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
     ctx: TurnContext,
     on_done: OnDone,
-):
+) -> Response:
     """The turn's reply: streamed as SSE when asked for, else JSON."""
     if _wants_sse(request):
         return _sse_response(_stream(service, settings, ctx, on_done))
@@ -151,7 +165,7 @@ async def _answer(
     return JSONResponse(payload, status_code=status)
 
 
-def _replay(request: Request, status: int, payload: Any):  # type: ignore[no-untyped-def]
+def _replay(request: Request, status: int, payload: Any) -> Any:
     if _wants_sse(request) and status == 200:
         return _sse_response(iter([_sse("done", payload)]))
     return JSONResponse(payload, status_code=status)
@@ -161,6 +175,16 @@ def _no_op(_status: int, _payload: Any) -> None:
     return None
 
 
+# The SSE body is a sequence of events; its schema is the discriminated union of them.
+TURN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON (TurnResult), or with `Accept: text/event-stream` a stream of "
+        "`token` events then one `done` (TurnResult) or `error` event.",
+        "content": {"text/event-stream": {"schema": stream_event_schema()[0]}},
+    },
+    409: {"description": "The interview is over, or the session changed meanwhile."},
+}
+
 IdempotencyKey = Header(
     default=None,
     alias="Idempotency-Key",
@@ -169,14 +193,14 @@ IdempotencyKey = Header(
 )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=SessionView)
 def create_session(
     body: SessionCreate,
     db: DbDep,
     user: UserDep,
     service: ServiceDep,
     idempotency_key: str | None = IdempotencyKey,
-):  # type: ignore[no-untyped-def]
+) -> Any:
     """Starts an interview (a random question when none is given) with its opening message."""
     key = idem.check_key(idempotency_key)
     route = "POST /api/sessions"
@@ -208,7 +232,7 @@ def create_session(
     return JSONResponse(result, status_code=201)
 
 
-@router.get("")
+@router.get("", response_model=SessionPage)
 def list_sessions(
     db: DbDep,
     user: UserDep,
@@ -220,14 +244,14 @@ def list_sessions(
     return service.list(db, user, limit=limit, offset=offset)
 
 
-@router.get("/{session_id}")
+@router.get("/{session_id}", response_model=SessionView)
 def get_session(
     session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep
 ) -> dict[str, Any]:
     return service.get(db, user, session_id)
 
 
-@router.post("/{session_id}/messages", responses={200: {"content": {"text/event-stream": {}}}})
+@router.post("/{session_id}/messages", response_model=TurnResult, responses=TURN_RESPONSES)
 async def post_message(
     session_id: SessionId,
     body: MessageCreate,
@@ -237,7 +261,7 @@ async def post_message(
     service: ServiceDep,
     settings: SettingsDep,
     idempotency_key: str | None = IdempotencyKey,
-):  # type: ignore[no-untyped-def]
+) -> Any:
     """Sends the candidate's message; the reply comes as JSON, or as SSE with
     `Accept: text/event-stream` (`token` events, then `done` with the same JSON, or `error`).
     The message is stored before any model is called."""
@@ -292,7 +316,7 @@ async def post_message(
     return await _answer(request, service, settings, ctx, on_done)
 
 
-@router.post("/{session_id}/retry")
+@router.post("/{session_id}/retry", response_model=TurnResult, responses=TURN_RESPONSES)
 async def retry_turn(
     session_id: SessionId,
     request: Request,
@@ -300,13 +324,13 @@ async def retry_turn(
     user: UserDep,
     service: ServiceDep,
     settings: SettingsDep,
-):  # type: ignore[no-untyped-def]
+) -> Any:
     """Answers the last candidate message again after a failed or cut turn."""
     ctx = await run_in_threadpool(service.begin_retry, db, user, session_id)
     return await _answer(request, service, settings, ctx, _no_op)
 
 
-@router.post("/{session_id}/hint")
+@router.post("/{session_id}/hint", response_model=HintResult)
 def hint(session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
     """Coach mode: the next hint (nudge, cited pointer, partial outline); 409 in mock mode."""
     return service.hint(db, user, session_id)

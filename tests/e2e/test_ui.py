@@ -14,9 +14,9 @@ PHONE = {"width": 390, "height": 844}
 
 ANSWERS = [
     "Functional: create a short link, redirect, custom aliases, expiry. Non-functional: "
-    "100M new links a day, reads 100x writes, p99 redirect under 50 ms, 99.99% available.",
-    "About 1,200 writes per second and 120k reads per second at peak; 5 years of links at "
-    "500 bytes each is roughly 90 TB, so storage is sharded.",
+    "100M new links a month, reads 100x writes, p99 redirect under 50 ms, 99.99% available.",
+    "About 40 writes per second and 4k reads per second on average; 5 years of links at "
+    "500 bytes each is roughly 3 TB, so one sharded key-value cluster holds it.",
     "POST /links {url, alias?} returns the code; GET /{code} answers 301 or 302. Table links("
     "code PK, url, owner, created_at, expires_at) in a key-value store keyed by code.",
 ]

@@ -1,6 +1,6 @@
 """Schemathesis over every operation of the app's own OpenAPI schema, in local mode and with a
-real user's key, with valid and invalid input: the API never answers 5xx, on SQLite and on
-Postgres (with a key).
+real user's key, with valid and invalid input: the API never answers 5xx and every response body
+conforms to the documented schema, on SQLite and on Postgres (with a key).
 
 Bounded and derandomized (15 examples per operation, mode and caller; 8 on Postgres) so CI is
 stable.
@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from api.main import create_app, prepare
 from core.settings import Settings
@@ -37,6 +37,8 @@ FUZZ = settings(
 # Fewer on Postgres, where the same operations run a second time: enough to send each one's
 # inputs through Postgres' types and constraints, for about half the CI time.
 POSTGRES_EXAMPLES = 8
+# No 5xx, and every documented response body matches its schema (api/views.py).
+CHECKS = [not_a_server_error, response_schema_conformance]
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -99,10 +101,10 @@ def test_no_input_gets_a_server_error(target, method: str, path: str, mode) -> N
     @settings(FUZZ, max_examples=POSTGRES_EXAMPLES if on_postgres else FUZZ.max_examples)
     @given(case=operation.as_strategy(generation_mode=mode))
     def never_5xx(case) -> None:  # type: ignore[no-untyped-def]
-        case.call_and_validate(headers=headers, checks=[not_a_server_error])
+        case.call_and_validate(headers=headers, checks=CHECKS)
         if "session_id" in (case.path_parameters or {}):
             case.path_parameters = {**case.path_parameters, "session_id": session_id}
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
+            case.call_and_validate(headers=headers, checks=CHECKS)
 
     try:
         never_5xx()
