@@ -182,6 +182,8 @@ class OfflineEvaluator:
         raw, starts = _join(answer)
         screened = screen(raw)
         rubric, info = self.rubric_for(question, reference, screened.text)
+        if not isinstance(answer, list):  # a written answer, not an interview's segments
+            rubric = rubrics.for_written(rubric)
         sentences = split_sentences(screened.text)
         phases = [_phase_at(starts, raw.find(s.text)) for s in sentences]
         prepared = _Prepared(
@@ -239,9 +241,10 @@ class OfflineEvaluator:
             # A synthesised rubric's profile is thin, so a bank question can read closer to an
             # answer that does answer the typed question (food delivery read as dispatch). Such
             # an answer names the typed question's own things; one to another question doesn't.
-            if p.rubric.question_id is None and self.resolver.mentions(
-                p.text, p.rubric.prompt
-            ) >= MENTIONS_ASKED:
+            if (
+                p.rubric.question_id is None
+                and self.resolver.mentions(p.text, p.rubric.prompt) >= MENTIONS_ASKED
+            ):
                 return []
             return ["wrong_question"]
         return []
@@ -281,7 +284,11 @@ class OfflineEvaluator:
             phases=p.phases if any(p.phases) else None,
         )
         # Saying one does not know, and covering next to nothing, is no answer whatever its length.
-        if mentions_not_knowing(p.text) and scoring.coverage(judged, p.level) < NO_ANSWER_COVERAGE:
+        bonus = p.rubric.bonus_ids
+        if (
+            mentions_not_knowing(p.text)
+            and scoring.coverage(judged, p.level, bonus) < NO_ANSWER_COVERAGE
+        ):
             p.flags.append("no_answer")
         if not p.rubric.reference_only and len(vecs):
             p.mistakes = self.red_flags.find(p.sentences, vecs, usable)
@@ -289,7 +296,9 @@ class OfflineEvaluator:
 
     def _evaluation(self, p: _Prepared, judged: list[Judged]) -> Evaluation:
         flags = sorted(set(p.flags))
-        dims = scoring.apply_flags(scoring.dimension_scores(judged, p.level), flags)
+        dims = scoring.apply_flags(
+            scoring.dimension_scores(judged, p.level, p.rubric.bonus_ids), flags
+        )
         dims = scoring.apply_red_flags(dims, len(p.mistakes))
         overall = scoring.overall(dims, p.level)
         quote = {s.index: s.text for s in p.sentences}
@@ -335,7 +344,12 @@ class OfflineEvaluator:
             dimensions=dimensions,
             items=items,
             flags=flags,
-            feedback=feedback(dimensions, judged, flags, p.level),
+            feedback=feedback(
+                dimensions,
+                [j for j in judged if j.item.id not in p.rubric.bonus_ids],
+                flags,
+                p.level,
+            ),
             engine=self.engine,
             rubric=p.info,
             red_flags=[RedFlagFinding(id=h.id, text=h.text, quote=h.quote) for h in p.mistakes],

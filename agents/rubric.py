@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agents.text import content_words, split_sentences
 from content.schema import Question, RubricItem
@@ -26,6 +26,7 @@ class Rubric:
     reference_ids: frozenset[str] = field(default_factory=frozenset)
     profile: tuple[str, ...] = ()  # texts that describe the question, for relevance checks
     related: frozenset[str] = field(default_factory=frozenset)  # bank questions it borrows from
+    bonus_ids: frozenset[str] = field(default_factory=frozenset)  # credit if shown, never missing
 
     @property
     def reference_only(self) -> bool:
@@ -44,6 +45,21 @@ def behaviour_items() -> tuple[RubricItem, ...]:
     from content.loader import bundled_bank
 
     return tuple(b.item for b in bundled_bank().behaviours.values())
+
+
+def interview_only_ids() -> frozenset[str]:
+    from content.loader import bundled_bank
+
+    return frozenset(b.item.id for b in bundled_bank().behaviours.values() if b.interview_only)
+
+
+def for_written(rubric: Rubric) -> Rubric:
+    """The rubric for a written answer: what only an interview can show (asking the interviewer,
+    checking in) counts when the answer shows it anyway, and is never charged as missing."""
+    bonus = interview_only_ids() & {i.id for i in rubric.items}
+    if not bonus or bonus <= rubric.bonus_ids:
+        return rubric
+    return replace(rubric, key=rubric.key + "+written", bonus_ids=rubric.bonus_ids | bonus)
 
 
 def _key(*parts: str) -> str:

@@ -79,10 +79,11 @@ def _rank(level: str) -> int:
     return LEVELS.index(level)
 
 
-def coverage(judged: list[Judged], level: str) -> float:
-    """Weighted credit over the items expected at `level`; items above it add a capped bonus."""
-    expected = [j for j in judged if _rank(j.item.level) <= _rank(level)]
-    above = [j for j in judged if _rank(j.item.level) > _rank(level)]
+def coverage(judged: list[Judged], level: str, bonus: frozenset[str] = frozenset()) -> float:
+    """Weighted credit over the items expected at `level`; items above it, and `bonus` items
+    (what a written answer may show but cannot be asked for), add a capped bonus."""
+    expected = [j for j in judged if _rank(j.item.level) <= _rank(level) and j.item.id not in bonus]
+    above = [j for j in judged if _rank(j.item.level) > _rank(level) or j.item.id in bonus]
     if not expected:
         expected, above = judged, []
     total = sum(j.item.weight for j in expected)
@@ -95,7 +96,9 @@ def curve(cov: float) -> float:
     return float(np.interp(cov, CURVE_X, CURVE_Y))
 
 
-def dimension_scores(judged: list[Judged], level: str) -> list[DimensionResult]:
+def dimension_scores(
+    judged: list[Judged], level: str, bonus: frozenset[str] = frozenset()
+) -> list[DimensionResult]:
     out = []
     assessed_scores = []
     for dim in DIMENSIONS:
@@ -103,7 +106,7 @@ def dimension_scores(judged: list[Judged], level: str) -> list[DimensionResult]:
         if not mine:
             out.append(DimensionResult(dim, 1.0, False, 0.0))
             continue
-        cov = coverage(mine, level)
+        cov = coverage(mine, level, bonus)
         score = round(curve(cov) * 4) / 4  # quarter points
         assessed_scores.append(score)
         out.append(DimensionResult(dim, score, True, round(cov, 4)))

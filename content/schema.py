@@ -200,6 +200,11 @@ class Behaviour(Strict):
     exemplars: list[Text] = Field(default_factory=list)
     cover_hits: Annotated[int, Field(ge=1, le=6)] = 1
     partial_hits: Annotated[int, Field(ge=1, le=6)] = 1
+    interview_only: bool = Field(
+        default=False,
+        description="Only an interview can show it (asking, checking in); a written answer is "
+        "not graded on it.",
+    )
 
     @field_validator("patterns")
     @classmethod

@@ -22,6 +22,7 @@ class Phrases(BaseModel):
     transition: list[str] = Field(min_length=1)
     overrun: list[str] = Field(min_length=1)
     covered_ack: str
+    phase_covered: str
     you_said: str
     embedded_answer: str
     number_probe: list[str] = Field(min_length=1)

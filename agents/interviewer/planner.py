@@ -27,6 +27,7 @@ class Plan:
     kind: str
     question: str  # the one question the interviewer asks
     preface: list[str] = field(default_factory=list)  # transition, acknowledgement, facts
+    skipped: list[str] = field(default_factory=list)  # phases passed over as already covered
     target: dict[str, Any] = field(default_factory=dict)  # what the question probes, for evals
     item: RubricItem | None = None
     probe: Probe | None = None
@@ -68,6 +69,9 @@ class Planner:
         budget = self.q.phases[st.phase] * 60
         if now - st.phase_started >= budget:
             return True
+        return self._phase_covered(st)
+
+    def _phase_covered(self, st: InterviewState) -> bool:
         items = [i for i in items_for_phase(self.q, st.phase) if self._expected(i)]
         return bool(items) and all(st.status(i.id) == "covered" for i in items)
 
@@ -249,6 +253,15 @@ class Planner:
         if st.phase == "wrap_up":
             st.wrap_up_asked = True
             return Plan("wrap_up", self.P.phase_opening["wrap_up"], target={"kind": "phase"})
+        if opened and self._phase_covered(st) and (nxt := st.next_phase()) is not None:
+            # Everything this phase asks for was said earlier: asking for it again would re-ask
+            # what was answered, so the interview moves on and says why.
+            skipped = st.phase
+            self.enter(st, nxt, now)
+            plan = self.next_question(st, reading, opened=True, now=now)
+            plan.skipped.insert(0, skipped)
+            plan.transitioned_to = plan.transitioned_to or nxt
+            return plan
         if opened:
             return Plan("phase_open", self.P.phase_opening[st.phase], target={"kind": "phase"})
         twist = self._twist_plan(st)
@@ -317,6 +330,9 @@ class Planner:
                 0,
                 self._pick(words, st, "t").format(phase=PHASE_NAMES[moved], left=PHASE_NAMES[left]),
             )
+            plan.preface[:0] = [
+                self.P.phase_covered.format(phase=PHASE_NAMES[p]) for p in plan.skipped
+            ]
         elif plan.kind != "done" and st.persona == "supportive":
             newly = [
                 i for i in self.q.rubric if st.status(i.id) == "covered" and i.id not in before

@@ -96,3 +96,25 @@ def test_a_known_mistake_costs_points_and_is_quoted() -> None:
 def test_grading_inputs_refuse_unknown_fields() -> None:
     with pytest.raises(ValidationError, match="question_id"):
         GradeInput.model_validate({"question_id": "url-shortener", "answer": "x" * 30})
+
+
+def test_a_written_answer_is_not_charged_for_what_only_an_interview_shows() -> None:
+    from agents.evaluator import Segment
+
+    ev = offline_evaluator()
+    answer = (
+        "Users create short links and follow them. "
+        "100 million links a month is about 40 writes a second; reads are 100 times that. "
+        "POST /links returns a code and GET /{code} answers 302 so clicks stay countable."
+    )
+    written = ev.grade("Design a URL shortener", answer, "staff")
+    spoken = ev.grade("Design a URL shortener", [Segment(answer, "requirements")], "staff")
+    status = {i.id: i.status for i in written.items}
+    # Neither asks the interviewer anything: the transcript is charged for it, the essay not.
+    assert status["b-clarifies"] == "missing" and status["b-checks-in"] == "missing"
+    comm = {d.name: d.score for d in written.dimensions}["communication"]
+    assert comm > {d.name: d.score for d in spoken.dimensions}["communication"]
+    assert "clarifying" not in written.feedback.lower()
+    # A written answer that does confirm scope still earns the credit.
+    scoped = ev.grade("Design a URL shortener", "I'll assume analytics are out of scope. " + answer)
+    assert {i.id: i.status for i in scoped.items}["b-clarifies"] != "missing"

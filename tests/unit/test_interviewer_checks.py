@@ -8,6 +8,7 @@ import pytest
 
 from agents.engines import offline_evaluator
 from agents.interviewer.engine import InterviewEngine
+from agents.interviewer.phases import items_for_phase
 from agents.interviewer.planner import Planner
 from agents.interviewer.state import InterviewState
 from content.loader import bundled_bank
@@ -103,3 +104,37 @@ def test_one_twist_in_the_deep_dive(engine: InterviewEngine) -> None:
     second = planner.next_question(st, reading, opened=False)
     assert first.kind == "twist" and second.kind != "twist"
     assert st.twist is not None and st.twist.id in {t.id for t in q.twists}
+
+
+def test_a_phase_already_covered_is_skipped_not_asked_again(engine: InterviewEngine) -> None:
+    q = bundled_bank().questions[Q]
+    planner = Planner(q, "senior", "skip")
+    st = InterviewState(phase="estimation", phase_started=0.0)
+    # Everything the estimation phase asks for came up while scoping requirements.
+    assert items_for_phase(q, "estimation")
+    for item in items_for_phase(q, "estimation"):
+        st.merge(item.id, "covered")
+    plan = planner.next_question(st, engine.reader.read(q, "ok"), opened=True, now=50.0)
+    assert st.phase == "api_and_data" and st.phase_started == 50.0
+    assert plan.skipped == ["estimation"] and plan.transitioned_to == "api_and_data"
+    assert plan.question == planner.P.phase_opening["api_and_data"]
+    # Not covered: the phase opens as usual.
+    fresh = InterviewState(phase="estimation", phase_started=0.0)
+    plan = planner.next_question(fresh, engine.reader.read(q, "ok"), opened=True, now=60.0)
+    assert fresh.phase == "estimation" and plan.kind == "phase_open" and plan.skipped == []
+
+
+def test_a_skipped_phase_is_named_before_the_next_one(engine: InterviewEngine) -> None:
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "skip-words", now=0.0)
+    said = (
+        "Functional: shorten a URL, redirect, custom aliases, expiry, click counts. "
+        "Non-functional: p99 redirect under 50 ms at the edge and 99.99% availability. "
+        "100 million new links a month is about 40 per second, 200 at peak; 10 billion "
+        "redirects a month is about 4,000 per second, so reads outnumber writes 100 to 1. "
+        "Five years at 500 bytes a link is 6 billion links, about 3 TB."
+    )
+    plan = engine.turn(q, state, "senior", "skip-words", said, 30.0)
+    assert plan.skipped == ["estimation"] and state.phase == "api_and_data"
+    assert plan.text.startswith("You've already covered the estimation. ")
+    assert "rough numbers" not in plan.text
