@@ -19,7 +19,7 @@ from agents.models import MiniLMEmbedder
 from agents.resolve import Resolution
 from agents.rubric import Rubric, _key, behaviour_items, generic_items
 from content.loader import Bank
-from content.schema import RubricItem
+from content.schema import DIMENSIONS, RubricItem
 
 BORROW_FROM = 4  # nearest bank questions to borrow from
 BORROW_SIM = 0.30  # an item this close (cosine) to the question text is about it
@@ -28,14 +28,7 @@ DEDUPE_SIM = 0.80  # an item this close to one already kept says the same thing
 BORROWED_WEIGHT = 2  # borrowed items weigh like the generic rubric's main items
 # Communication is judged from behaviour; the bank's own communication items are about its
 # question's specifics, so they are not borrowed.
-BORROWED_DIMENSIONS = (
-    "requirements",
-    "api_and_data",
-    "high_level_design",
-    "deep_dive",
-    "tradeoffs",
-    "reliability",
-)
+BORROWED_DIMENSIONS = tuple(d for d in DIMENSIONS if d != "communication")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _FIGURE = re.compile(
     r"\s*(~|about |roughly )?\d[\d,.]*\s*(%|[kmbt]\b|k/s|m/s|ms\b|s\b|gb|tb|pb|mb|kb|x\b|"

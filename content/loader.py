@@ -113,34 +113,22 @@ def _load_questions(root: Path, bank: Bank) -> None:
 
 def _load_concepts(root: Path, bank: Bank) -> None:
     for path in sorted((root / "concepts").glob("*.yaml")):
-        rel = _rel(path, root)
-        data = _read_yaml(path, rel, bank.problems)
-        if not isinstance(data, list):
-            bank.problems.append(ContentProblem(rel, "(file)", "expected a list of concepts"))
-            continue
-        for i, raw in enumerate(data):
-            try:
-                c = Concept.model_validate(raw)
-            except ValidationError as err:
-                for p in _validation_problems(rel, err):
-                    bank.problems.append(ContentProblem(rel, f"[{i}].{p.field}", p.message))
-                continue
-            if c.id in bank.concepts:
-                bank.problems.append(
-                    ContentProblem(rel, f"[{i}].id", f"duplicate concept {c.id!r}")
-                )
-            bank.concepts[c.id] = c
+        _load_records(path, root, bank, Concept, bank.concepts)
 
 
 def _load_list(root: Path, bank: Bank, name: str, model: type[M], into: dict[str, M]) -> None:
-    """A YAML list of `model` records with unique ids, each problem recorded with its place."""
+    """A YAML list of `model` records at `root/name`, when the file exists."""
     path = root / name
-    if not path.exists():
-        return
+    if path.exists():
+        _load_records(path, root, bank, model, into)
+
+
+def _load_records(path: Path, root: Path, bank: Bank, model: type[M], into: dict[str, M]) -> None:
+    """A YAML list of `model` records with unique ids, each problem recorded with its place."""
     rel = _rel(path, root)
     data = _read_yaml(path, rel, bank.problems)
     if not isinstance(data, list):
-        bank.problems.append(ContentProblem(rel, "(file)", "expected a list"))
+        bank.problems.append(ContentProblem(rel, "(file)", f"expected a list of {model.__name__}"))
         return
     for i, raw in enumerate(data):
         try:
