@@ -175,6 +175,7 @@ def _words(n: int) -> str:  # up to n words; the last may carry a comma ("follow
 
 _HEDGE = r"(?:(?:about|roughly|around|approximately|approx\.?|nearly|almost|only|just|~|≈)\s*)*"
 _EQ = r"(?:=|≈|~=|->|→|is|are|gives?|means|makes|totals?|comes?\s+to|works?\s+out\s+(?:to|at)"
+_EQ += r"|averages?(?:\s+out)?(?:\s+to)?"
 _EQ += r"|(?:that|which)(?:'s|\s+is|\s+gives)|i\.e\.|so|or(?=\s+(?:about|roughly|around|~)))"
 _LINK = rf"(?:{_EQ}\s*){{1,2}}{_HEDGE}"  # "is about", "so that's roughly", "="
 _RES = rf"\s*{_words(3)},?\s*(?:on\s+average\s*,?\s*)?{_LINK}"
@@ -190,6 +191,7 @@ _OVER_TIME = (
     rf"\s*{_words(2)}[,.;]?\s*(?:which\s+)?(?:(?:spread|divided|averaged)\s+)?(?:over|by)\s+~?"
 )
 _IS, _OF = rf"\s*{_words(2)}(?:is|are|=)\s*{_HEDGE}", r"\s*of\s+(?:the\s+|our\s+|all\s+)?~?"
+_EVERY = rf"\s*{_words(4)}(?:once\s+)?every\s+~?"
 _ACCUM = r"\s*[,;.]?\s*(?:and\s+|so\s+)?(?:with\s+|over\s+|for\s+|in\s+)?(?:a\s+|the\s+|our\s+)?~?"
 _CONVERT = rf"\s*(?:(?!each\b|per\b){_W}(?:\s+|(?=[,.;]))){{0,2}}(?:on\s+average\s*)?"
 _CONVERT += rf"(?:[,.;]\s*(?:{_EQ}\s*){{0,2}}{_HEDGE}|{_LINK})"
@@ -265,6 +267,8 @@ def _judge(
         res, idx, syms = res * m.toks[idx[0] - 1].pq, [idx[0] - 1, *idx], ["×", *syms]
     elif re.search(_PART, m.text[max(0, first.q.start - 20) : first.q.start], re.I):
         return None  # "a tenth of the 1 billion objects": a part we cannot size
+    if idx[0] > 0 and re.search(r"(?:\bplus|\+)\s*~?$", m.gap(idx[0] - 1, idx[0])):
+        return None  # "500M users plus 100M items at 2 KB each": a sum we do not read whole
     claim, inputs = m.toks[j], [m.toks[i] for i in idx]
     rec = _recompute(res, claim, next((t.per for t in inputs if t.per), None))
     if rec is None or rec <= 0:
@@ -325,6 +329,7 @@ _SHAPES = (
     (_OVER, _RES, "/", ".* count .*"),  # 1M/s spread over 200 gateways is 5,000 per node
     (_OVER_TIME, _RES, "/", ".* duration (size_)?rate"),  # 20B a day over 86,400 s is 230k/s
     (_ACCUM, rf"\s*{_words(4)},?\s*{_LINK}", "×", "(size_)?rate duration (count|size)"),
+    (_EVERY, _RES, "/", "count duration rate"),  # 15,000 cars every 4 s is 3,750 per second
 )
 
 
@@ -436,10 +441,38 @@ def _implicit(m: _Msg, j: int) -> Estimate | None:
 _FORMS = (_expression, _shaped, _percent, _peak, _convert, _implicit)
 
 
+_OPERAND = re.compile(r"\s*(?:×|\*|x\b|/|÷|times\b|divided\b|multiplied\b)")
+
+
+def _period_slip(m: _Msg, j: int) -> Estimate | None:
+    """A stated period that is wrong: "3,600 seconds in a day", "1,440 minutes in an hour"."""
+    tok = m.toks[j]
+    if tok.q.kind != "duration":
+        return None
+    said = re.match(
+        r"\s+(?:in|per)\s+(?:a|an|one)\s+(minute|hour|day|week|month|year)\b", m.text[tok.q.end :]
+    )
+    if not said:
+        return None
+    true = _base(1 * _ureg()(said[1]), "duration")
+    ratio = tok.q.value / true
+    if 1 / 1.1 < ratio < 1.1:
+        return Estimate(tok.q, (), true, ratio, "ok", f"1 {said[1]} = {_fmt(true, tok)} s")
+    return Estimate(tok.q, (), true, ratio, "unit_slip", f"1 {said[1]} = {true:,.0f} s")
+
+
 def check_message(text: str) -> list[Estimate]:
-    """Every derivation we can link to its inputs, each with its verdict."""
+    """Every derivation we can link to its inputs, each with its verdict. A figure followed by
+    an operator is an input of what comes next, not a result of what came before."""
     m = _Msg(text)
-    found = (next((e for form in _FORMS if (e := form(m, j))), None) for j in range(len(m.toks)))
+    found = []
+    for j in range(len(m.toks)):
+        if est := _period_slip(m, j):
+            found.append(est)
+            continue
+        if j + 1 < len(m.toks) and _OPERAND.match(m.text[m.toks[j].q.end : m.toks[j + 1].q.start]):
+            continue
+        found.append(next((e for form in _FORMS if (e := form(m, j))), None))
     return [e for e in found if e]
 
 
@@ -450,6 +483,7 @@ _GENERIC = _UNIT_WORDS | set("a an daily weekly monthly active new known total t
 _GENERIC |= set("largest peak average rate sent concurrent target budget limit".split())
 # A figure right after these is a per-entity capacity or a subset ("one box holds 500k", "each
 # has 2,500 pages", "the top 1 million hosts"), not the system-wide scale the facts state.
+_SHARE = re.compile(r"\d+(?:\.\d+)?\s*%\s+of\b")
 _ENTITY = set("each per one single every box node server machine gateway shard top".split())
 
 
@@ -485,6 +519,8 @@ def scale_conflicts(text: str, scale: list[ScaleFact]) -> list[ScaleConflict]:
         scale_kind = tok.q.kind in ("count", "rate", "size", "size_rate")
         if not scale_kind or tok.q.start in derived or head is None or _ENTITY & set(before):
             continue
+        if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
+            continue  # "10% of the stream: 40M events a day" is a part, not the whole
         near = [
             (max(r, 1 / r), r, f)
             for f, ft, stems in facts

@@ -15,7 +15,7 @@ import numpy as np
 
 from agents.evaluation import Evaluation, NumberFinding, TwistFinding
 from agents.evaluator import OfflineEvaluator, Segment
-from agents.interviewer.phases import items_for_phase
+from agents.interviewer.phases import PHASE_NAMES, items_for_phase
 from agents.interviewer.phrasing import one_question, phrases, topic
 from agents.interviewer.planner import Plan, Planner
 from agents.interviewer.reading import Reader, Reading
@@ -255,7 +255,29 @@ class InterviewEngine:
                 ev = ev.model_copy(update={"flags": sorted({*ev.flags, "hints_used"})})
             else:
                 ev = self.evaluator.regrade(ev, items, question, level, flags=["hints_used"])
-        return self._interview_checks(question, ev, state, level)
+        return self._incomplete(self._interview_checks(question, ev, state, level), state)
+
+    @staticmethod
+    def _incomplete(ev: Evaluation, state: InterviewState) -> Evaluation:
+        """An interview stopped before the wrap-up is graded on everything it should have
+        covered (the rubric is whole: unreached items count as missing), says so, and cannot
+        reach a hire verdict: nobody saw the rest of the design."""
+        if state.done or state.phase == "wrap_up":
+            return ev
+        order = list(PHASE_NAMES)
+        unreached = [PHASE_NAMES[p] for p in order[order.index(state.phase) + 1 :]]
+        note = (
+            f"Incomplete interview: it ended in the {PHASE_NAMES[state.phase]}; "
+            f"never reached: {', '.join(unreached)}. Their points count as missed."
+        )
+        capped = ev.verdict if ev.verdict in ("lean_no_hire", "no_hire") else "lean_no_hire"
+        return ev.model_copy(
+            update={
+                "flags": sorted({*ev.flags, "incomplete"}),
+                "verdict": capped,
+                "feedback": f"{note} {ev.feedback}".strip(),
+            }
+        )
 
     def _interview_checks(
         self, question: Question, ev: Evaluation, state: InterviewState, level: str

@@ -453,3 +453,33 @@ def test_a_conversion_across_a_sentence_break_is_checked(text: str) -> None:
 def test_a_bits_for_bytes_slip_across_a_sentence_break_is_caught() -> None:
     text = "Ingest runs at 2 GB/s at peak. That's roughly 2 Gbps on the wire."
     assert [e.verdict for e in check_message(text)] == ["unit_slip"]
+
+
+@pytest.mark.parametrize(
+    ("text", "verdicts"),
+    [
+        # A count every so often is a rate.
+        ("In the big region, 12,000 sensors every 6 s is about 2,000 per second.", ["ok"]),
+        ("In the big region, 12,000 sensors every 6 s is about 200 per second.", ["off"]),
+        # A wrong period, stated as a fact, is a unit slip (and so is what it made); a right
+        # one is fine.
+        (
+            "With 3,600 seconds in a day, 50k/s is about 180 million a day.",
+            ["unit_slip", "unit_slip"],
+        ),
+        ("With 86,400 seconds in a day, 50k/s is about 4.3 billion a day.", ["ok", "ok"]),
+        # A term of a sum is not the whole: 30M plus 20M at 1 KB each is 50 GB.
+        ("30M users plus 20M devices at 1 KB each is about 50 GB.", []),
+        # A figure followed by an operator feeds the next expression, it is no result.
+        ("Each row is 100 × 8 bytes = 800 bytes, so 2M × 800 bytes = 1.6 GB.", ["ok", "ok"]),
+    ],
+)
+def test_more_shapes_of_derivation(text: str, verdicts: list[str]) -> None:
+    assert [e.verdict for e in check_message(text)] == verdicts
+
+
+def test_a_share_of_the_whole_is_not_a_scale_conflict() -> None:
+    # SCALE says 200 million daily users; a share of them is a part, not a contradiction.
+    part = "The busiest tenant is 1% of traffic: 2 million daily users."
+    assert scale_conflicts(part, SCALE) == []
+    assert scale_conflicts("We have 2 million daily users.", SCALE)

@@ -138,3 +138,29 @@ def test_a_skipped_phase_is_named_before_the_next_one(engine: InterviewEngine) -
     assert plan.skipped == ["estimation"] and state.phase == "api_and_data"
     assert plan.text.startswith("You've already covered the estimation. ")
     assert "rough numbers" not in plan.text
+
+
+def test_an_interview_stopped_early_says_so_and_cannot_be_a_hire(engine: InterviewEngine) -> None:
+    from agents.evaluator import Segment
+
+    q = bundled_bank().questions[Q]
+    said = [
+        Segment(
+            "Users shorten links and follow them; 100 million links a month is about 40 "
+            "writes a second and 4,000 redirects a second. Links live five years, 3 TB in all.",
+            "requirements",
+        ),
+        Segment(
+            "POST /links returns a code; GET /{code} answers 302 so clicks stay countable. "
+            "One table keyed by code holds the long URL, owner and expiry.",
+            "api_and_data",
+        ),
+    ]
+    stopped = InterviewState(phase="api_and_data", phase_started=0.0)
+    ev = engine.grade(q, said, "senior", stopped)
+    assert "incomplete" in ev.flags and ev.verdict in ("lean_no_hire", "no_hire")
+    assert ev.feedback.startswith("Incomplete interview: it ended in the API and data model;")
+    assert "deep dive" in ev.feedback
+    done = InterviewState(phase="wrap_up", phase_started=0.0, done=True)
+    whole = engine.grade(q, said, "senior", done)
+    assert "incomplete" not in whole.flags and whole.overall == ev.overall
