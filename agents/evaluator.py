@@ -349,6 +349,7 @@ class OfflineEvaluator:
                 [j for j in judged if j.item.id not in p.rubric.bonus_ids],
                 flags,
                 p.level,
+                {s.index: s.text for s in p.sentences},
             ),
             engine=self.engine,
             rubric=p.info,
@@ -444,8 +445,18 @@ class OfflineEvaluator:
         return self.grade_many([(question, answer, level, reference)])[0]
 
 
-def feedback(dims: list[DimensionScore], judged: list[Judged], flags: list[str], level: str) -> str:
-    """A short, deterministic paragraph: what went well, what to work on, and any flags."""
+QUOTE_WORDS = 30  # a quoted moment longer than this is left out, never cut mid-sentence
+
+
+def feedback(
+    dims: list[DimensionScore],
+    judged: list[Judged],
+    flags: list[str],
+    level: str,
+    sentences: dict[int, str] | None = None,
+) -> str:
+    """A short narrative a candidate can act on: flags first, the two strongest moments (quoted),
+    the three most valuable misses with what a strong answer does, and what to justify."""
     parts: list[str] = []
     notes = {
         "prompt_injection": "Text addressed to the grader was ignored and costs points.",
@@ -465,13 +476,20 @@ def feedback(dims: list[DimensionScore], judged: list[Judged], flags: list[str],
             parts.append(f"Strongest on {best.name.replace('_', ' ')} ({best.score:g}/4).")
         if worst.score < 3:
             parts.append(f"Work on {worst.name.replace('_', ' ')} ({worst.score:g}/4).")
-    ranks = {"mid": 0, "senior": 1, "staff": 2}
+    expected = [j for j in judged if scoring.is_expected(j.item.level, level)]
+    moments = _strongest_moments(expected, sentences or {})
+    if moments:
+        parts.append("Best moments: " + "; ".join(moments) + ".")
     missed = sorted(
-        (j for j in judged if j.status == "missing" and ranks[j.item.level] <= ranks[level]),
-        key=lambda j: -j.item.weight,
+        (j for j in expected if j.status == "missing"), key=lambda j: (-j.item.weight, j.item.id)
     )[:3]
     if missed:
-        parts.append("Missed: " + " ".join(f"{j.item.text.rstrip('.')}." for j in missed))
+        parts.append(
+            "Most valuable misses: "
+            + " ".join(
+                f"{j.item.topic}: a strong answer {_lower_first(j.item.text)}" for j in missed
+            )
+        )
     unjustified = [
         j for j in judged if j.item.requires_reasoning and not j.reasoned and j.status == "partial"
     ][:2]
@@ -482,3 +500,33 @@ def feedback(dims: list[DimensionScore], judged: list[Judged], flags: list[str],
             + "."
         )
     return " ".join(parts)
+
+
+def _lower_first(text: str) -> str:
+    text = text.strip()
+    text = text if text.endswith(".") else text + "."
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _strongest_moments(judged: list[Judged], sentences: dict[int, str]) -> list[str]:
+    """The two heaviest covered items with a whole sentence of evidence, each quoted once."""
+    out: list[str] = []
+    used: set[str] = set()
+    covered = sorted(
+        (j for j in judged if j.status == "covered"), key=lambda j: (-j.item.weight, -j.match)
+    )
+    for j in covered:
+        quote = next(
+            (
+                q
+                for q in [*j.quotes, *(sentences.get(i, "") for i in j.evidence)]
+                if q and q not in used and len(q.split()) <= QUOTE_WORDS
+            ),
+            None,
+        )
+        if quote:
+            used.add(quote)
+            out.append(f'"{quote.strip()}" ({j.item.topic})')
+        if len(out) == 2:
+            break
+    return out

@@ -79,11 +79,16 @@ def _rank(level: str) -> int:
     return LEVELS.index(level)
 
 
+def is_expected(item_level: str, level: str) -> bool:
+    """An item is expected of a candidate at or above the item's level."""
+    return _rank(item_level) <= _rank(level)
+
+
 def coverage(judged: list[Judged], level: str, bonus: frozenset[str] = frozenset()) -> float:
     """Weighted credit over the items expected at `level`; items above it, and `bonus` items
     (what a written answer may show but cannot be asked for), add a capped bonus."""
-    expected = [j for j in judged if _rank(j.item.level) <= _rank(level) and j.item.id not in bonus]
-    above = [j for j in judged if _rank(j.item.level) > _rank(level) or j.item.id in bonus]
+    expected = [j for j in judged if is_expected(j.item.level, level) and j.item.id not in bonus]
+    above = [j for j in judged if not is_expected(j.item.level, level) or j.item.id in bonus]
     if not expected:
         expected, above = judged, []
     total = sum(j.item.weight for j in expected)

@@ -309,4 +309,31 @@ class InterviewEngine:
             twist = TwistFinding(id=tw.id, change=found.change, status=status, evidence=tw.evidence)  # type: ignore[arg-type]
             deltas["deep_dive"] = -TWIST_PENALTY[status]
         adjusted = self.evaluator.adjust(ev, deltas, level)
-        return adjusted.model_copy(update={"numbers": numbers, "twist": twist})
+        said = _numbers_feedback(numbers)
+        return adjusted.model_copy(
+            update={
+                "numbers": numbers,
+                "twist": twist,
+                "feedback": f"{adjusted.feedback} {said}".strip(),
+            }
+        )
+
+
+def _numbers_feedback(numbers: list[NumberFinding]) -> str:
+    """One line on the numbers check: how many estimates held, and the first that did not."""
+    if not numbers:
+        return ""
+    off = [n for n in numbers if n.verdict != "ok"]
+    if not off:
+        return f"Numbers: all {len(numbers)} estimates checked out."
+    first = off[0]
+    fixed = " (you corrected it)" if first.corrected else ""
+    right = (
+        f"the scale given was {first.recomputed}"
+        if first.verdict == "scale_conflict"
+        else f"our working gives {first.recomputed}"
+    )
+    return (
+        f"Numbers: {len(off)} of {len(numbers)} estimates were off; "
+        f'"{first.claim}"{fixed}: {right}.'
+    )

@@ -164,3 +164,16 @@ def test_an_interview_stopped_early_says_so_and_cannot_be_a_hire(engine: Intervi
     done = InterviewState(phase="wrap_up", phase_started=0.0, done=True)
     whole = engine.grade(q, said, "senior", done)
     assert "incomplete" not in whole.flags and whole.overall == ev.overall
+
+
+def test_the_feedback_names_the_numbers_and_the_best_moments(engine: InterviewEngine) -> None:
+    from agents.evaluator import Segment
+
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "feedback", now=0.0)
+    said = "10 billion redirects a month works out to roughly 400 per second on average."
+    engine.turn(q, state, "senior", "feedback", said, 10.0)
+    assert any(n.verdict != "ok" for n in state.numbers)
+    ev = engine.grade(q, [Segment(said, "estimation")], "senior", state)
+    assert 'Numbers: 1 of 1 estimates were off; "roughly 400 per second"' in ev.feedback
+    assert "Most valuable misses:" in ev.feedback and "a strong answer" in ev.feedback

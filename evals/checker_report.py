@@ -1,0 +1,63 @@
+"""The numbers and contradiction checks alone, per file of planted estimation messages.
+
+`python -m evals.checker_report` prints, for each file under evals/data/estimates, how many
+planted number errors the checker flags, how many correct messages it flags (false alarms) and
+how many self-contradictions it finds. The held-out files were written blind to the checker; the
+interviewer suite measures the same checks end to end through the API.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from agents.engines import offline_evaluator
+from agents.estimates import check_message, scale_conflicts
+from agents.interviewer.engine import SAME_SUBJECT_SIM
+from agents.interviewer.reading import stance_hits
+from evals.datasets import DATA_DIR
+from evals.schema import EstimateCase
+
+NUMBER_KINDS = ("arithmetic", "unit_slip", "scale_contradiction")
+
+
+def _contradicts(earlier: str, message: str) -> bool:
+    ev = offline_evaluator()
+    committed = stance_hits(earlier, ev.bank.stances)
+    for hit in stance_hits(message, ev.bank.stances):
+        opposite = [c for c in committed if c.stance == hit.stance and c.side != hit.side]
+        if opposite:
+            vecs = ev.embedder.encode([hit.quote, *(c.quote for c in opposite)])
+            if float((vecs[1:] @ vecs[0]).max()) >= SAME_SUBJECT_SIM:
+                return True
+    return False
+
+
+def file_report(path: Path) -> dict[str, tuple[int, int]]:
+    """(hits, cases) per measure: numbers caught, false alarms, contradictions caught."""
+    bank = offline_evaluator().bank
+    out: dict[str, list[bool]] = defaultdict(list)
+    for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
+        case = EstimateCase.model_validate(raw)
+        if case.kind == "self_contradiction":
+            out["contradictions caught"].append(_contradicts(case.earlier or "", case.message))
+            continue
+        scale = list(bank.questions[case.question].scale)
+        flagged = any(e.verdict != "ok" for e in check_message(case.message)) or bool(
+            scale_conflicts(case.message, scale)
+        )
+        key = "false alarms" if case.kind == "clean" else "numbers caught"
+        out[key].append(flagged)
+    return {k: (sum(v), len(v)) for k, v in out.items()}
+
+
+def main() -> None:
+    for path in sorted((DATA_DIR / "estimates").glob("*.yaml")):
+        parts = [f"{k} {h}/{n}" for k, (h, n) in sorted(file_report(path).items())]
+        print(f"{path.name}: " + "; ".join(parts))
+
+
+if __name__ == "__main__":
+    main()
