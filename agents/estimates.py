@@ -465,7 +465,7 @@ def check_message(text: str) -> list[Estimate]:
     """Every derivation we can link to its inputs, each with its verdict. A figure followed by
     an operator is an input of what comes next, not a result of what came before."""
     m = _Msg(text)
-    found = []
+    found: list[Estimate | None] = []
     for j in range(len(m.toks)):
         if est := _period_slip(m, j):
             found.append(est)
