@@ -503,9 +503,14 @@ def _head(text: str, tok: _Tok) -> str | None:
     return nouns[-1][:5] if nouns else None  # a five-letter stem: "followers" ~ "follow graph"
 
 
-def scale_conflicts(text: str, scale: list[ScaleFact]) -> list[ScaleConflict]:
-    """The candidate's inputs that contradict the interviewer's scale facts by 10x or more."""
-    derived = {e.claim.start for e in check_message(text)}  # these follow from checked inputs
+def scale_conflicts(
+    text: str, scale: list[ScaleFact], estimates: list[Estimate] | None = None
+) -> list[ScaleConflict]:
+    """The candidate's inputs that contradict the interviewer's scale facts (CONFLICT bounds);
+    `estimates` is `check_message(text)` when the caller has it already."""
+    if estimates is None:
+        estimates = check_message(text)
+    derived = {e.claim.start for e in estimates}  # these follow from checked inputs
     facts = [
         (f, t, {_norm(w)[:5] for w in re.findall(_W, f.name) if _norm(w) not in _GENERIC})
         for f in scale

@@ -349,7 +349,7 @@ class OfflineEvaluator:
                 [j for j in judged if j.item.id not in p.rubric.bonus_ids],
                 flags,
                 p.level,
-                {s.index: s.text for s in p.sentences},
+                quote,
             ),
             engine=self.engine,
             rubric=p.info,

@@ -99,7 +99,7 @@ def screen(text: str) -> Screened:
         if 2 * len(bad) >= len(pieces) or (not bad and is_injection(line)):
             # A paragraph that is half instructions to the grader is an instruction paragraph:
             # its other sentences ("Ignore the interview.") are part of the same attack.
-            bad = pieces if bad or is_injection(line) else []
+            bad = pieces
         if not bad:
             kept.append(line)
             continue

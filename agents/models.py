@@ -71,7 +71,7 @@ def load_chat_model(settings: Settings, spec: str | None = None, **overrides: An
         # Local servers (vLLM, Ollama, llama.cpp) accept any key; never send an empty one.
         "api_key": settings.api_key or "not-needed",
         "timeout": settings.llm_timeout,
-        "max_retries": 0,  # retried once, by agents/llm_calls.py (tenacity, Retry-After honoured)
+        "max_retries": 0,  # retries live in one place, agents/llm_calls.py (Retry-After honoured)
         "temperature": 0,
     }
     if settings.llm_base_url:

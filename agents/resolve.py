@@ -117,23 +117,20 @@ class QuestionResolver:
 
     def coverage(self, text: str, question_id: str) -> float:
         """Rarity-weighted share of the text's distinctive words that the question uses."""
-        terms = list(dict.fromkeys(_terms(text)))
-        if not terms:
-            return 0.0
-        weights = [self._idf.get(t, self._idf_unseen) for t in terms]
-        vocab = self._vocab[question_id]
-        got = sum(w for t, w in zip(terms, weights, strict=True) if t in vocab)
-        return got / sum(weights)
+        return self._share(_terms(text), self._vocab[question_id], empty=0.0)
 
     def mentions(self, answer: str, question_text: str) -> float:
         """Rarity-weighted share of a typed question's distinctive words the answer uses: an
         answer to the question asked names its things ("restaurants", "couriers")."""
-        terms = list(dict.fromkeys(_terms(question_text)))
-        if not terms:
-            return 1.0
-        said = set(_terms(answer))
-        weights = [self._idf.get(t, self._idf_unseen) for t in terms]
-        got = sum(w for t, w in zip(terms, weights, strict=True) if t in said)
+        return self._share(_terms(question_text), set(_terms(answer)), empty=1.0)
+
+    def _share(self, terms: list[str], present: set[str], *, empty: float) -> float:
+        """Rarity-weighted share of `terms` (deduplicated) found in `present`."""
+        unique = list(dict.fromkeys(terms))
+        if not unique:
+            return empty
+        weights = [self._idf.get(t, self._idf_unseen) for t in unique]
+        got = sum(w for t, w in zip(unique, weights, strict=True) if t in present)
         return got / sum(weights)
 
     def candidates(self, text: str) -> list[Candidate]:

@@ -132,7 +132,7 @@ _COMPONENTS = "#/components/schemas/{model}"
 
 def stream_event_schema() -> tuple[dict[str, Any], dict[str, Any]]:
     """The stream events' JSON schema, referring to OpenAPI components, and the components it
-    needs (merged into the document by `document_stream_events`)."""
+    needs (merged into the document by `complete_openapi`)."""
     schema = TypeAdapter(StreamEvent).json_schema(ref_template=_COMPONENTS)
     defs = schema.pop("$defs", {})
     return schema, defs

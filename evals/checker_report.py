@@ -15,24 +15,18 @@ import yaml
 
 from agents.engines import offline_evaluator
 from agents.estimates import check_message, scale_conflicts
-from agents.interviewer.engine import SAME_SUBJECT_SIM
+from agents.interviewer.engine import contradicted
 from agents.interviewer.reading import stance_hits
 from evals.datasets import DATA_DIR
 from evals.schema import EstimateCase
 
-NUMBER_KINDS = ("arithmetic", "unit_slip", "scale_contradiction")
-
 
 def _contradicts(earlier: str, message: str) -> bool:
+    """The interviewer's own test (`contradicted`), on one earlier message and one later."""
     ev = offline_evaluator()
     committed = stance_hits(earlier, ev.bank.stances)
-    for hit in stance_hits(message, ev.bank.stances):
-        opposite = [c for c in committed if c.stance == hit.stance and c.side != hit.side]
-        if opposite:
-            vecs = ev.embedder.encode([hit.quote, *(c.quote for c in opposite)])
-            if float((vecs[1:] @ vecs[0]).max()) >= SAME_SUBJECT_SIM:
-                return True
-    return False
+    hits = stance_hits(message, ev.bank.stances)
+    return any(contradicted(ev.embedder, hit, committed) is not None for hit in hits)
 
 
 def file_report(path: Path) -> dict[str, tuple[int, int]]:
@@ -45,8 +39,9 @@ def file_report(path: Path) -> dict[str, tuple[int, int]]:
             out["contradictions caught"].append(_contradicts(case.earlier or "", case.message))
             continue
         scale = list(bank.questions[case.question].scale)
-        flagged = any(e.verdict != "ok" for e in check_message(case.message)) or bool(
-            scale_conflicts(case.message, scale)
+        estimates = check_message(case.message)
+        flagged = any(e.verdict != "ok" for e in estimates) or bool(
+            scale_conflicts(case.message, scale, estimates)
         )
         key = "false alarms" if case.kind == "clean" else "numbers caught"
         out[key].append(flagged)

@@ -7,7 +7,7 @@ Planning is always ours (`planner.py`); phrasing is either the offline templates
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,11 +18,12 @@ from agents.evaluator import OfflineEvaluator, Segment
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase
 from agents.interviewer.phrasing import one_question, phrases, topic
 from agents.interviewer.planner import Plan, Planner
-from agents.interviewer.reading import Reader, Reading
+from agents.interviewer.reading import Reader, Reading, StanceHit
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
-from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, number_penalty
+from agents.models import MiniLMEmbedder
+from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, is_expected, number_penalty
 from agents.text import has_signal, normalise, split_sentences
-from content.schema import Question, RubricItem
+from content.schema import PHASES, Question, RubricItem
 
 Clock = Callable[[], float]
 SAME_SUBJECT_SIM = 0.25  # two sentences this close in meaning talk about the same thing
@@ -82,6 +83,20 @@ class Retriever(Protocol):
     ) -> list[Any]: ...
 
 
+def contradicted(
+    embedder: MiniLMEmbedder, hit: StanceHit, earlier: Sequence[StanceHit | Commitment]
+) -> str | None:
+    """The earlier quote `hit` contradicts: the other side of its stance, on the same subject
+    (the two sentences close in meaning)."""
+    opposite = [c for c in earlier if c.stance == hit.stance and c.side != hit.side]
+    if not opposite:
+        return None
+    vecs = embedder.encode([hit.quote, *(c.quote for c in opposite)])
+    sims = vecs[1:] @ vecs[0]
+    best = int(np.argmax(sims))
+    return opposite[best].quote if float(sims[best]) >= SAME_SUBJECT_SIM else None
+
+
 class InterviewEngine:
     def __init__(self, evaluator: OfflineEvaluator, retriever: Retriever | None = None):
         self.evaluator = evaluator
@@ -125,15 +140,9 @@ class InterviewEngine:
         for hit in reading.stances:
             if found or hit.stance in state.contradictions:
                 continue
-            earlier = [
-                c for c in state.commitments if c.stance == hit.stance and c.side != hit.side
-            ]
-            if earlier:
-                vecs = self.evaluator.embedder.encode([hit.quote, *(c.quote for c in earlier)])
-                sims = vecs[1:] @ vecs[0]
-                best = int(np.argmax(sims))
-                if float(sims[best]) >= SAME_SUBJECT_SIM:
-                    found = (hit.stance, earlier[best].quote, hit.quote)
+            earlier = contradicted(self.evaluator.embedder, hit, state.commitments)
+            if earlier is not None:
+                found = (hit.stance, earlier, hit.quote)
         for hit in reading.stances:
             if not any(c.stance == hit.stance and c.side == hit.side for c in state.commitments):
                 state.commitments.append(
@@ -174,11 +183,10 @@ class InterviewEngine:
     def _hint_target(
         self, question: Question, state: InterviewState, level: str
     ) -> RubricItem | None:
-        ranks = {"mid": 0, "senior": 1, "staff": 2}
         items = [
             i
             for i in items_for_phase(question, state.phase)
-            if ranks[i.level] <= ranks[level] and state.status(i.id) != "covered"
+            if is_expected(i.level, level) and state.status(i.id) != "covered"
         ]
         items.sort(key=lambda i: (-i.weight, i.id))
         return items[0] if items else None
@@ -264,8 +272,7 @@ class InterviewEngine:
         reach a hire verdict: nobody saw the rest of the design."""
         if state.done or state.phase == "wrap_up":
             return ev
-        order = list(PHASE_NAMES)
-        unreached = [PHASE_NAMES[p] for p in order[order.index(state.phase) + 1 :]]
+        unreached = [PHASE_NAMES[p] for p in PHASES[PHASES.index(state.phase) + 1 :]]
         note = (
             f"Incomplete interview: it ended in the {PHASE_NAMES[state.phase]}; "
             f"never reached: {', '.join(unreached)}. Their points count as missed."

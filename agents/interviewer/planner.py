@@ -15,6 +15,7 @@ from agents.interviewer.phases import PHASE_NAMES, items_for_phase
 from agents.interviewer.phrasing import phrases, pick, topic
 from agents.interviewer.reading import Reading
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
+from agents.scoring import is_expected
 from content.schema import LEVELS, PHASES, FailureScenario, Phase, Probe, Question, RubricItem
 
 OVERRUN = 1.5  # a phase this far past its budget is interrupted, and the interviewer says so
@@ -62,7 +63,7 @@ class Planner:
         return pick(options, f"{self.seed}:{st.turn}:{salt}")
 
     def _expected(self, item: RubricItem) -> bool:
-        return LEVELS.index(item.level) <= LEVELS.index(self.level)
+        return is_expected(item.level, self.level)
 
     # -- phase control -------------------------------------------------------------------
     def _phase_over(self, st: InterviewState, now: float) -> bool:

@@ -165,7 +165,7 @@ class Reader:
         if reading.kind in ("answer", "off_topic"):
             try:
                 reading.estimates = check_message(reading.text)
-                reading.conflicts = scale_conflicts(reading.text, list(q.scale))
+                reading.conflicts = scale_conflicts(reading.text, list(q.scale), reading.estimates)
             except (ArithmeticError, ValueError):  # a figure we cannot read is not a turn lost
                 log.warning("the numbers check could not read a message", exc_info=True)
             reading.stances = stance_hits(reading.text, self.stances)
