@@ -27,6 +27,7 @@ from agents.judge import ItemJudge, Judged
 from agents.models import MiniLMEmbedder
 from agents.red_flags import Hit, RedFlagJudge
 from agents.resolve import QuestionResolver
+from agents.specificity import SpecificityJudge
 from agents.synthesis import RubricSynthesiser, Source
 from agents.text import Sentence, content_words, normalise, split_sentences, words
 from content.loader import Bank
@@ -90,6 +91,7 @@ class OfflineEvaluator:
             behaviours=BehaviourJudge(
                 embedder, [*bank.behaviours.values(), *bank.generic.values()]
             ),
+            specificity=SpecificityJudge(bank.concepts, list(bank.vague.values())),
         )
         self._profiles: tuple[list[str], np.ndarray] | None = None
         self._prompt_cache: dict[str, np.ndarray] = {}

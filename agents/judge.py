@@ -15,6 +15,7 @@ import numpy as np
 from agents.behaviour import BehaviourJudge
 from agents.models import MiniLMEmbedder
 from agents.rubric import Rubric
+from agents.specificity import SpecificityJudge
 from agents.text import Sentence, has_signal, normalise, reasoning_in
 from content.schema import RubricItem
 
@@ -57,10 +58,12 @@ class ItemJudge:
         embedder: MiniLMEmbedder,
         params: JudgeParams = DEFAULT_PARAMS,
         behaviours: BehaviourJudge | None = None,
+        specificity: SpecificityJudge | None = None,
     ):
         self.embedder = embedder
         self.params = params
         self.behaviours = behaviours
+        self.specificity = specificity
         self._cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -105,6 +108,14 @@ class ItemJudge:
                 assert self.behaviours is not None
                 found_b = self.behaviours.judge(behaviour, sentences, sentence_vecs, rows, phases)
                 status, credit = found_b.status, found_b.credit
+                if (
+                    self.specificity is not None
+                    and found_b.hits
+                    and item.dimension != "communication"
+                ):
+                    status, credit = self._by_specificity(
+                        P, (status, credit), *(sentences[h].text for h in found_b.hits)
+                    )
                 if keyword_list and credit > P.partial_credit:
                     status, credit = "partial", P.partial_credit
                 out.append(Judged(item, status, credit, 0.0, found_b.hits[:2], True))
@@ -126,6 +137,8 @@ class ItemJudge:
             else:
                 near = int(lex[max(0, order[0] - 1) : order[0] + 2].sum())
                 judged = _design_item(P, best, float(sem[k].max()), found, near)
+                if self.specificity is not None and judged[0] != "missing":
+                    judged = self._by_specificity(P, judged, usable[order[0]].text)
             status, credit = judged
             evidence = tuple(usable[j].index for j in order[:2] if match[j] >= P.partial)
             if status != "missing" and not evidence:
@@ -141,6 +154,22 @@ class ItemJudge:
                 status, credit = "partial", P.partial_credit
             out.append(Judged(item, status, credit, round(best, 4), evidence, reasoned))
         return out
+
+    def _by_specificity(
+        self, P: JudgeParams, judged: tuple[str, float], *texts: str
+    ) -> tuple[str, float]:
+        """A point only gestured at earns half; one made concretely and justified, full.
+
+        `texts`: the evidence sentences, best first."""
+        assert self.specificity is not None
+        specs = [self.specificity.of(t) for t in texts]
+        if all(s.vague for s in specs):
+            return ("partial", P.partial_credit) if judged[0] == "covered" else ("missing", 0.0)
+        if judged[0] == "covered" and not any(s.concrete or s.reasoned for s in specs):
+            return "partial", P.partial_credit
+        if judged[0] == "partial" and any(s.concrete and s.reasoned for s in specs):
+            return "covered", 1.0
+        return judged
 
 
 def item_vec_dot(a: np.ndarray | None, b: np.ndarray | None) -> float:

@@ -62,7 +62,7 @@ FLAG_CAPS: dict[str, float] = {
 INJECTION_PENALTY = 0.25
 # Each red flag (a known design mistake the answer commits, agents.red_flags) costs this much on
 # the dimensions where design judgement shows.
-RED_FLAG_PENALTY = 0.5
+RED_FLAG_PENALTY = 1.0
 RED_FLAG_DIMENSIONS = ("deep_dive", "tradeoffs", "reliability")
 VERDICTS = ((3.5, "strong_hire"), (2.75, "hire"), (2.0, "lean_no_hire"), (0.0, "no_hire"))
 

@@ -15,7 +15,16 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.schema import Behaviour, Concept, Note, NoteMeta, Question, RedFlag, Stance
+from content.schema import (
+    Behaviour,
+    Concept,
+    Note,
+    NoteMeta,
+    Question,
+    RedFlag,
+    Stance,
+    VaguePhrase,
+)
 
 M = TypeVar("M", bound=BaseModel)
 CONTENT_DIR = Path(__file__).resolve().parent
@@ -48,6 +57,7 @@ class Bank:
     generic: dict[str, Behaviour] = field(default_factory=dict)  # the rubric outside the bank
     red_flags: dict[str, RedFlag] = field(default_factory=dict)
     stances: dict[str, Stance] = field(default_factory=dict)
+    vague: dict[str, VaguePhrase] = field(default_factory=dict)
     problems: list[ContentProblem] = field(default_factory=list)
 
     @property
@@ -219,6 +229,7 @@ def load_bank(root: Path | None = None) -> Bank:
     _load_list(root, bank, "generic_rubric.yaml", Behaviour, bank.generic)
     _load_list(root, bank, "red_flags.yaml", RedFlag, bank.red_flags)
     _load_list(root, bank, "stances.yaml", Stance, bank.stances)
+    _load_list(root, bank, "vague_phrases.yaml", VaguePhrase, bank.vague)
     _cross_check(bank)
     return bank
 

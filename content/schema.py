@@ -258,6 +258,24 @@ class Stance(Strict):
         return pattern
 
 
+class VaguePhrase(Strict):
+    """A filler phrase that commits to nothing ("highly scalable", "handled carefully")."""
+
+    id: Slug
+    pattern: Annotated[str, Field(min_length=3, description="A regular expression, any case.")]
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        import re
+
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern does not compile: {exc}") from exc
+        return pattern
+
+
 class Concept(Strict):
     id: Slug
     kind: Literal["technology", "concept"]

@@ -1,0 +1,61 @@
+"""How concrete a sentence is: whether it commits to a number, a named mechanism or a precise
+identifier, or only gestures at a topic ("handled carefully with the right mechanisms").
+
+A point made concretely and justified earns full credit even when its wording is far from the
+rubric's; a point only gestured at earns half, however close its wording. The vague phrases are
+data (content/specificity.yaml); named mechanisms come from the concept bank.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from content.schema import Concept, VaguePhrase
+
+_QUANTITY = re.compile(r"\d")
+# Identifiers and code: `backticks`, snake_case, call(), SQL keywords, HTTP verbs with a path.
+_IDENTIFIER = re.compile(
+    r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b\w+\([^)]*\)|\b(WHERE|SELECT|UPDATE|INSERT|UNIQUE)\b|"
+    r"\b(GET|POST|PUT|PATCH|DELETE)\s+/",
+)
+_EXPLICIT_REASON = re.compile(
+    r"\b(because|since|so that|so (we|the|it|a|an|no|each|every)|which (means|lets|keeps|"
+    r"avoids)|otherwise|at the cost of|over \w+|instead of|rather than|to avoid|given)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Specificity:
+    concrete: bool  # commits to a number, a named mechanism or an identifier
+    vague: bool  # uses a filler phrase and commits to nothing
+    reasoned: bool  # says why, in so many words
+
+
+class SpecificityJudge:
+    def __init__(self, concepts: dict[str, Concept], vague: list[VaguePhrase]):
+        aliases = sorted({a.lower() for c in concepts.values() for a in c.aliases}, key=len)
+        self._aliases = (
+            re.compile(
+                r"(?<![a-z0-9])("
+                + "|".join(re.escape(a) for a in reversed(aliases))
+                + r")(?![a-z0-9])"
+            )
+            if aliases
+            else None
+        )
+        self._vague = (
+            re.compile(r"\b(" + "|".join(f"(?:{v.pattern})" for v in vague) + r")\b", re.I)
+            if vague
+            else None
+        )
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one judge per process, sentences repeat
+    def of(self, text: str) -> Specificity:
+        low = text.lower()
+        named = len(set(self._aliases.findall(low))) if self._aliases else 0
+        concrete = bool(_QUANTITY.search(text)) or bool(_IDENTIFIER.search(text)) or named >= 2
+        vague = bool(self._vague and self._vague.search(text)) and not concrete
+        return Specificity(concrete, vague, bool(_EXPLICIT_REASON.search(text)))
