@@ -23,6 +23,8 @@ from content.schema import ScaleFact
 
 DAY = 86_400
 OFF = 3.0  # candidates round heavily: anything within 3x of our figure is fine
+PEAK_SPAN = (0.2, 0.5)  # an average this share of a stated peak is a fair reading of it
+EXPLAINS = 1.25  # another figure within this factor of a gap accounts for it
 CONFLICT = (3.0, 1000.0)  # a scale input this far off contradicts; further, it's another thing
 
 
@@ -238,6 +240,20 @@ def _verdict(ratio: float, claim: _Tok, inputs: list[_Tok]) -> str:
     return "unit_slip" if hit else "off"
 
 
+def _explained(m: _Msg, ratio: float, used: set[int]) -> bool:
+    """Whether another bare figure in the message accounts for the gap: the candidate divided
+    by the 50 chains or multiplied by the 128 heads we did not link. A power of ten never
+    explains one: that is the very slip of the pen we look for."""
+    gap = max(ratio, 1 / ratio)
+    for k, tok in enumerate(m.toks):
+        v = tok.q.value
+        if k in used or tok.q.kind != "count" or v < 2 or abs(math.log10(v) % 1) < 1e-9:
+            continue
+        if abs(math.log(gap / v)) < math.log(EXPLAINS):
+            return True
+    return False
+
+
 def _fmt(v: float, tok: _Tok) -> str:
     kind = tok.q.kind
     if kind in ("percent", "ratio", "duration"):
@@ -275,6 +291,8 @@ def _judge(
         return None
     ratio = claim.q.value / rec
     verdict = _verdict(ratio, claim, inputs)
+    if verdict == "off" and _explained(m, ratio, {j, *idx}):
+        return None  # the candidate used a factor we did not link ("per chain": 50 chains)
     if peak and 2 <= claim.q.value / peak <= 5:  # a 2-5x peak over the average is a fair claim
         verdict = "ok"
     steps = zip(syms, inputs[1:], strict=False)
@@ -532,6 +550,8 @@ def scale_conflicts(
             if ft.q.kind == tok.q.kind and head in stems and (r := tok.q.value / ft.q.value)
         ]
         best = min(near, key=lambda n: n[0], default=None)
+        if best and "peak" in best[2].value.lower() and PEAK_SPAN[0] <= best[1] <= PEAK_SPAN[1]:
+            continue  # an average a few times below the stated peak agrees with it
         if best and CONFLICT[0] * 0.95 <= best[0] < CONFLICT[1]:  # 0.95: the facts round too
             out.append(ScaleConflict(tok.q, best[2].name, best[2].value, best[1]))
     return out

@@ -483,3 +483,20 @@ def test_a_share_of_the_whole_is_not_a_scale_conflict() -> None:
     part = "The busiest tenant is 1% of traffic: 2 million daily users."
     assert scale_conflicts(part, SCALE) == []
     assert scale_conflicts("We have 2 million daily users.", SCALE)
+
+
+def test_a_gap_another_figure_explains_is_not_flagged() -> None:
+    """Split over the 50 chains we did not link: the candidate is right, so no flag; the same
+    gap of exactly 100x, a power of ten, is still the slip we look for."""
+    fair = "Withdrawals are 3.5 per second, about 6,000 per chain per day across 50 chains."
+    assert all(e.verdict == "ok" for e in check_message(fair))
+    slip = "Withdrawals are 3.5 per second, about 3,000 per day across 100 chains."
+    assert [e.verdict for e in check_message(slip) if e.claim.text == "3,000 per day"] == ["off"]
+
+
+def test_an_average_below_a_stated_peak_is_not_a_scale_conflict() -> None:
+    fact = ScaleFact(name="trades", value="about 5k per second at peak")
+    fair = "If the daily average is a third of that, roughly 150 million trades a day."
+    assert scale_conflicts(fair, [fact]) == []
+    wrong = "We see roughly 15 million trades a day."
+    assert len(scale_conflicts(wrong, [fact])) == 1
