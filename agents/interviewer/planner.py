@@ -296,7 +296,8 @@ class Planner:
             return Plan("done", self.P.wrap_up_done, target={"kind": "end"})
         self.enter(st, nxt, now)
         plan = self.next_question(st, reading, opened=True, now=now)
-        plan.transitioned_to = nxt
+        # If `nxt` was itself covered and passed over, the phase now open is a later one.
+        plan.transitioned_to = plan.transitioned_to or nxt
         return plan
 
     def plan(self, st: InterviewState, reading: Reading, now: float) -> Plan:

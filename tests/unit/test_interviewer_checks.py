@@ -124,6 +124,20 @@ def test_a_phase_already_covered_is_skipped_not_asked_again(engine: InterviewEng
     assert fresh.phase == "estimation" and plan.kind == "phase_open" and plan.skipped == []
 
 
+def test_moving_on_past_a_covered_phase_names_the_phase_it_opens(engine: InterviewEngine) -> None:
+    """Requirements exhausted, estimation already covered: the reply opens the API phase and
+    says so, not "let's move to the estimation" before an API question."""
+    q = bundled_bank().questions[Q]
+    planner = Planner(q, "senior", "skip-on")
+    st = InterviewState(phase="requirements", phase_started=0.0)
+    for phase in ("requirements", "estimation"):
+        for item in items_for_phase(q, phase):
+            st.merge(item.id, "covered")
+    plan = planner.next_question(st, engine.reader.read(q, "ok"), opened=False, now=40.0)
+    assert st.phase == "api_and_data" and st.phase_started == 40.0
+    assert plan.skipped == ["estimation"] and plan.transitioned_to == "api_and_data"
+
+
 def test_a_skipped_phase_is_named_before_the_next_one(engine: InterviewEngine) -> None:
     q = bundled_bank().questions[Q]
     state, _ = engine.open(q, "senior", "skip-words", now=0.0)
