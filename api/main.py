@@ -10,12 +10,14 @@ from pathlib import Path
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from agents.errors import ServiceError
 from api import limits as rate_limits
 from api import security
 from api.routes import grade, health, questions, render, search, sessions
+from api.validation import validation_error_handler
 from api.views import complete_openapi
 from core import __version__, db
 from core.logging import configure_logging
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
     rate_limits.install(app, settings)  # inside the security layers: a 429 gets headers too
     security.install(app, settings)
     app.add_exception_handler(ServiceError, sessions.service_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     for router in (
         health.router,
         questions.router,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import textwrap
 from pathlib import Path
 
 import typer
@@ -48,6 +49,14 @@ def _load_batch(path: Path) -> list[GradeInput]:
     return requests
 
 
+QUOTE_CHARS = 90  # a table cell quotes this much of a sentence, cut between words
+
+
+def clip(text: str, width: int = QUOTE_CHARS) -> str:
+    """`text` cut at a word boundary with an ellipsis when longer than `width`."""
+    return textwrap.shorten(text, width=width, placeholder=" …")
+
+
 def print_scorecard(ev: Evaluation, console: Console) -> None:
     console.print(
         f"[bold]{ev.question_id or 'free-text question'}[/bold]  overall [bold]{ev.overall:.2f}[/]"
@@ -58,8 +67,8 @@ def print_scorecard(ev: Evaluation, console: Console) -> None:
         table.add_row(
             d.name + ("" if d.assessed else " (n/a)"),
             f"{d.score:.2f}",
-            "\n".join(f"“{q[:90]}”" for q in d.evidence[:2]),
-            "\n".join(m[:90] for m in d.missing[:2]),
+            "\n".join(f"“{clip(q)}”" for q in d.evidence[:2]),
+            "\n".join(clip(m) for m in d.missing[:2]),
         )
     console.print(table)
     if ev.flags:
