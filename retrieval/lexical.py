@@ -46,6 +46,9 @@ def tokenize(text: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
+TITLE_DICE = 0.5  # a section whose title shares more than this with the query is about it
+
+
 @dataclass
 class LexicalIndex:
     stamp: str
@@ -79,6 +82,23 @@ class LexicalIndex:
         best = np.argpartition(-scores, n - 1)[:n]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [int(i) for i in best if scores[i] > 0]
+
+    def title_matches(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[int]:
+        """Rows whose own section title and the query mostly share their words (Dice above 0.5),
+        best first: "consistent hashing" finds the section called that before the sections
+        that only mention it."""
+        q = set(tokenize(query))
+        if not q:
+            return []
+        scored = []
+        for row, meta in enumerate(self.metadatas):
+            if allowed is not None and not allowed[row]:
+                continue
+            title = set(tokenize(str(meta.get("heading", "")).split(">")[-1]))
+            dice = 2 * len(q & title) / (len(q) + len(title)) if title else 0.0
+            if dice > TITLE_DICE:
+                scored.append((-dice, row))
+        return [row for _, row in sorted(scored)[:n]]
 
     def topic_mask(self, topics: list[str]) -> np.ndarray:
         wanted = set(topics)

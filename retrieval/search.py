@@ -124,6 +124,10 @@ class Retriever:
             cid = lexical.ids[row]
             scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
             payload.setdefault(cid, (lexical.documents[row], lexical.metadatas[row]))
+        for rank, row in enumerate(lexical.title_matches(query, n, mask), 1):
+            cid = lexical.ids[row]
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + rank)
+            payload.setdefault(cid, (lexical.documents[row], lexical.metadatas[row]))
         best = sorted(scores, key=scores.__getitem__, reverse=True)[:k]
         return [self._citation(corpus, scores[cid], *payload[cid]) for cid in best]
 

@@ -145,6 +145,11 @@ def test_a_coached_interview_from_start_to_history(open_page, server, screenshot
     page.wait_for_url(re.compile(r"/scorecard\.html\?id=\w+"))
     expect(page.locator("#card")).to_be_visible()
     expect(page.locator("#chart svg rect.bar")).to_have_count(7)
+    # Bars start at 0: a score of 1.0 (the floor) is a quarter of the scale, not an empty bar.
+    widths = page.eval_on_selector_all(
+        "#chart svg rect.bar", "els => els.map(e => Number(e.getAttribute('width')))"
+    )
+    assert min(widths) >= 0.24 * max(widths), widths  # scores 1-4: lengths within 4x
     expect(page.locator(".dim")).to_have_count(7)
     expect(page.locator("#overall")).to_contain_text("/ 4")
     expect(page.locator("#verdict .badge")).to_be_visible()
@@ -172,6 +177,13 @@ def test_study_search_and_read_a_note(open_page, screenshot) -> None:
     page.press("#search-q", "Enter")
     first = page.locator("#result-list li a").first
     expect(first).to_be_visible()
+    snippets = page.locator(".result-snippet").all_inner_texts()
+    assert snippets and not any(t.startswith(("- ", "* ", "#")) for t in snippets), snippets
+    page.fill("#search-q", "consistent hashing")
+    page.press("#search-q", "Enter")
+    # The section named for the query comes first, before sections that only mention it.
+    expect(page.locator("#result-list li a").first).to_contain_text("Consistent hashing")
+    first = page.locator("#result-list li a").first
     first.click()
     expect(page.locator("#note-title")).not_to_have_text("Choose a note")
     expect(page.locator("#note-body h2").first).to_be_visible()

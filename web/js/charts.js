@@ -22,7 +22,8 @@ function chartRoot(width, height, title, desc) {
   return root;
 }
 
-/** Horizontal bars, one per dimension, on the 1–4 scale. rows: [{label, score, assessed}];
+/** Horizontal bars, one per dimension, for scores on the 1–4 scale drawn from 0, so a bar's
+ * length is proportional to its score and a 1.0 still shows. rows: [{label, score, assessed}];
  * `width` in CSS pixels keeps the labels at their real size on a phone. */
 export function dimensionBars(rows, title = "Score by dimension", width = 560) {
   const left = 140;
@@ -30,12 +31,12 @@ export function dimensionBars(rows, title = "Score by dimension", width = 560) {
   const rowH = 34;
   const top = 22;
   const height = top + rows.length * rowH + 8;
-  const x = (v) => left + ((v - 1) / 3) * (width - left - right);
+  const x = (v) => left + (v / 4) * (width - left - right);
   const desc = rows
     .map((r) => `${r.label}: ${r.assessed ? `${r.score.toFixed(1)} of 4` : "not assessed"}`)
     .join("; ");
   const root = chartRoot(width, height, title, desc);
-  for (const tickValue of [1, 2, 3, 4]) {
+  for (const tickValue of [0, 1, 2, 3, 4]) {
     root.append(
       svg("line", { class: "grid", x1: x(tickValue), x2: x(tickValue), y1: top - 6, y2: height - 6 }),
       svg("text", { x: x(tickValue), y: 12, "text-anchor": "middle", class: "muted-text" }, tickValue),
@@ -43,12 +44,12 @@ export function dimensionBars(rows, title = "Score by dimension", width = 560) {
   }
   rows.forEach((r, i) => {
     const y = top + i * rowH;
-    const barEnd = r.assessed ? x(r.score) : x(1) + 4;
+    const barEnd = r.assessed ? x(r.score) : x(0) + 4;
     root.append(
       svg("text", { x: left - 10, y: y + 20, "text-anchor": "end" }, r.label),
       svg("rect", {
         class: r.assessed ? "bar" : "bar unassessed",
-        x: x(1), y: y + 6, width: Math.max(4, barEnd - x(1)), height: 20, rx: 4,
+        x: x(0), y: y + 6, width: Math.max(4, barEnd - x(0)), height: 20, rx: 4,
       }),
       svg("text", { x: barEnd + 6, y: y + 20, class: "muted-text" }, r.assessed ? r.score.toFixed(1) : "n/a"),
     );

@@ -4,9 +4,16 @@ import { $, announce, boot, citationTitle, el, noteHref, param, setServerHtml } 
 
 const SNIPPET_CHARS = 220;
 
+/** A chunk's text as one line of prose: Markdown list and heading markers dropped, cut at a
+ * word boundary. */
 function snippet(text) {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
+  const flat = text
+    .replace(/^\s*(?:[-*+]|\d+[.)]|#+)\s+/gm, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (flat.length <= SNIPPET_CHARS) return flat;
+  const cut = flat.slice(0, SNIPPET_CHARS);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(" "), SNIPPET_CHARS / 2))}…`;
 }
 
 async function search(q) {
