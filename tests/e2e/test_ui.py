@@ -133,6 +133,19 @@ def test_a_coached_interview_from_start_to_history(open_page, server, screenshot
     expect(citation.locator(".cited")).to_be_visible()
     expect(citation.locator("a")).to_have_attribute("href", re.compile(r"/study\.html\?note="))
 
+    # Bad input is explained, never silently dropped or cut: an empty answer, then a paste
+    # over the limit (kept whole in the box, with a count and a note).
+    page.fill("#answer", "   ")
+    page.click("#send-btn")
+    expect(page.locator("#composer-note")).to_contain_text("empty message")
+    long_paste = "word " * 5_000
+    page.fill("#answer", long_paste)
+    expect(page.locator("#answer-count")).to_contain_text("25,000 of 20,000")
+    page.click("#send-btn")
+    expect(page.locator("#composer-note")).to_contain_text("at most 20,000")
+    assert len(page.input_value("#answer")) == len(long_paste)
+    assert page.locator(".msg-candidate").count() == 3
+
     # The draft answer survives a reload.
     page.fill("#answer", "A draft about caching the hot links")
     page.reload()
@@ -141,7 +154,15 @@ def test_a_coached_interview_from_start_to_history(open_page, server, screenshot
     page.locator(".msg-hint .citations summary").first.click()
     screenshot(page, "interview")
 
+    # Finishing mid-interview asks first and says what is still to come; "Keep going" stays.
     page.click("#finish-btn")
+    expect(page.locator("#finish-confirm")).to_be_visible()
+    expect(page.locator("#finish-confirm-text")).to_contain_text("still to come")
+    page.click("#finish-cancel-btn")
+    expect(page.locator("#finish-confirm")).to_be_hidden()
+    assert "/interview.html" in page.url
+    page.click("#finish-btn")
+    page.click("#finish-confirm-btn")
     page.wait_for_url(re.compile(r"/scorecard\.html\?id=\w+"))
     expect(page.locator("#card")).to_be_visible()
     expect(page.locator("#chart svg rect.bar")).to_have_count(7)

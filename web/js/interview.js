@@ -152,10 +152,42 @@ async function streamReply(path, body, { onAccepted } = {}) {
   }
 }
 
+const MAX_ANSWER_CHARS = 20000; // the API's limit on one message
+
+/** A short note under the answer box (empty answer, too long), or none. */
+function composerNote(text) {
+  const note = $("#composer-note");
+  note.textContent = text || "";
+  note.hidden = !text;
+}
+
+/** Shows the length once the answer nears the limit; the box itself never cuts a paste. */
+function updateCount() {
+  const n = $("#answer").value.length;
+  const count = $("#answer-count");
+  count.textContent = n > MAX_ANSWER_CHARS * 0.8
+    ? `${n.toLocaleString("en")} of ${MAX_ANSWER_CHARS.toLocaleString("en")} characters.` : "";
+  count.classList.toggle("over", n > MAX_ANSWER_CHARS);
+}
+
 async function send() {
   const box = $("#answer");
   const content = box.value.trim();
-  if (!content || busy || session.status !== "active") return;
+  if (busy || session.status !== "active") return;
+  if (!content) {
+    composerNote("Write an answer first: an empty message is not sent.");
+    box.focus();
+    return;
+  }
+  if (content.length > MAX_ANSWER_CHARS) {
+    composerNote(
+      `Your answer is ${content.length.toLocaleString("en")} characters; one message holds at most `
+      + `${MAX_ANSWER_CHARS.toLocaleString("en")}. Shorten it or send it in parts: your draft is kept.`,
+    );
+    box.focus();
+    return;
+  }
+  composerNote("");
   setBusy(true);
   $("#turn-error").hidden = true;
   const mine = messageNode({ role: "candidate", content, phase: session.phase, citations: [] });
@@ -230,8 +262,30 @@ async function hint() {
   }
 }
 
+/** Finishing before the interviewer wraps up asks first, and says what will count as missing. */
+function askFinish() {
+  if (busy) return;
+  const wrapped = !$("#done-banner").hidden || session.status !== "active";
+  if (wrapped) return finish();
+  const phases = Object.keys(session.phases);
+  const left = phases.slice(phases.indexOf(session.phase) + 1).map((p) => label(PHASE_LABELS, p));
+  $("#finish-confirm-text").textContent = left.length
+    ? `The interview is not over: ${left.join(", ")} ${left.length > 1 ? "are" : "is"} still to come. `
+      + "Finishing now grades what you have said, counts the rest as not covered, and marks the "
+      + "interview incomplete."
+    : "The interviewer has not wrapped up yet. Finishing now grades what you have said so far.";
+  $("#finish-confirm").hidden = false;
+  $("#finish-confirm-btn").focus();
+}
+
+function cancelFinish() {
+  $("#finish-confirm").hidden = true;
+  $("#finish-btn").focus();
+}
+
 async function finish() {
   if (busy) return;
+  $("#finish-confirm").hidden = true;
   setBusy(true);
   $("#finish-btn").textContent = "Grading…";
   try {
@@ -267,7 +321,10 @@ boot(async () => {
   box.addEventListener("input", () => {
     if (box.value) localStorage.setItem(draftKey, box.value);
     else localStorage.removeItem(draftKey);
+    updateCount();
+    if (box.value.trim().length <= MAX_ANSWER_CHARS) composerNote("");
   });
+  updateCount();
   box.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
@@ -279,7 +336,9 @@ boot(async () => {
     send();
   });
   $("#hint-btn").addEventListener("click", hint);
-  $("#finish-btn").addEventListener("click", finish);
+  $("#finish-btn").addEventListener("click", askFinish);
+  $("#finish-confirm-btn").addEventListener("click", finish);
+  $("#finish-cancel-btn").addEventListener("click", cancelFinish);
   setInterval(tick, 1000);
   if (s.status === "active") box.focus();
 });
