@@ -248,6 +248,20 @@ def test_every_control_is_labelled_and_fits_a_phone(open_page, server, screensho
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1], f"{name}: horizontal scroll at 390 px ({widths})"
+        if name == "interview":
+            # Phase names show on a phone too, and the clocks stay in view while scrolling.
+            names = page.locator("#stepper .name")
+            expect(names.first).to_be_visible()
+            assert names.first.bounding_box()["width"] > 10
+            page.evaluate(  # a long transcript
+                """() => { const t = document.getElementById('transcript');
+                           for (let i = 0; i < 40; i++)
+                             t.append(t.firstElementChild.cloneNode(true)); }"""
+            )
+            assert page.evaluate("document.body.scrollHeight") > 3 * PHONE["height"]
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            box = page.locator("#total-timer").bounding_box()
+            assert box is not None and 0 <= box["y"] < PHONE["height"], box
         screenshot(page, f"phone-{name}")
 
 

@@ -127,6 +127,35 @@ function showTurnError(message, action) {
   announce(message);
 }
 
+const REVEAL_MS = 30; // one streamed piece (a word or so) shown every REVEAL_MS
+const REVEAL_MAX_MS = 2500; // a long reply is paced faster so none takes longer than this
+
+/** Shows streamed pieces one by one, as a person types, unless the reader asked for reduced
+ * motion; the offline engine sends a whole reply at once, a model a piece at a time. */
+function revealer(node) {
+  const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  const queue = [];
+  let timer = null;
+  const step = () => {
+    if (!queue.length) {
+      timer = null;
+      return;
+    }
+    node.append(queue.shift());
+    timer = setTimeout(step, Math.min(REVEAL_MS, REVEAL_MAX_MS / (queue.length + 1)));
+  };
+  return {
+    push(piece) {
+      if (reduced) return node.append(piece);
+      queue.push(piece);
+      if (!timer) step();
+    },
+    async drained() {
+      while (queue.length || timer) await new Promise((r) => setTimeout(r, REVEAL_MS));
+    },
+  };
+}
+
 /** Streams one interviewer reply into a live bubble, then swaps in the rendered message. */
 async function streamReply(path, body, { onAccepted } = {}) {
   const text = el("div", { class: "body streaming" });
@@ -136,10 +165,9 @@ async function streamReply(path, body, { onAccepted } = {}) {
   $("#transcript").append(bubble);
   bubble.scrollIntoView({ block: "nearest" });
   try {
-    const done = await streamTurn(path, body, {
-      onAccepted,
-      onToken: (token) => text.append(token), // a text node per delta, as it arrives
-    });
+    const reveal = revealer(text);
+    const done = await streamTurn(path, body, { onAccepted, onToken: (t) => reveal.push(t) });
+    await reveal.drained();
     const htmls = await api.renderMany(markdownOf(done.reply));
     bubble.replaceWith(messageNode(done.reply, htmls));
     const phaseChanged = done.phase !== session.phase;
