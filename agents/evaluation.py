@@ -21,6 +21,9 @@ class DimensionScore(BaseModel):
     )
     evidence: list[str] = Field(default_factory=list, description="Verbatim quotes.")
     missing: list[str] = Field(default_factory=list, description="Rubric item texts not covered.")
+    partial: list[str] = Field(
+        default_factory=list, description="Rubric item texts touched on but not made in full."
+    )
 
 
 class ItemResult(BaseModel):

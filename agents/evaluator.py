@@ -327,8 +327,14 @@ class OfflineEvaluator:
                     if j.status != "missing" and (j.quotes or j.evidence)
                 )
             )[:3]
-            expected = [j for j in mine if scoring._rank(j.item.level) <= scoring._rank(p.level)]
+            expected = [
+                j
+                for j in mine
+                if scoring.is_expected(j.item.level, p.level)
+                and j.item.id not in p.rubric.bonus_ids
+            ]
             missing = [j.item.text for j in expected if j.status == "missing"]
+            partial = [j.item.text for j in expected if j.status == "partial"]
             dimensions.append(
                 DimensionScore(
                     name=d.name,  # type: ignore[arg-type]
@@ -336,6 +342,7 @@ class OfflineEvaluator:
                     assessed=d.assessed,
                     evidence=evidence,
                     missing=missing,
+                    partial=partial,
                 )
             )
         return Evaluation(

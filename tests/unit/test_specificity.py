@@ -80,3 +80,10 @@ def test_vague_evidence_earns_less_than_concrete_evidence() -> None:
     )
     a, b = ev.grade_many([(q, vague, "senior", None), (q, concrete, "senior", None)])
     assert b.overall > a.overall
+    # The scorecard lists what was only touched on apart from what was missed.
+    for ev_ in (a, b):
+        texts = {i.id: i for i in ev_.items}
+        assert texts
+        for d in ev_.dimensions:
+            assert not set(d.partial) & set(d.missing)
+    assert any(d.partial for d in a.dimensions)

@@ -49,6 +49,11 @@ function dimensionCard(d, links) {
          el("ul", {}, d.missing.map((m) =>
            el("li", {}, el("span", { text: m }), links.get(m) ? [el("br"), noteLink(links.get(m))] : null)))]
       : null,
+    (d.partial || []).length
+      ? [el("h4", { class: "small muted", text: "Only touched on" }),
+         el("ul", { class: "partial" }, d.partial.map((m) =>
+           el("li", {}, el("span", { text: m }), links.get(m) ? [el("br"), noteLink(links.get(m))] : null)))]
+      : null,
   );
 }
 
@@ -76,7 +81,8 @@ boot(async () => {
   setServerHtml($("#feedback"), await api.render(ev.feedback || "No written feedback."));
   $("#dims").replaceChildren(...ev.dimensions.map((d) => dimensionCard(d, new Map())));
   const question = await api.question(session.question.id).catch(() => ({ related_notes: [] }));
-  const links = await notesFor(ev.dimensions.flatMap((d) => d.missing), question.related_notes);
+  const links = await notesFor(
+    ev.dimensions.flatMap((d) => [...d.missing, ...(d.partial || [])]), question.related_notes);
   $("#dims").replaceChildren(...ev.dimensions.map((d) => dimensionCard(d, links)));
   document.body.dataset.ready = "true";
 });
