@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 Dimension = Literal[
     "requirements",
@@ -52,6 +59,19 @@ PHASES: tuple[Phase, ...] = (
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=64)]
 Text = Annotated[str, Field(min_length=3)]
+
+
+def _compiles(pattern: str) -> str:
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+    return pattern
+
+
+Regex = Annotated[str, Field(min_length=2), AfterValidator(_compiles)]  # checked at load time
 
 
 class Strict(BaseModel):
@@ -196,7 +216,7 @@ class Behaviour(Strict):
     item: RubricItem
     where: Literal["any", "opening", "closing"] = "any"
     needs: list[BehaviourCheck] = Field(default_factory=list)
-    patterns: list[Annotated[str, Field(min_length=2)]] = Field(default_factory=list)
+    patterns: list[Regex] = Field(default_factory=list)
     exemplars: list[Text] = Field(default_factory=list)
     cover_hits: Annotated[int, Field(ge=1, le=6)] = 1
     partial_hits: Annotated[int, Field(ge=1, le=6)] = 1
@@ -205,18 +225,6 @@ class Behaviour(Strict):
         description="Only an interview can show it (asking, checking in); a written answer is "
         "not graded on it.",
     )
-
-    @field_validator("patterns")
-    @classmethod
-    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
-        import re
-
-        for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(f"pattern {p!r} does not compile: {exc}") from exc
-        return patterns
 
     @model_validator(mode="after")
     def _detectable(self) -> Behaviour:
@@ -243,37 +251,15 @@ class Stance(Strict):
     """Two design positions that cannot both hold for one thing (content/stances.yaml)."""
 
     id: Slug
-    a: Annotated[str, Field(min_length=3)]
-    b: Annotated[str, Field(min_length=3)]
-
-    @field_validator("a", "b")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        import re
-
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"pattern does not compile: {exc}") from exc
-        return pattern
+    a: Regex
+    b: Regex
 
 
 class VaguePhrase(Strict):
     """A filler phrase that commits to nothing ("highly scalable", "handled carefully")."""
 
     id: Slug
-    pattern: Annotated[str, Field(min_length=3, description="A regular expression, any case.")]
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        import re
-
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"pattern does not compile: {exc}") from exc
-        return pattern
+    pattern: Regex = Field(description="A regular expression, matched in any case.")
 
 
 class Concept(Strict):
