@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from agents.errors import ServiceError
 from api import limits as rate_limits
 from api import security
-from api.routes import grade, health, questions, render, search, sessions
+from api.routes import chat_completions, grade, health, questions, render, search, sessions
 from api.views import complete_openapi
 from core import __version__, db
 from core.logging import configure_logging
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         grade.router,
         sessions.router,
         render.router,
+        chat_completions.router,
     ):
         app.include_router(router)
     complete_openapi(app)
