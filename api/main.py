@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from agents.errors import ServiceError
 from api import limits as rate_limits
-from api import security
+from api import mcp_http, security
 from api.routes import chat_completions, grade, health, questions, render, search, sessions
 from api.views import complete_openapi
 from core import __version__, db
@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if prepare_on_start:
             prepare(settings)
-        yield
+        async with mcp.running():
+            yield
 
     app = FastAPI(
         title="Tradeoff",
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         chat_completions.router,
     ):
         app.include_router(router)
+    mcp = mcp_http.install(app, settings)
     complete_openapi(app)
     if WEB_DIR.joinpath("index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")
