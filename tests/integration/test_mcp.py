@@ -39,11 +39,11 @@ TOOLS = {
 
 
 @asynccontextmanager
-async def http_client(url: str, user: KeyedUser | None) -> AsyncIterator[Client]:
-    headers = user.bearer if user else {}
+async def http_client(url: str, user: KeyedUser, mode: str = "auto") -> AsyncIterator[Client]:
+    """A client with the user's key; `legacy` speaks the initialize handshake of 2025 clients."""
     async with (
-        httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=600)) as http,
-        Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client,
+        httpx2.AsyncClient(headers=user.bearer, timeout=httpx2.Timeout(30, read=600)) as http,
+        Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode) as client,
     ):
         yield client
 
@@ -164,13 +164,13 @@ async def test_over_http_another_users_key_cannot_reach_the_session(
 ) -> None:
     url, settings = served
     ada, grace = keyed_user(settings, "ada"), keyed_user(settings, "grace")
-    async with http_client(url, ada) as client:
+    async with http_client(url, ada, mode="legacy") as client:
         view = await _call(client, "start_interview", question_id="url-shortener", mode="coach")
         sid = view["id"]
         await _call(client, "answer", session_id=sid, content=ANSWERS[0])
     opening = view["messages"][0]["content"]
     ghost = "f" * 32
-    async with http_client(url, grace) as thief:
+    async with http_client(url, grace, mode="legacy") as thief:
         for tool, args in (
             ("answer", {"content": "I would shard by user id."}),
             ("hint", {}),
