@@ -4,6 +4,7 @@ caller is comes from the transport (the local user on stdio, the API key over HT
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Literal
@@ -65,13 +66,25 @@ def _note_id(source: str) -> str:
     return source.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md")
 
 
+def _quietly_built() -> MCPServer:
+    """The SDK's server, without the root log handler its constructor adds (`basicConfig`) to
+    a process that has none yet: logging stays the app's to configure (core/logging.py)."""
+    root = logging.getLogger()
+    placeholder = logging.NullHandler()
+    root.addHandler(placeholder)
+    try:
+        return MCPServer(
+            "tradeoff", title="Tradeoff", version=__version__, instructions=INSTRUCTIONS
+        )
+    finally:
+        root.removeHandler(placeholder)
+
+
 def build_server(
     settings: Settings, service_for: Callable[[], InterviewService], identify: Identify
 ) -> MCPServer:
     """The MCP server; `service_for` gives the interview service, `identify` the caller."""
-    server: MCPServer = MCPServer(
-        "tradeoff", title="Tradeoff", version=__version__, instructions=INSTRUCTIONS
-    )
+    server = _quietly_built()
 
     @contextmanager
     def caller(ctx: Context) -> Iterator[tuple[Session, User]]:

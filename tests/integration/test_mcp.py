@@ -6,7 +6,6 @@ another's session, and calls without a valid key are refused."""
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +23,7 @@ from core.models import InterviewSession, Message
 from core.settings import Settings
 from tests.support.answers import ANSWERS
 from tests.support.live import live_server
-from tests.support.servers import REPO
+from tests.support.servers import BIN, REPO
 from tests.support.users import KeyedUser, keyed_user
 
 TOOLS = {
@@ -122,9 +121,9 @@ def stdio_params(app_settings: Settings) -> StdioServerParameters:
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }
-    return StdioServerParameters(
-        command=sys.executable, args=["-m", "cli.main", "mcp"], env=env, cwd=str(REPO)
-    )
+    # The console script, as an MCP client's config starts it (README).
+    tradeoff = str(BIN / "tradeoff")
+    return StdioServerParameters(command=tradeoff, args=["mcp"], env=env, cwd=str(REPO))
 
 
 async def test_over_stdio_a_whole_interview_and_a_grade(
