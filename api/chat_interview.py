@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -24,14 +24,15 @@ from agents.evaluation import MAX_ANSWER_CHARS, Evaluation
 from agents.interviewer.service import InterviewService, TurnContext
 from api import scorecard_markdown
 from api.openai_schema import MODEL_PREFIX, ChatCompletionRequest
+from api.views import Level, Mode, Persona
 from core.models import IdempotencyRecord, User, utcnow
 
 Command = Literal["/hint", "/finish"]
 COMMANDS: tuple[Command, ...] = ("/hint", "/finish")
-SETUP_CHOICES = {
-    "mode": ("mock", "coach"),
-    "level": ("mid", "senior", "staff"),
-    "persona": ("supportive", "neutral", "adversarial"),
+SETUP_CHOICES: dict[str, tuple[str, ...]] = {
+    "mode": get_args(Mode),
+    "level": get_args(Level),
+    "persona": get_args(Persona),
 }
 DEFAULT_SETUP = {"mode": "coach", "level": "senior", "persona": "neutral"}
 _SETUP_LINE = re.compile(r"^\s*(mode|level|persona)\s*[:=]\s*([A-Za-z]+)\s*$", re.I | re.M)

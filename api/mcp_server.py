@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import HTTPException
 from mcp.server.mcpserver import Context, MCPServer
@@ -24,7 +24,7 @@ from agents.interviewer.service import InterviewService
 from api import scorecard_markdown, turns
 from api.routes import questions
 from api.routes import search as search_routes
-from api.views import HintResult, QuestionSummary, SessionView, TurnResult
+from api.views import HintResult, Level, Mode, Persona, QuestionSummary, SessionView, TurnResult
 from content.loader import bundled_bank
 from core import __version__
 from core.db import engine_for
@@ -44,9 +44,6 @@ INSTRUCTIONS = (
 )
 
 SessionId = Annotated[str, Field(max_length=32, description="The id start_interview returned.")]
-Mode = Literal["mock", "coach"]
-Level = Literal["mid", "senior", "staff"]
-Persona = Literal["supportive", "neutral", "adversarial"]
 
 
 class FinishResult(BaseModel):

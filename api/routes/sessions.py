@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -20,6 +20,9 @@ from api.deps import DbDep, SettingsDep, UserDep
 from api.interview_deps import ServiceDep
 from api.views import (
     HintResult,
+    Level,
+    Mode,
+    Persona,
     SessionPage,
     SessionView,
     StreamEvent,
@@ -49,9 +52,9 @@ class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question_id: str | None = Field(default=None, max_length=64)
-    mode: Literal["mock", "coach"] = "mock"
-    level: Literal["mid", "senior", "staff"] = "senior"
-    persona: Literal["supportive", "neutral", "adversarial"] = Field(
+    mode: Mode = "mock"
+    level: Level = "senior"
+    persona: Persona = Field(
         default="neutral",
         description="How often and how hard the interviewer pushes back; scores are the same.",
     )
