@@ -41,23 +41,34 @@ def _loopback_client(request: Request) -> bool:
 
 
 def current_user(request: Request, settings: SettingsDep, db: DbDep) -> User:
-    user = _resolve_user(request, settings, db)
+    user = resolve_user(request, settings, db)
     request.state.user_id = user.id  # for the request log
     return user
 
 
-def _resolve_user(request: Request, settings: Settings, db: Session) -> User:
+def serves_locally(request: Request, settings: Settings) -> bool:
+    """Local mode: auth not required, bound to loopback, and the caller on this machine."""
+    return settings.auth != "required" and settings.binds_loopback and _loopback_client(request)
+
+
+def resolve_user(
+    request: Request, settings: Settings, db: Session, *, any_key_locally: bool = False
+) -> User:
+    """The key's user; in local mode the local user without a key. `any_key_locally` lets a key
+    that matches no user stand for the local user too, for clients that insist on sending one
+    (OpenAI SDKs, MCP clients) where local mode needs none."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, key = header.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "use 'Authorization: Bearer <key>'")
         user = user_for_key(db, key=key.strip())
-        if user is None:
+        if user is not None:
+            return user
+        if not (any_key_locally and serves_locally(request, settings)):
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked API key")
-        return user
     # Local mode serves only this machine, even if the server was bound wider by mistake.
-    if settings.auth != "required" and settings.binds_loopback and _loopback_client(request):
+    if serves_locally(request, settings):
         return local_user(db)
     raise HTTPException(
         status.HTTP_401_UNAUTHORIZED,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -48,14 +48,18 @@ def build_service(settings: Settings, clock=time.time) -> InterviewService:  # t
     )
 
 
-def service_dep(request: Request) -> InterviewService:
-    app = request.app
+def service_for_app(app: Any) -> InterviewService:
+    """The app's one interview service, built at first use (after tests set `state.clock`)."""
     with _lock:
         service = getattr(app.state, "interview_service", None)
         if service is None:
             service = build_service(app.state.settings, getattr(app.state, "clock", time.time))
             app.state.interview_service = service
     return service
+
+
+def service_dep(request: Request) -> InterviewService:
+    return service_for_app(request.app)
 
 
 ServiceDep = Annotated[InterviewService, Depends(service_dep)]

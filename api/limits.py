@@ -1,5 +1,5 @@
-"""Per-key rate limits on /api/* (not /api/health), shared by every worker through Redis when
-TRADEOFF_REDIS_URL is set; answers 429 with Retry-After."""
+"""Per-key rate limits on /api/* (not /api/health), /v1/* and /mcp, shared by every worker
+through Redis when TRADEOFF_REDIS_URL is set; answers 429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from core.users import hash_key, user_for_key
 
 log = logging.getLogger("tradeoff.limits")
 EXEMPT_PATHS = frozenset({"/api/health"})
+LIMITED_PREFIXES = ("/api/", "/v1/", "/mcp")
 _KEY_CACHE_SECONDS = 60.0
 _KEY_CACHE_SIZE = 4096
 _WARN_EVERY_SECONDS = 60.0
@@ -53,7 +54,7 @@ def build_storage(settings: Settings) -> Storage:
 
 
 def is_limited_path(path: str) -> bool:
-    return path.startswith("/api/") and path.rstrip("/") not in EXEMPT_PATHS
+    return path.startswith(LIMITED_PREFIXES) and path.rstrip("/") not in EXEMPT_PATHS
 
 
 def bearer_key(scope: Scope) -> str | None:

@@ -15,8 +15,8 @@ from fastapi.staticfiles import StaticFiles
 
 from agents.errors import ServiceError
 from api import limits as rate_limits
-from api import security
-from api.routes import grade, health, questions, render, search, sessions
+from api import mcp_http, security
+from api.routes import chat_completions, grade, health, questions, render, search, sessions
 from api.validation import validation_error_handler
 from api.views import complete_openapi
 from core import __version__, db
@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if prepare_on_start:
             prepare(settings)
-        yield
+        async with mcp.running():
+            yield
 
     app = FastAPI(
         title="Tradeoff",
@@ -68,8 +69,10 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         grade.router,
         sessions.router,
         render.router,
+        chat_completions.router,
     ):
         app.include_router(router)
+    mcp = mcp_http.install(app, settings)
     complete_openapi(app)
     if WEB_DIR.joinpath("index.html").exists():
         app.mount("/", StaticFiles(directory=WEB_DIR, html=True), name="web")

@@ -32,6 +32,9 @@ SECURITY_HEADERS = {
 }
 
 
+API_PREFIXES = ("/api/", "/v1/", "/mcp")
+
+
 def exposure_refusal(settings: Settings) -> str | None:
     """Why the service must not start with these settings, or None when it may."""
     if settings.binds_loopback or settings.auth == "required":
@@ -56,7 +59,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_api = scope["path"].startswith("/api/") or scope["path"] == "/api"
+        is_api = scope["path"].startswith(API_PREFIXES) or scope["path"] == "/api"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -10,6 +10,11 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from retrieval.search import Citation
 
+# An interview's settings, as every surface (REST, chat, MCP) takes them.
+Mode = Literal["mock", "coach"]
+Level = Literal["mid", "senior", "staff"]
+Persona = Literal["supportive", "neutral", "adversarial"]
+
 
 class MessageView(BaseModel):
     id: str
@@ -38,7 +43,7 @@ class SessionClock(BaseModel):
 class SessionView(BaseModel):
     id: str
     question: QuestionRef
-    mode: Literal["mock", "coach"]
+    mode: Mode
     level: str
     phase: str
     status: Literal["active", "completed", "finished"]

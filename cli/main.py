@@ -108,6 +108,7 @@ def _register_optional() -> None:
         "cli.interview_cmds",
         "cli.eval_cmds",
         "cli.users_cmds",
+        "cli.mcp_cmds",
     ):
         try:
             mod = importlib.import_module(module)

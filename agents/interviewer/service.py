@@ -73,6 +73,27 @@ def session_view(
     return view
 
 
+def _reply_to(msgs: list[Message], candidate_id: str) -> Message | None:
+    """The interviewer's stored reply to that candidate message, if it has one."""
+    return next(
+        (
+            m
+            for m in msgs
+            if m.role == "interviewer" and m.complete and m.meta.get("reply_to") == candidate_id
+        ),
+        None,
+    )
+
+
+def _turn_view(s: InterviewSession, candidate: Message, reply: Message) -> dict[str, Any]:
+    return {
+        "message": message_view(candidate),
+        "reply": message_view(reply),
+        "phase": s.phase,
+        "status": s.status,
+    }
+
+
 @dataclass
 class TurnContext:
     session_id: str
@@ -200,21 +221,9 @@ class InterviewService:
         cand = next((m for m in msgs if m.id == candidate_id), None)
         if cand is None:
             raise Conflict("the original request left no message; send it again")
-        reply = next(
-            (
-                m
-                for m in msgs
-                if m.role == "interviewer" and m.complete and m.meta.get("reply_to") == candidate_id
-            ),
-            None,
-        )
+        reply = _reply_to(msgs, candidate_id)
         if reply is not None:
-            return {
-                "message": message_view(cand),
-                "reply": message_view(reply),
-                "phase": s.phase,
-                "status": s.status,
-            }
+            return _turn_view(s, cand, reply)
         return TurnContext(s.id, cand, retry=True)
 
     def run_turn(self, db: Session, ctx: TurnContext) -> Iterator[Event]:
@@ -226,9 +235,14 @@ class InterviewService:
         q = self._question(s)
         expected = s.updated_at
         state = InterviewState.model_validate(s.state)
+        msgs = crud.messages(db, session_id=s.id)
+        answered = _reply_to(msgs, ctx.candidate.id) if ctx.retry else None
+        if answered is not None:  # a concurrent attempt answered it since the retry began
+            yield ("done", _turn_view(s, ctx.candidate, answered))
+            return
         history = tuple(
             m.content
-            for m in crud.messages(db, session_id=s.id)
+            for m in msgs
             if m.role == "candidate" and m.complete and m.id != ctx.candidate.id
         )
         # Planning and phrasing take the longest; hold no database connection meanwhile, so

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from agents.errors import Conflict, Invalid, NotFound, ServiceError
 from agents.evaluation import MAX_ANSWER_CHARS, Evaluation
 from agents.interviewer.service import InterviewService, TurnContext
 from api import idempotency as idem
+from api import turns
 from api.deps import DbDep, SettingsDep, UserDep
 from api.interview_deps import ServiceDep
 from api.views import (
     HintResult,
+    Level,
+    Mode,
+    Persona,
     SessionPage,
     SessionView,
     StreamEvent,
     TurnResult,
     stream_event_schema,
 )
-from core.db import engine_for
 from core.settings import Settings
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -50,9 +52,9 @@ class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question_id: str | None = Field(default=None, max_length=64)
-    mode: Literal["mock", "coach"] = "mock"
-    level: Literal["mid", "senior", "staff"] = "senior"
-    persona: Literal["supportive", "neutral", "adversarial"] = Field(
+    mode: Mode = "mock"
+    level: Level = "senior"
+    persona: Persona = Field(
         default="neutral",
         description="How often and how hard the interviewer pushes back; scores are the same.",
     )
@@ -104,39 +106,17 @@ def _sse(event: str, data: Any) -> bytes:
     return f"event: {event}\n{lines}\n".encode()
 
 
-OnDone = Callable[[int, Any], None]
-
-
-def _drain(
-    service: InterviewService,
-    settings: Settings,
-    ctx: TurnContext,
-    on_done: OnDone,
-) -> tuple[int, Any]:
-    with Session(engine_for(settings), expire_on_commit=False) as db:
-        for kind, payload in service.run_turn(db, ctx):
-            if kind == "done":
-                on_done(200, payload)
-                return 200, payload
-            if kind == "error":
-                return payload["status"], {"detail": payload["detail"]}
-    return 500, {"detail": "the turn produced no reply"}
-
-
 def _stream(
     service: InterviewService,
     settings: Settings,
     ctx: TurnContext,
-    on_done: OnDone,
+    on_done: turns.OnDone,
 ) -> Iterator[bytes]:
-    with Session(engine_for(settings), expire_on_commit=False) as db:
-        try:
-            for kind, payload in service.run_turn(db, ctx):
-                if kind == "done":
-                    on_done(200, payload)
-                yield _sse(kind, payload)
-        except Exception as exc:  # noqa: BLE001 - the stream reports it and stays parseable
-            yield _sse("error", {"status": 500, "detail": f"the turn failed: {type(exc).__name__}"})
+    try:
+        for kind, payload in turns.events(service, settings, ctx, on_done):
+            yield _sse(kind, payload)
+    except Exception as exc:  # noqa: BLE001 - the stream reports it and stays parseable
+        yield _sse("error", {"status": 500, "detail": f"the turn failed: {type(exc).__name__}"})
 
 
 def _wants_sse(request: Request) -> bool:
@@ -156,12 +136,12 @@ async def _answer(
     service: InterviewService,
     settings: Settings,
     ctx: TurnContext,
-    on_done: OnDone,
+    on_done: turns.OnDone,
 ) -> Response:
     """The turn's reply: streamed as SSE when asked for, else JSON."""
     if _wants_sse(request):
         return _sse_response(_stream(service, settings, ctx, on_done))
-    status, payload = await run_in_threadpool(_drain, service, settings, ctx, on_done)
+    status, payload = await run_in_threadpool(turns.drain, service, settings, ctx, on_done)
     return JSONResponse(payload, status_code=status)
 
 
@@ -169,10 +149,6 @@ def _replay(request: Request, status: int, payload: Any) -> Any:
     if _wants_sse(request) and status == 200:
         return _sse_response(iter([_sse("done", payload)]))
     return JSONResponse(payload, status_code=status)
-
-
-def _no_op(_status: int, _payload: Any) -> None:
-    return None
 
 
 # The SSE body is a sequence of events; its schema is the discriminated union of them.
@@ -266,54 +242,19 @@ async def post_message(
     `Accept: text/event-stream` (`token` events, then `done` with the same JSON, or `error`).
     The message is stored before any model is called."""
     key = idem.check_key(idempotency_key)
-    route = f"POST /api/sessions/{session_id}/messages"
-    on_done: OnDone = _no_op
+    scope = None
+    if key:
+        route = f"POST /api/sessions/{session_id}/messages"
+        scope = turns.IdempotencyScope(key, route, idem.body_hash(body.model_dump()))
     try:
-        if key:
-            rec = await run_in_threadpool(
-                idem.reserve,
-                db,
-                user_id=user.id,
-                route=route,
-                key=key,
-                digest=idem.body_hash(body.model_dump()),
-            )
-            if rec is not None and rec.status_code:
-                return _replay(request, rec.status_code, rec.response)
-            if rec is not None:  # the first attempt stored the message, then stopped
-                cid = rec.response.get("candidate_id")
-                if not cid:
-                    raise HTTPException(409, "a request with this Idempotency-Key is in progress")
-                resumed = await run_in_threadpool(service.resume, db, user, session_id, cid)
-                if isinstance(resumed, dict):
-                    return _replay(request, 200, resumed)
-                ctx = resumed
-            else:
-                ctx = await run_in_threadpool(
-                    service.begin_turn, db, user, session_id, body.content
-                )
-                await run_in_threadpool(
-                    idem.annotate,
-                    db,
-                    user_id=user.id,
-                    route=route,
-                    key=key,
-                    candidate_id=ctx.candidate.id,
-                )
-
-            def on_done(status: int, payload: Any) -> None:
-                with Session(engine_for(settings)) as own:
-                    idem.complete(
-                        own, user_id=user.id, route=route, key=key, status=status, response=payload
-                    )
-        else:
-            ctx = await run_in_threadpool(service.begin_turn, db, user, session_id, body.content)
+        start = await turns.begin(db, user, service, settings, session_id, body.content, scope)
     except ServiceError as exc:
-        if key:
-            await run_in_threadpool(idem.release, db, user_id=user.id, route=route, key=key)
         _raise(exc)
         raise
-    return await _answer(request, service, settings, ctx, on_done)
+    if start.replay is not None:
+        return _replay(request, *start.replay)
+    assert start.ctx is not None
+    return await _answer(request, service, settings, start.ctx, start.on_done)
 
 
 @router.post("/{session_id}/retry", response_model=TurnResult, responses=TURN_RESPONSES)
@@ -327,7 +268,7 @@ async def retry_turn(
 ) -> Any:
     """Answers the last candidate message again after a failed or cut turn."""
     ctx = await run_in_threadpool(service.begin_retry, db, user, session_id)
-    return await _answer(request, service, settings, ctx, _no_op)
+    return await _answer(request, service, settings, ctx, turns.no_op)
 
 
 @router.post("/{session_id}/hint", response_model=HintResult)
