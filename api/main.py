@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from agents.errors import ServiceError
+from api import backpressure, security
 from api import limits as rate_limits
-from api import security
 from api.routes import grade, health, questions, render, search, sessions
 from api.views import complete_openapi
 from core import __version__, db
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
     )
     app.state.settings = settings
     rate_limits.install(app, settings)  # inside the security layers: a 429 gets headers too
+    backpressure.install(app, settings)  # outside the limiter: a refused request costs nothing
     security.install(app, settings)
     app.add_exception_handler(ServiceError, sessions.service_error_handler)
     for router in (
