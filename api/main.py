@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -39,8 +39,21 @@ def prepare(settings: Settings, *, index_notes: bool = True) -> None:
     if index_notes:
         from retrieval.ingest import ensure_notes_indexed
 
-        report = ensure_notes_indexed(settings)
+        report = ensure_notes_indexed(settings, progress=_indexing_progress())
         log.info("notes indexed", extra={"report": str(report)})
+
+
+def _indexing_progress() -> Callable[[int, int], None]:
+    """Logs the first indexing of the notes (tens of seconds) about every tenth of the way."""
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if step > shown[0]:
+            shown[0] = step
+            log.info(f"indexing the study notes: {done}/{total} chunks embedded")
+
+    return report
 
 
 def create_app(settings: Settings | None = None, *, prepare_on_start: bool = True) -> FastAPI:

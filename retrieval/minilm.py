@@ -130,7 +130,8 @@ def _mean_pool_normalise(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     m = mask[..., None].astype(np.float32)
     pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    out: np.ndarray = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return out
 
 
 class TorchRuntime:
@@ -145,7 +146,7 @@ class TorchRuntime:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         if threads > 0:
             torch.set_num_threads(threads)
         self.model = SentenceTransformer(str(src or model_dir()), device="cpu")
@@ -214,7 +215,7 @@ def export_onnx(src: Path, dest: Path) -> None:
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     started = time.perf_counter()
     model = AutoModel.from_pretrained(str(src)).eval()
 
