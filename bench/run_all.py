@@ -150,9 +150,10 @@ def main() -> None:
     only = sys.argv[1:] or None
     results = run_all(only)
     print_table(results, Console(width=200))
-    if not only:  # a partial run never overwrites the full results
-        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-        Console().print(f"wrote {RESULTS}")
+    # A partial run never overwrites the full results; it goes beside them, untracked.
+    out = RESULTS if not only else RESULTS.with_name("results.local.json")
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    Console().print(f"wrote {out}")
 
 
 if __name__ == "__main__":
