@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 EMBED_DIM = 384
 MEMO_SIZE = 50_000  # about 80 MB of vectors at most
-MAX_PASS = 32  # texts per forward pass of the embedding thread: bounds what a request waits behind
+MAX_PASS = 128  # texts per pass of the embedding thread: bounds what a request waits behind
 OFFLINE = "offline"
 _KINDS = ("openai", "openai-compatible")
 

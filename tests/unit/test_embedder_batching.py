@@ -92,7 +92,7 @@ def test_requests_are_served_in_arrival_order_in_bounded_passes(embedder, monkey
     done: list[str] = []
     requests = {
         "before": ["fifo check: the request before the burst"],
-        "burst": [f"fifo check: burst sentence {n}" for n in range(3 * MAX_PASS)],
+        "burst": [f"fifo check: burst sentence {n}" for n in range(2 * MAX_PASS)],
         "after": ["fifo check: the request after the burst"],
     }
 
