@@ -29,13 +29,6 @@ def prepare(settings: Settings, *, index_notes: bool = True) -> None:
     """Everything the service needs before it answers: dirs, schema, the notes index."""
     settings.ensure_dirs()
     db.upgrade(settings.effective_database_url)
-    if settings.embedder == "onnx":  # exported once here, not raced by the workers
-        from retrieval.minilm import ensure_export
-
-        try:
-            ensure_export(settings.models_dir)
-        except Exception:  # noqa: BLE001 - each worker then falls back to PyTorch, loudly
-            log.warning("could not export MiniLM to ONNX", exc_info=True)
     if index_notes:
         from retrieval.ingest import ensure_notes_indexed
 

@@ -59,6 +59,13 @@ def serve(
         os.environ["TRADEOFF_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // count))
     configure_logging(settings.log_level)
     prepare(settings)  # once, before any worker answers
+    if settings.embedder == "onnx":  # exported once here, not by each worker
+        from retrieval.minilm import ensure_export
+
+        try:
+            ensure_export(settings.models_dir)
+        except Exception:  # noqa: BLE001 - each worker then falls back to PyTorch, loudly
+            err.print("[yellow]warning:[/yellow] could not export MiniLM to ONNX; using PyTorch")
     os.environ["_TRADEOFF_PREPARED"] = "1"  # workers skip what serve just did
     uvicorn.run(
         "api.main:app_from_env",
