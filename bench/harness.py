@@ -26,6 +26,9 @@ from tests.support.servers import (  # noqa: F401 - the benchmarks' server kit, 
 )
 
 PG_BASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The ONNX export of MiniLM, made once per machine and shared by every benchmark server (as an
+# image's baked-in export would be), so no server's start includes the one-time export.
+MODEL_CACHE = Path(tempfile.gettempdir()) / "tradeoff-bench-models"
 
 
 def figure(
@@ -70,6 +73,7 @@ def base_env(**overrides: str) -> dict[str, str]:
         if not k.startswith("TRADEOFF_") and k != "OPENAI_API_KEY"
     }
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
+    env["TRADEOFF_MODEL_CACHE"] = str(MODEL_CACHE)
     env.update(overrides)
     return env
 

@@ -22,7 +22,7 @@ TURN_BUCKETS = {  # substring of a frame -> what it means, for the inclusive sha
     "run_turn": "the turn (plan + phrase + store)",
     "Reader.read": "reading the message (embeddings)",
     "search (retrieval/search.py": "retrieval for the LLM prompt",
-    "encode (": "sentence-transformers encode",
+    "encode (": "MiniLM encode (incl. waiting for the embedding thread)",
     "LLMPhraser.stream": "LLM phrasing (incl. HTTP to the model)",
     "begin_turn": "storing the candidate message",
     "save_state": "storing reply + state",
@@ -31,7 +31,7 @@ TURN_BUCKETS = {  # substring of a frame -> what it means, for the inclusive sha
 }
 GRADING_BUCKETS = {
     "_prepare": "preparing rubric + sentences (incl. their embeddings)",
-    "encode (": "sentence-transformers encode",
+    "encode (": "MiniLM encode (incl. waiting for the embedding thread)",
     "_finish": "judging items + scoring",
     "model_dump": "pydantic dumps",
 }

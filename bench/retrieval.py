@@ -40,9 +40,7 @@ def _ms(seconds: list[float]) -> float:
 
 def _raw_encode_seconds(embedder: Any, texts: list[str]) -> float:
     started = time.perf_counter()
-    embedder.model.encode(
-        texts, batch_size=embedder.batch_size, normalize_embeddings=True, show_progress_bar=False
-    )
+    embedder.runtime.encode(texts, embedder.batch_size)
     return time.perf_counter() - started
 
 

@@ -22,9 +22,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import embedding, eval_time, grading, sse, startup, turns
+from bench import embedding, eval_time, grading, runtimes, sse, startup, turns
 from bench import retrieval as retrieval_bench
-from bench.harness import build_notes_index, figure, loadavg
+from bench.harness import MODEL_CACHE, build_notes_index, figure, loadavg
+from core.settings import get_settings
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 COMMAND = "python -m bench.run_all"
@@ -60,6 +61,7 @@ def _benchmarks(notes: Path, work: Path) -> list[tuple[str, Callable[[], dict[st
     return [
         ("startup", lambda: startup.run(notes, work)),
         ("embedding", embedding.run),
+        ("runtimes", lambda: runtimes.run(notes, work)),
         ("turns", lambda: turns.run(notes, work)),
         ("sse", lambda: sse.run(notes, work)),
         ("grading", lambda: grading.run(work)),
@@ -71,6 +73,10 @@ def _benchmarks(notes: Path, work: Path) -> list[tuple[str, Callable[[], dict[st
 def run_all(only: list[str] | None = None) -> dict[str, Any]:
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="tradeoff-bench-"))
+    # What runs in this process writes under the work dir too, never the user's data dir.
+    os.environ["TRADEOFF_DATA_DIR"] = str(work / "in-process")
+    os.environ["TRADEOFF_MODEL_CACHE"] = str(MODEL_CACHE)
+    get_settings.cache_clear()
     results: dict[str, Any] = {
         "command": COMMAND,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -144,9 +150,10 @@ def main() -> None:
     only = sys.argv[1:] or None
     results = run_all(only)
     print_table(results, Console(width=200))
-    if not only:  # a partial run never overwrites the full results
-        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-        Console().print(f"wrote {RESULTS}")
+    # A partial run never overwrites the full results; it goes beside them, untracked.
+    out = RESULTS if not only else RESULTS.with_name("results.local.json")
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    Console().print(f"wrote {out}")
 
 
 if __name__ == "__main__":

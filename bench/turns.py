@@ -160,6 +160,7 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "requests": len(lat),
         "errors": sum(len(s["errors"]) for s in samples),
+        "error_kinds": dict(Counter(e for s in samples for e in s["errors"])),
         "p50_ms": round(percentile(lat, 50) * 1000, 2) if lat else None,
         "p99_ms": round(percentile(lat, 99) * 1000, 2) if lat else None,
         "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else None,

@@ -10,17 +10,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlmodel import Session
 
 from agents.errors import ServiceError
 from agents.interviewer.phases import PHASE_NAMES
-from agents.interviewer.service import InterviewService
-from core.models import User
+
+if TYPE_CHECKING:  # imported where used: `tradeoff grade` and `search` start without them
+    from sqlmodel import Session
+
+    from agents.interviewer.service import InterviewService
+    from core.models import User
 
 err = Console(stderr=True)
 COMMANDS = ("/hint", "/finish", "/quit")
@@ -64,6 +67,8 @@ def _check_question(question: str | None) -> None:
 @contextmanager
 def _database(coach: bool) -> Iterator[Session]:
     """The configured database at the newest schema (and, for hints, the indexed notes)."""
+    from sqlmodel import Session
+
     from core.db import engine_for, upgrade
     from core.settings import get_settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 from rich.console import Console
@@ -31,11 +32,13 @@ def fail(message: str, code: int = 2) -> None:
 def serve(
     host: str = typer.Option(None, help="Bind address (default TRADEOFF_HOST, 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default TRADEOFF_PORT, 8000)."),
-    workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+    workers: str = typer.Option(
+        None,
+        help="Worker processes: a number, or auto (one per core). Default: auto on a "
+        "non-loopback address, 1 on loopback.",
+    ),
 ) -> None:
     """Serve the web UI and the HTTP API."""
-    import os
-
     import uvicorn
 
     from api.main import prepare
@@ -51,18 +54,39 @@ def serve(
     refusal = exposure_refusal(settings)
     if refusal:
         fail(refusal)
+    count = worker_count(workers, settings.binds_loopback)
+    if count > 1 and "TRADEOFF_EMBED_THREADS" not in os.environ:  # workers share the cores
+        os.environ["TRADEOFF_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // count))
     configure_logging(settings.log_level)
     prepare(settings)  # once, before any worker answers
+    if settings.embedder == "onnx":  # exported once here, not by each worker
+        from retrieval.minilm import ensure_export
+
+        try:
+            ensure_export(settings.models_dir)
+        except Exception:  # noqa: BLE001 - each worker then falls back to PyTorch, loudly
+            err.print("[yellow]warning:[/yellow] could not export MiniLM to ONNX; using PyTorch")
     os.environ["_TRADEOFF_PREPARED"] = "1"  # workers skip what serve just did
     uvicorn.run(
         "api.main:app_from_env",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=workers,
+        workers=count,
         log_config=None,
         access_log=False,  # api/request_log.py logs each request, without query strings
     )
+
+
+def worker_count(option: str | None, loopback: bool) -> int:
+    """`--workers`: a number from 1 to 64, or auto (one per core, the default off loopback)."""
+    if option is None:
+        option = "1" if loopback else "auto"
+    if option == "auto":
+        return max(1, min(64, os.cpu_count() or 1))
+    if not option.isdigit() or not 1 <= int(option) <= 64:
+        fail(f"--workers must be a number from 1 to 64, or auto (not {option!r})")
+    return int(option)
 
 
 @db_app.command("upgrade")

@@ -30,6 +30,8 @@ M = TypeVar("M", bound=BaseModel)
 CONTENT_DIR = Path(__file__).resolve().parent
 NOTE_WORDS = (400, 1200)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+# libyaml's parser reads the bank about ten times faster than the pure-Python one, same data.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def _validation_problems(rel: str, err: ValidationError) -> list[ContentProblem]
 
 def _read_yaml(path: Path, rel: str, problems: list[ContentProblem]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problems.append(ContentProblem(rel, "(file)", f"not valid YAML: {exc}"))
         return None
@@ -159,7 +161,7 @@ def parse_note(text: str, rel: str) -> Note:
     if not m:
         raise ContentError([ContentProblem(rel, "(front matter)", "missing '---' front matter")])
     try:
-        meta_raw = yaml.safe_load(m.group(1))
+        meta_raw = yaml.load(m.group(1), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ContentError([ContentProblem(rel, "(front matter)", f"bad YAML: {exc}")]) from exc
     try:

@@ -60,10 +60,36 @@ class Settings(BaseSettings):
         description="Worker threads per process; each open SSE stream holds one while it waits.",
     )
 
+    embedder: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="MiniLM runtime: onnx (exported once into the data dir, checked against "
+        "torch) or torch (sentence-transformers); same vectors.",
+    )
+    model_cache: Path | None = Field(
+        default=None,
+        description="Where the exported ONNX model is kept (keyed by the weights' hash); "
+        "empty = <data dir>/models.",
+    )
+    embed_threads: int = Field(
+        default=0, ge=0, le=256, description="Threads per forward pass; 0 = one per core."
+    )
+    queue_limit: int = Field(
+        default=200,
+        ge=1,
+        le=100_000,
+        description="Requests a worker holds waiting for their first byte; past it, 503 with "
+        "Retry-After.",
+    )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, v: Path) -> Path:
         return v.expanduser()
+
+    @field_validator("model_cache", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v
 
     @property
     def sqlite_path(self) -> Path:
@@ -76,6 +102,10 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_cache or self.data_dir / "models"
 
     @property
     def reports_dir(self) -> Path:

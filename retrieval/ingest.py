@@ -146,11 +146,13 @@ def ingest_paths(
     return report
 
 
-def ensure_notes_indexed(settings: Settings, embedder: Embedder | None = None) -> IngestReport:
+def ensure_notes_indexed(
+    settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None
+) -> IngestReport:
     """Brings the `notes` corpus in line with content/notes/*.md; cheap when nothing changed."""
     if not NOTES_DIR.is_dir():
         return IngestReport(corpus=NOTES_CORPUS)
-    return ingest_paths([NOTES_DIR], NOTES_CORPUS, settings, embedder, skip_errors=True)
+    return ingest_paths([NOTES_DIR], NOTES_CORPUS, settings, embedder, progress, skip_errors=True)
 
 
 def ingest_documents(
@@ -259,6 +261,8 @@ def _vectors_for(
         # Longest first, as sentence-transformers does inside one call: batches of alike length
         # pad little, so batching for the progress bar costs no throughput.
         ordered = sorted(texts, key=lambda h: len(texts[h]), reverse=True)
+        if progress:
+            progress(0, len(texts))
         for batch in batched(ordered, EMBED_BATCH):
             vecs = embedder.encode_uncached([texts[h] for h in batch])
             fresh.update(zip(batch, vecs, strict=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ for _name in list(os.environ):
     _passes = _name.startswith(("TRADEOFF_TEST_", "TRADEOFF_UPDATE_"))
     if _name.startswith("TRADEOFF_") and not _passes:
         os.environ.pop(_name)
+# The ONNX export of MiniLM is made once per machine, not once per test data dir; subprocesses
+# (the CLI and server tests) inherit this.
+os.environ["TRADEOFF_MODEL_CACHE"] = os.path.join(tempfile.gettempdir(), "tradeoff-test-models")
 
 from core.settings import Settings, get_settings  # noqa: E402
 from tests.support.fixtures import openai_server  # noqa: E402,F401

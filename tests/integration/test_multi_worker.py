@@ -48,6 +48,7 @@ def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, s
                 "TRADEOFF_REDIS_URL": REDIS_URL,
                 "TRADEOFF_CHROMA_URL": chroma.base_url,
                 "TRADEOFF_LLM": "offline",
+                "TRADEOFF_MODEL_CACHE": os.environ["TRADEOFF_MODEL_CACHE"],
                 "HF_HUB_OFFLINE": "1",
                 "TRANSFORMERS_OFFLINE": "1",
             }

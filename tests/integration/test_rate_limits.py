@@ -117,6 +117,7 @@ def test_two_servers_share_one_limit_through_redis(
         "TRADEOFF_DATA_DIR": str(settings.data_dir),
         "TRADEOFF_DATABASE_URL": settings.effective_database_url,
         "TRADEOFF_LLM": "offline",
+        "TRADEOFF_MODEL_CACHE": os.environ["TRADEOFF_MODEL_CACHE"],
         "TRADEOFF_REDIS_URL": REDIS_URL,
         "TRADEOFF_RATE_LIMIT": "10/minute",
         "_TRADEOFF_PREPARED": "1",

@@ -44,14 +44,16 @@ def test_concurrent_callers_share_batches_and_get_their_own_vectors(embedder, mo
         assert np.allclose(vecs[2], vecs[0])
 
 
-def test_a_failed_pass_fails_its_caller_and_the_others_recover(embedder, monkeypatch):
+def test_a_failed_pass_fails_its_callers_and_the_queue_recovers(embedder, monkeypatch):
     raw = embedder._encode_raw
     calls = {"n": 0}
+    first_pass = threading.Event()
 
     def flaky(texts: list[str]) -> np.ndarray:
         calls["n"] += 1
-        time.sleep(0.1)
         if calls["n"] == 1:
+            first_pass.set()
+            time.sleep(0.2)  # the others queue up behind it
             raise RuntimeError("the model failed")
         return raw(texts)
 
@@ -59,15 +61,55 @@ def test_a_failed_pass_fails_its_caller_and_the_others_recover(embedder, monkeyp
     results: dict[int, object] = {}
 
     def call(i: int) -> None:
+        if i:
+            first_pass.wait(10)
         try:
-            results[i] = embedder.encode([f"recovery check {i}", "recovery check: shared"]).shape
+            results[i] = embedder.encode([f"recovery check {i}", f"recovery check {i}b"]).shape
         except RuntimeError as exc:
             results[i] = str(exc)
 
     _run_threads(call, 8)
-    assert sorted(map(str, results.values())).count("the model failed") == 1
-    assert list(results.values()).count((2, 384)) == 7
-    assert not embedder._queue
+    assert results[0] == "the model failed"
+    assert [results[i] for i in range(1, 8)] == [(2, 384)] * 7
+    assert embedder.encode(["recovery check 0"]).shape == (1, 384)  # its texts can be retried
+    assert not embedder._pending
+
+
+def test_requests_are_served_in_arrival_order_in_bounded_passes(embedder, monkeypatch):
+    """A request that arrives before a burst is not held back by it, and one that arrives
+    after it waits its turn; no pass is larger than MAX_PASS."""
+    from agents.models import MAX_PASS
+
+    raw = embedder._encode_raw
+    passes: list[int] = []
+
+    def slow_raw(texts: list[str]) -> np.ndarray:
+        passes.append(len(texts))
+        time.sleep(0.05)
+        return raw(texts)
+
+    monkeypatch.setattr(embedder, "_encode_raw", slow_raw)
+    done: list[str] = []
+    requests = {
+        "before": ["fifo check: the request before the burst"],
+        "burst": [f"fifo check: burst sentence {n}" for n in range(2 * MAX_PASS)],
+        "after": ["fifo check: the request after the burst"],
+    }
+
+    def call(name: str) -> None:
+        embedder.encode(requests[name])
+        done.append(name)
+
+    threads = []
+    for name in requests:
+        threads.append(threading.Thread(target=call, args=(name,)))
+        threads[-1].start()
+        time.sleep(0.02)
+    for t in threads:
+        t.join(timeout=60)
+    assert done == ["before", "burst", "after"]
+    assert max(passes) <= MAX_PASS
+    assert passes[0] == 1  # the first request did not wait for the burst's passes
 
 
 def test_memo_returns_the_same_vector_without_the_model(embedder, monkeypatch):
