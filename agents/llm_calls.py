@@ -226,21 +226,6 @@ def before_deadline(
         stop.set()
 
 
-def call_before(fn: Callable[[], T], deadline: Deadline) -> T:
-    """`fn()` on a worker thread; DeadlineExceeded if it has not returned by the deadline."""
-
-    def once() -> Iterator[T]:
-        yield fn()
-
-    gen = before_deadline(once, deadline)
-    try:
-        return next(gen)
-    except StopIteration as exc:  # pragma: no cover - once() always yields or raises
-        raise RuntimeError("the call returned nothing") from exc
-    finally:
-        gen.close()
-
-
 # -- the two kinds of request -------------------------------------------------------------------
 Messages = list[tuple[str, str]]
 
@@ -291,7 +276,6 @@ def stream_text(
 class Completion:
     text: str
     finish_reason: str | None
-    completion_tokens: int | None
 
 
 def complete(
@@ -301,33 +285,45 @@ def complete(
     deadline: Deadline,
     response_format: dict[str, Any] | None = None,
 ) -> Completion:
-    """One whole (non-streamed) reply, bounded by `limits` and `deadline`, with retries."""
+    """One whole reply, bounded by `limits` and `deadline`, with retries.
+
+    It is streamed and gathered: when the deadline cuts it, the connection closes and a server
+    that watches for that (llama.cpp's does, for streams only) stops generating, instead of
+    finishing an abandoned reply while the next request waits behind it.
+    """
 
     def attempt() -> Completion:
-        extra = {"response_format": response_format} if response_format else {}
-        try:
-            reply = _client(chat).chat.completions.create(
-                model=_model(chat),
-                messages=_wire(messages),
-                temperature=0,
-                **extra,
-                **limits.request(deadline),
-            )
-        except openai.APIStatusError as exc:
-            if response_format and _refuses_format(exc):
-                raise FormatRefused(f"{exc.status_code}: {str(exc)[:200]}") from exc
-            raise
-        choice = reply.choices[0] if reply.choices else None
-        usage = getattr(reply, "usage", None)
-        return Completion(
-            text=(choice.message.content or "") if choice else "",
-            finish_reason=choice.finish_reason if choice else None,
-            completion_tokens=getattr(usage, "completion_tokens", None),
-        )
+        finish: list[str | None] = [None]
 
-    return call_with_retries(
-        lambda: call_before(attempt, deadline), retries=limits.retries, deadline=deadline
-    )
+        def source() -> Iterator[str]:
+            extra = {"response_format": response_format} if response_format else {}
+            try:
+                stream = _client(chat).chat.completions.create(
+                    model=_model(chat),
+                    messages=_wire(messages),
+                    stream=True,
+                    temperature=0,
+                    **extra,
+                    **limits.request(deadline),
+                )
+            except openai.APIStatusError as exc:
+                if response_format and _refuses_format(exc):
+                    raise FormatRefused(f"{exc.status_code}: {str(exc)[:200]}") from exc
+                raise
+            try:
+                for chunk in stream:
+                    for choice in getattr(chunk, "choices", None) or []:
+                        text = getattr(choice.delta, "content", None)
+                        if text:
+                            yield text
+                        finish[0] = choice.finish_reason or finish[0]
+            finally:
+                stream.close()
+
+        text = "".join(before_deadline(source, deadline))
+        return Completion(text=text, finish_reason=finish[0])
+
+    return call_with_retries(attempt, retries=limits.retries, deadline=deadline)
 
 
 def _refuses_format(exc: openai.APIStatusError) -> bool:

@@ -131,8 +131,8 @@ def parse_judgements(text: str, item_ids: list[str]) -> Judgements:
 FORMATS = ("json_schema", "json_object", "prompt")
 _accepted: dict[tuple[str, str], int] = {}
 _lock = threading.Lock()
-# Judge calls in this process: requests sent, replies that held valid judgements, grades that
-# fell back to the offline engine (the eval report reads these).
+# Judge calls in this process: requests sent, replies received, replies that held valid
+# judgements, grades by the model and grades that fell back offline (the eval report reads them).
 JUDGE_STATS: Counter[str] = Counter()
 
 
@@ -221,6 +221,7 @@ class LLMEvaluator:
                 with _lock:
                     _accepted[self._server] = max(_accepted.get(self._server, 0), n + 1)
                 continue
+            _count("replies")
             return reply.text
         raise ProviderError("the server took no response format")  # pragma: no cover
 

@@ -112,12 +112,17 @@ def test_a_silent_source_is_cut_at_the_deadline() -> None:
     import threading
     import time
 
-    from agents.llm_calls import Deadline, DeadlineExceeded, call_before
+    from agents.llm_calls import Deadline, DeadlineExceeded, before_deadline
 
     release = threading.Event()
+
+    def silent() -> Iterator[str]:
+        release.wait(5)  # a server that accepted the request and says nothing
+        yield "late"
+
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded):
-        call_before(lambda: release.wait(5), Deadline(0.2))
+        next(before_deadline(silent, Deadline(0.2)))
     release.set()
     assert time.monotonic() - started < 0.5
 
