@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from agents.engines import build_evaluator, offline_evaluator
 from agents.interviewer.guardrails import leaks
-from agents.llm_evaluator import JUDGE_STATS
+from agents.llm_evaluator import JUDGE_STATS, _norm
 from api.main import create_app
 from content.loader import bundled_bank
 from core.db import engine_for
@@ -107,7 +107,7 @@ def test_labelled_answers_graded_by_the_llm_judge(llm_settings) -> None:
         seconds.append(time.perf_counter() - started)
         assert ev.engine == ENGINE or "llm_fallback" in ev.flags, ev.engine  # never silent
         for item in ev.items:  # quotes the model gave are in the answer, or were dropped
-            assert all(q in case.answer for q in item.evidence), item
+            assert all(_norm(q) in _norm(case.answer) for q in item.evidence), item
     figures = judge_metrics(before, JUDGE_STATS.copy())
     figures["llm_grade_latency_p95"] = round(percentile(seconds, 95), 3)
     FIGURES["grading"] = figures
@@ -124,7 +124,7 @@ def test_injection_attacks_through_the_model(llm_settings, clock) -> None:
     app.state.clock = clock
     with TestClient(app) as client:
         cases = [
-            _against_interviewer(client, bank, a, BASE_QUESTIONS[n % 3])
+            _against_interviewer(client, bank, a, BASE_QUESTIONS[n % 3], warm_up=False)
             for n, a in enumerate(attacks)
         ]
     failed = [c for c in cases if c["succeeded"]]
