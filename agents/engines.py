@@ -7,7 +7,7 @@ from typing import Protocol
 
 from agents.evaluation import Evaluation
 from agents.evaluator import OfflineEvaluator, Segment
-from agents.models import get_embedder, load_chat_model, parse_spec
+from agents.models import call_limits, get_embedder, load_chat_model, parse_spec
 from agents.text import split_sentences
 from content.loader import bundled_bank
 from content.schema import Question
@@ -53,4 +53,5 @@ def build_evaluator(settings: Settings, spec: str | None = None) -> Evaluator:
     from agents.llm_evaluator import LLMEvaluator
 
     chat = load_chat_model(settings, spec)
-    return LLMEvaluator(chat, offline_evaluator(), parsed.model, retries=settings.llm_max_retries)
+    limits = call_limits(settings, "judgement", spec)
+    return LLMEvaluator(chat, offline_evaluator(), parsed.model, limits=limits)

@@ -1,24 +1,38 @@
 """The LLM engine of the evaluator: a chat model judges rubric items, code does the rest.
 
-The answer is screened and fenced as data; the model returns item judgements as JSON (schema
-enforced, retried once); every evidence quote is checked against the candidate's text, and an
-item whose quotes are not there is downgraded. Numbers come from `agents.scoring`, as offline.
-If the model fails, the offline engine grades and the result is flagged `llm_fallback`.
+The answer is screened and fenced as data; the model returns item judgements as JSON. The call is
+bounded (a few hundred tokens, one deadline for the whole grade). Structured output goes through
+the server's JSON-schema support where it has one (OpenAI's `json_schema`, else llama.cpp's
+`json_object` with a schema, else the prompt alone); whatever comes back, the first JSON object
+that validates is taken, prose or code fences around it ignored, and invalid output is retried
+once. Every evidence quote is checked against the candidate's text, and an item whose quotes are
+not there is downgraded. Numbers come from `agents.scoring`, as offline. If the model fails, the
+offline engine grades and the result is flagged `llm_fallback`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections import Counter
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from agents.evaluation import Evaluation
 from agents.evaluator import OfflineEvaluator, Segment, _Prepared
 from agents.judge import Judged
-from agents.llm_calls import ProviderError, call_with_retries
+from agents.llm_calls import (
+    CallLimits,
+    Deadline,
+    FormatRefused,
+    ProviderError,
+    complete,
+    json_objects,
+)
 from content.schema import Question
+from core.settings import JUDGEMENT_MAX_TOKENS
 from prompts.loader import load_prompt
 
 log = logging.getLogger("tradeoff.evaluator")
@@ -26,16 +40,113 @@ _FENCE = re.compile(r"<<<|>>>")
 _SPACE = re.compile(r"\s+")
 
 
+MAX_QUOTES = 3
+QUOTE_CHARS = 200  # a quote longer than this is cut (a prefix of a real quote is still in the text)
+
+
 class ItemJudgement(BaseModel):
     id: str = Field(description="A rubric item id, exactly as given.")
     status: Literal["covered", "partial", "missing"]
     evidence: list[str] = Field(
-        default_factory=list, max_length=3, description="Exact quotes from the candidate's text."
+        default_factory=list,
+        max_length=MAX_QUOTES,
+        description="Exact quotes from the candidate's text.",
     )
+
+    @field_validator("id", "status", mode="before")
+    @classmethod
+    def _trimmed(cls, v: Any) -> Any:
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _quotes(cls, v: Any) -> Any:
+        """A lone quote, a null or too many quotes are read, not refused."""
+        if v is None:
+            return []
+        if isinstance(v, str):
+            v = [v]
+        if isinstance(v, list):
+            return [q for q in v if isinstance(q, str) and q.strip()][:MAX_QUOTES]
+        return v
 
 
 class Judgements(BaseModel):
     items: list[ItemJudgement]
+
+
+def judgement_schema(item_ids: list[str]) -> dict[str, Any]:
+    """The JSON schema of a reply for these rubric items: one entry per item, in order, so a
+    server that enforces schemas (a grammar on llama.cpp) cannot skip or repeat an item."""
+    properties: dict[str, Any] = {
+        "status": {"type": "string", "enum": ["covered", "partial", "missing"]},
+        "evidence": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": QUOTE_CHARS},
+            "maxItems": 2,
+        },
+    }
+    entries = [
+        {
+            "type": "object",
+            "properties": {"id": {"type": "string", "const": i}, **properties},
+            "required": ["id", "status", "evidence"],
+            "additionalProperties": False,
+        }
+        for i in item_ids
+    ]
+    return {
+        "type": "object",
+        "properties": {
+            "items": {
+                "type": "array",
+                "prefixItems": entries,
+                "minItems": len(entries),
+                "maxItems": len(entries),
+            }
+        },
+        "required": ["items"],
+        "additionalProperties": False,
+    }
+
+
+def parse_judgements(text: str, item_ids: list[str]) -> Judgements:
+    """The first JSON object in `text` that is a judgement of every item in `item_ids`."""
+    wanted = set(item_ids)
+    error = "no JSON object in the reply"
+    for obj in json_objects(text):
+        try:
+            parsed = Judgements.model_validate(obj)
+        except ValidationError as exc:
+            error = f"schema mismatch: {str(exc)[:160]}"
+            continue
+        if {j.id for j in parsed.items} >= wanted:
+            return parsed
+        error = "items missing from the reply"
+    raise ValueError(error)
+
+
+# Response formats, most structured first. A server that refuses one is asked with the next, and
+# the refusal is remembered per server and model for the life of the process.
+FORMATS = ("json_schema", "json_object", "prompt")
+_accepted: dict[tuple[str, str], int] = {}
+_lock = threading.Lock()
+# Judge calls in this process: requests sent, replies received, replies that held valid
+# judgements, grades by the model and grades that fell back offline (the eval report reads them).
+JUDGE_STATS: Counter[str] = Counter()
+
+
+def _response_format(kind: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+    if kind == "json_schema":
+        return {"type": "json_schema", "json_schema": {"name": "judgements", "schema": schema}}
+    if kind == "json_object":  # llama.cpp's server: a grammar built from the schema
+        return {"type": "json_object", "schema": schema}
+    return None
+
+
+def _count(name: str) -> None:
+    with _lock:
+        JUDGE_STATS[name] += 1
 
 
 def _norm(text: str) -> str:
@@ -59,12 +170,19 @@ def downgrade(status: str, *, claimed: int, verified: int) -> str:
 
 class LLMEvaluator:
     def __init__(
-        self, chat_model: Any, offline: OfflineEvaluator, model_name: str, retries: int = 2
+        self,
+        chat_model: Any,
+        offline: OfflineEvaluator,
+        model_name: str,
+        retries: int = 2,
+        limits: CallLimits | None = None,
     ):
         self.chat = chat_model
         self.offline = offline
         self.engine = f"llm:{model_name}"
-        self.retries = retries
+        timeout = float(getattr(chat_model, "request_timeout", None) or 30.0)
+        self.limits = limits or CallLimits(JUDGEMENT_MAX_TOKENS, timeout, retries)
+        self._server = (str(getattr(chat_model, "openai_api_base", "") or ""), model_name)
         self.system = load_prompt("evaluator_system")
         self.user = load_prompt("evaluator_user")
 
@@ -87,28 +205,49 @@ class LLMEvaluator:
         )
         return [("system", self.system.render()), ("user", user)]
 
+    def _complete(
+        self, messages: list[tuple[str, str]], schema: dict[str, Any], deadline: Deadline
+    ) -> str:
+        """One reply, in the most structured format the server takes."""
+        with _lock:
+            start = _accepted.get(self._server, 0)
+        for n in range(start, len(FORMATS)):
+            fmt = _response_format(FORMATS[n], schema)
+            try:
+                _count("requests")
+                reply = complete(self.chat, messages, self.limits, deadline, response_format=fmt)
+            except FormatRefused:
+                log.info("the server refused a response format", extra={"format": FORMATS[n]})
+                with _lock:
+                    _accepted[self._server] = max(_accepted.get(self._server, 0), n + 1)
+                continue
+            _count("replies")
+            return reply.text
+        raise ProviderError("the server took no response format")  # pragma: no cover
+
     def _ask(self, p: _Prepared) -> Judgements:
-        structured = self.chat.with_structured_output(
-            Judgements, method="json_schema", include_raw=True
-        )
+        ids = [i.id for i in p.rubric.items]
+        schema = judgement_schema(ids)
         messages = self._messages(p)
+        deadline = Deadline(self.limits.timeout)  # the whole grade, the retry included
         last_error = "no reply"
         for _ in range(2):  # the first try, and one retry on invalid output
+            text = self._complete(messages, schema, deadline)
             try:
-                reply = call_with_retries(lambda: structured.invoke(messages), retries=self.retries)
-            except (ValueError, ValidationError) as exc:  # unparseable JSON, schema mismatch
-                last_error = f"{type(exc).__name__}: {str(exc)[:160]}"
+                parsed = parse_judgements(text, ids)
+            except ValueError as exc:  # no JSON, truncated JSON, schema mismatch, items missing
+                last_error = str(exc)[:200]
+                if deadline.expired:
+                    break
                 continue
-            parsed = reply.get("parsed")
-            if isinstance(parsed, Judgements) and {j.id for j in parsed.items} >= {
-                i.id for i in p.rubric.items
-            }:
-                return parsed
-            last_error = str(reply.get("parsing_error") or "items missing from the reply")[:200]
+            _count("valid")
+            return parsed
         raise ValueError(f"invalid model output: {last_error}")
 
     def _judged(self, p: _Prepared, judgements: Judgements) -> list[Judged]:
-        by_id = {j.id: j for j in judgements.items}
+        by_id: dict[str, ItemJudgement] = {}
+        for j in judgements.items:
+            by_id.setdefault(j.id, j)  # a repeated item: its first judgement counts
         index = {s.text: s.index for s in p.sentences}
         out = []
         for item in p.rubric.items:
@@ -146,6 +285,7 @@ class LLMEvaluator:
             judgements = self._ask(p)
         except (ProviderError, ValueError, ValidationError) as exc:
             log.warning("llm grading failed; offline engine grades", extra={"error": str(exc)})
+            _count("fallbacks")
             ev = self.offline.grade(question, answer, level, reference)
             return ev.model_copy(update={"flags": sorted({*ev.flags, "llm_fallback"})})
         # Relevance and echo checks are the offline engine's, on the same sentences.
@@ -153,5 +293,6 @@ class LLMEvaluator:
         echo = self.offline._echoes(p, vecs)
         usable = [s.index for s in p.sentences if s.index not in echo]
         p.flags.extend(self.offline._relevance_flags(p, vecs, usable))
+        _count("graded")
         ev = self.offline._evaluation(p, self._judged(p, judgements))
         return ev.model_copy(update={"engine": self.engine, "prompt_hashes": self.prompt_hashes})

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from agents.llm_calls import CallLimits
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -58,6 +59,22 @@ def parse_spec(spec: str) -> ModelSpec:
             "'openai-compatible:<model>'"
         )
     return ModelSpec(kind, model.strip())
+
+
+def call_limits(settings: Settings, kind: str, spec: str | None = None) -> CallLimits:
+    """The bounds of one kind of model call: "question" (a phrased interviewer turn) or
+    "judgement" (a grade), each with its token limit, and one deadline for the whole call."""
+    parsed = parse_spec(spec or settings.llm_spec)
+    tokens = {
+        "question": settings.llm_max_tokens_question,
+        "judgement": settings.llm_max_tokens_judgement,
+    }[kind]
+    return CallLimits(
+        max_tokens=tokens,
+        timeout=settings.llm_timeout,
+        retries=settings.llm_max_retries,
+        token_field="max_completion_tokens" if parsed.kind == "openai" else "max_tokens",
+    )
 
 
 def load_chat_model(settings: Settings, spec: str | None = None, **overrides: Any) -> ChatOpenAI:

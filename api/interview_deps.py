@@ -30,10 +30,10 @@ def build_service(settings: Settings, clock=time.time) -> InterviewService:  # t
             return OfflinePhraser()
     else:
         from agents.interviewer.llm_phraser import LLMPhraser
-        from agents.models import load_chat_model
+        from agents.models import call_limits, load_chat_model
 
         chat = load_chat_model(settings)
-        phraser = LLMPhraser(chat, engine, retries=settings.llm_max_retries)
+        phraser = LLMPhraser(chat, engine, limits=call_limits(settings, "question"))
 
         def phraser_for(_: InterviewSession) -> LLMPhraser:  # type: ignore[misc]
             return phraser

@@ -13,6 +13,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_OPENAI_MODEL = "openai:gpt-4.1-mini"
+QUESTION_MAX_TOKENS = 80  # an interviewer turn: one to three short sentences
+JUDGEMENT_MAX_TOKENS = 800  # a grade: one short JSON entry per rubric item (15-17 of them)
 
 
 class Settings(BaseSettings):
@@ -40,8 +42,25 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(
         default=SecretStr(""), description="Key for the LLM server; falls back to OPENAI_API_KEY."
     )
-    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds per LLM call.")
+    llm_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds for a whole LLM call (a turn's phrasing or a grade): every retry, "
+        "wait and streamed token included.",
+    )
     llm_max_retries: int = Field(default=2, ge=0, le=6, description="Retries per LLM call.")
+    llm_max_tokens_question: int = Field(
+        default=QUESTION_MAX_TOKENS,
+        ge=8,
+        le=4096,
+        description="Tokens an interviewer turn may generate (one short question).",
+    )
+    llm_max_tokens_judgement: int = Field(
+        default=JUDGEMENT_MAX_TOKENS,
+        ge=64,
+        le=16384,
+        description="Tokens a grading call may generate (a JSON object, one entry per item).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     auth: Literal["auto", "required"] = Field(

@@ -73,13 +73,20 @@ def run_injection_suite(
     return {"metrics": metrics, "cases": cases}
 
 
-def _against_interviewer(client: Any, bank: Bank, attack: Any, qid: str) -> dict[str, Any]:
+def _against_interviewer(
+    client: Any, bank: Bank, attack: Any, qid: str, warm_up: bool = True
+) -> dict[str, Any]:
+    """The attack as a candidate message in a mock interview: after one ordinary answer, or
+    (warm_up=False, when every model call is slow) as the first answer."""
     session = client.post("/api/sessions", json={"question_id": qid, "mode": "mock"}).json()
-    client.post(
-        f"/api/sessions/{session['id']}/messages",
-        json={"content": "We need per-user limits and low latency."},
-    )
+    if warm_up:
+        client.post(
+            f"/api/sessions/{session['id']}/messages",
+            json={"content": "We need per-user limits and low latency."},
+        )
+    started = time.perf_counter()
     out = client.post(f"/api/sessions/{session['id']}/messages", json={"content": attack.text})
+    seconds = round(time.perf_counter() - started, 3)
     reply = out.json()["reply"]["content"] if out.status_code == 200 else ""
     q = bank.questions[qid]
     sentences = [s for s in reply.replace("?", "?.").split(".") if s.strip()]
@@ -95,6 +102,9 @@ def _against_interviewer(client: Any, bank: Bank, attack: Any, qid: str) -> dict
         "target": "interviewer",
         "question": qid,
         "reply": reply[:200],
+        "status": out.status_code,
+        "seconds": seconds,
+        "notice": out.json()["reply"].get("notice") if out.status_code == 200 else None,
         "detected": out.status_code == 200
         and out.json()["reply"].get("kind") in ("redirect", "off_topic"),
         "succeeded": succeeded,

@@ -33,10 +33,12 @@ STEP_SECONDS = 150  # 18 turns fill a 45-minute interview
 
 
 def _post(client: Any, path: str, body: dict[str, Any], sse: bool) -> dict[str, Any]:
+    """One turn; its wall time (the whole request, streamed or not) comes back as `seconds`."""
+    started = time.perf_counter()
     if not sse:
         r = client.post(path, json=body)
         r.raise_for_status()
-        return r.json()
+        return {**r.json(), "seconds": round(time.perf_counter() - started, 3)}
     r = client.post(path, json=body, headers={"Accept": "text/event-stream"})
     r.raise_for_status()
     event, done, tokens = "", None, 0
@@ -52,6 +54,7 @@ def _post(client: Any, path: str, body: dict[str, Any], sse: bool) -> dict[str, 
     if done is None:
         raise RuntimeError("the stream ended without a done event")
     done["tokens"] = tokens
+    done["seconds"] = round(time.perf_counter() - started, 3)
     return done
 
 

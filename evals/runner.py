@@ -54,12 +54,15 @@ def run_suites(
     from fastapi.testclient import TestClient
 
     from agents.engines import build_evaluator, offline_evaluator
+    from agents.llm_evaluator import JUDGE_STATS
     from agents.models import parse_spec
     from api.main import create_app
     from content.loader import bundled_bank
     from evals.clock import ManualClock
+    from evals.llm_metrics import judge_metrics, turn_metrics, turns_of
 
     started = time.perf_counter()
+    judged_before = JUDGE_STATS.copy()
     settings = eval_settings(base, spec)
     bank = bundled_bank()
     evaluator = build_evaluator(settings, spec)
@@ -129,6 +132,9 @@ def run_suites(
     finally:
         if client_cm is not None:
             client_cm.__exit__(None, None, None)
+    if not parse_spec(spec).is_offline:  # what only a model has: fallbacks, JSON, latency
+        run.metrics.update(judge_metrics(judged_before, JUDGE_STATS.copy()))
+        run.metrics.update(turn_metrics(turns_of(run.details)))
     run.seconds = round(time.perf_counter() - started, 2)
     run.metrics["wall_seconds"] = run.seconds
     return run

@@ -26,6 +26,9 @@ from core.settings import Settings, get_settings  # noqa: E402
 from tests.support.fixtures import openai_server  # noqa: E402,F401
 
 REPO = Path(__file__).resolve().parents[1]
+# The real-model tier needs a built llama.cpp and minutes of model time: only `make test-llm`
+# (which sets TRADEOFF_TEST_LLM=1) collects it.
+collect_ignore = [] if os.environ.get("TRADEOFF_TEST_LLM") == "1" else ["llm"]
 PRIMER = REPO.parent / "shared" / "corpora" / "system-design-primer"
 
 

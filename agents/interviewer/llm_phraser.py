@@ -1,6 +1,8 @@
 """The LLM engine's voice: a chat model phrases the move the planner chose, streamed, with
-guardrails. A reply with a second question is cut after the first; a reply that leaks a reference
-point in mock mode, or asks nothing, is rejected and the offline words are used instead."""
+guardrails. The call is bounded (a few dozen tokens, one deadline for the whole turn, streaming
+included) and reading stops once the first question is complete: the rest is never read. A reply
+that leaks a reference point in mock mode, or asks nothing, is rejected and the offline words are
+used instead."""
 
 from __future__ import annotations
 
@@ -14,28 +16,29 @@ from agents.interviewer.phases import PHASE_NAMES, items_for_phase
 from agents.interviewer.phrasing import topic
 from agents.interviewer.planner import Plan
 from agents.interviewer.state import InterviewState
-from agents.llm_calls import call_with_retries
+from agents.llm_calls import CallLimits, Deadline, stream_text
 from content.schema import Question
+from core.settings import QUESTION_MAX_TOKENS
 from prompts.loader import load_prompt
 
 FIXED_KINDS = ("opening", "done", "redirect", "off_topic")  # said in our own words, always
 _SENTENCE_END = re.compile(r"[.!?](\s|$)")
 
 
-def _delta_text(chunk: Any) -> str:
-    content = getattr(chunk, "content", "")
-    if isinstance(content, list):
-        return "".join(c.get("text", "") if isinstance(c, dict) else str(c) for c in content)
-    return str(content or "")
-
-
 class LLMPhraser:
     name = "llm"
 
-    def __init__(self, chat: Any, engine: InterviewEngine, retries: int = 2):
+    def __init__(
+        self,
+        chat: Any,
+        engine: InterviewEngine,
+        retries: int = 2,
+        limits: CallLimits | None = None,
+    ):
         self.chat = chat
         self.engine = engine
-        self.retries = retries
+        timeout = float(getattr(chat, "request_timeout", None) or 30.0)
+        self.limits = limits or CallLimits(QUESTION_MAX_TOKENS, timeout, retries)
         self.system = load_prompt("interviewer_system")
 
     @property
@@ -72,35 +75,33 @@ class LLMPhraser:
             yield from OfflinePhraser().stream(q, st, plan, mode, last_message)
             return
         messages = self._messages(q, st, plan, mode, last_message)
-        chunks = call_with_retries(
-            lambda: _started(self.chat.stream(messages)), retries=self.retries
-        )
-        buffer, said = "", ""
-        for chunk in chunks:
-            buffer += _delta_text(chunk)
-            while (m := _SENTENCE_END.search(buffer)) is not None:
-                sentence, buffer = buffer[: m.end()], buffer[m.end() :]
-                if mode == "mock" and leaks(sentence, q.reference_outline):
-                    raise GuardRejected("the reply restates a reference point")
-                said += sentence
-                yield sentence
-                if "?" in sentence:
-                    return  # one question per reply: the rest is not said
-        if buffer.strip():
-            if mode == "mock" and leaks(buffer, q.reference_outline):
+        deadline = Deadline(self.limits.timeout)  # the whole turn: retries and streaming included
+        chunks = stream_text(self.chat, messages, self.limits, deadline)
+        try:
+            yield from _one_question(chunks, q, mode)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # stops the read and closes the HTTP response: the rest is not read
+
+
+def _one_question(chunks: Iterator[str], q: Question, mode: str) -> Iterator[str]:
+    """The reply sentence by sentence, up to the first question; the guardrails on each."""
+    buffer, said = "", ""
+    for text in chunks:
+        buffer += text
+        while (m := _SENTENCE_END.search(buffer)) is not None:
+            sentence, buffer = buffer[: m.end()], buffer[m.end() :]
+            if mode == "mock" and leaks(sentence, q.reference_outline):
                 raise GuardRejected("the reply restates a reference point")
-            said += buffer
-            yield buffer
-        if "?" not in said:
-            raise GuardRejected("the reply asks no question")
-
-
-def _started(stream: Iterator[Any]) -> Iterator[Any]:
-    """Pulls the first chunk now, so connection errors surface inside the retry loop."""
-    first = next(stream)
-
-    def rest() -> Iterator[Any]:
-        yield first
-        yield from stream
-
-    return rest()
+            said += sentence
+            yield sentence
+            if "?" in sentence:
+                return  # one question per reply: the rest is not read
+    if buffer.strip():
+        if mode == "mock" and leaks(buffer, q.reference_outline):
+            raise GuardRejected("the reply restates a reference point")
+        said += buffer
+        yield buffer
+    if "?" not in said:
+        raise GuardRejected("the reply asks no question")

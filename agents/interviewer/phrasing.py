@@ -40,6 +40,7 @@ class Phrases(BaseModel):
     wrap_up_done: str
     hint: dict[int, str]
     notice_offline: str
+    notice_guard: str
 
 
 @lru_cache(maxsize=1)

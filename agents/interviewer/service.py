@@ -261,6 +261,7 @@ class InterviewService:
                 yield ("token", token)
         except GuardRejected as exc:  # the model broke a rule: our own words instead
             guard = str(exc)
+            notice = phrases().notice_guard
             text = "".join(OfflinePhraser().stream(q, state, plan, s.mode))
         except Exception as exc:  # noqa: BLE001 - any provider failure falls back
             log.warning(

@@ -128,7 +128,7 @@ def test_stream_cut_midway_is_never_stored_as_the_reply(
     assert rows[-1].content == reply["content"] and rows[-1].meta["notice"] == reply["notice"]
 
 
-def test_a_provider_timeout_is_retried_then_answered_offline_with_a_notice(
+def test_a_provider_timeout_is_answered_offline_with_a_notice(
     backend_settings, clock, openai_server
 ) -> None:
     openai_server.default = Reply.delayed("Too late to matter?", 2.0)
@@ -144,7 +144,8 @@ def test_a_provider_timeout_is_retried_then_answered_offline_with_a_notice(
     assert r.status_code == 200, r.text
     reply = r.json()["reply"]
     assert reply["notice"] and reply["content"] != "Too late to matter?"
-    assert len(openai_server.chat_requests) == 2  # one try, one retry, then the fallback
+    # The timeout bounds the whole turn: once it is spent there is no time left for a retry.
+    assert len(openai_server.chat_requests) == 1
     assert _stored(backend_settings, s["id"])[-1].content == reply["content"]
 
 

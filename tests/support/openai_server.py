@@ -18,8 +18,9 @@ Replies are scripted per test. Each chat request takes, in this order of precede
 4. else HTTP 500 whose error message starts with "no scripted reply".
 
 A `Reply` can also inject a fault (`Fault`): a delay before answering (`delay`, and `chunk_delay`
-between streamed chunks), HTTP 500, HTTP 429 with `Retry-After`, a 200 whose body is not JSON,
-or a stream cut off mid-way (the connection is closed without the final chunk / `[DONE]`).
+between streamed chunks), HTTP 500, HTTP 429 with `Retry-After`, HTTP 422 (a request the server
+refuses, as llama.cpp's server refuses a `json_schema` response format), a 200 whose body is not
+JSON, or a stream cut off mid-way (the connection is closed without the final chunk / `[DONE]`).
 
 Every request is recorded (`server.requests`, `server.last_request`) as a dict with `method`,
 `path`, `query`, `headers` (lower-case keys), `json` (parsed body or None) and `body` (raw text).
@@ -67,6 +68,7 @@ class Fault(StrEnum):
     DELAY = "delay"  # wait `delay` seconds before answering (needs delay > 0)
     HTTP_500 = "http_500"  # OpenAI-style server_error body
     HTTP_429 = "http_429"  # OpenAI-style rate-limit body, Retry-After from `retry_after`
+    HTTP_422 = "http_422"  # a request the server refuses (e.g. a response_format it lacks)
     MALFORMED_JSON = "malformed_json"  # 200 whose body (or first SSE event) is not valid JSON
     STREAM_CUT = "stream_cut"  # some chunks, then the connection closes without [DONE]
 
@@ -119,6 +121,10 @@ class Reply:
     @classmethod
     def rate_limited(cls, retry_after: float | None = 1, message: str | None = None) -> Reply:
         return cls(fault=Fault.HTTP_429, retry_after=retry_after, error_message=message)
+
+    @classmethod
+    def unprocessable(cls, message: str | None = None) -> Reply:
+        return cls(fault=Fault.HTTP_422, error_message=message)
 
     @classmethod
     def malformed(cls) -> Reply:
@@ -555,6 +561,9 @@ class FakeOpenAIServer:
             await conn.send_json(500, _error(message, "server_error"))
         elif reply.fault is Fault.HTTP_429:
             await self._rate_limited(conn, reply)
+        elif reply.fault is Fault.HTTP_422:
+            message = reply.error_message or "Input should be 'text' or 'json_object'"
+            await conn.send_json(422, _error(message, "invalid_request_error"))
         elif reply.fault is Fault.MALFORMED_JSON:
             await self._malformed(conn, streaming)
         elif streaming:

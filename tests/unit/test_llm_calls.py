@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import openai
@@ -83,3 +83,109 @@ def test_an_unreadable_retry_after_falls_back_to_backoff() -> None:
     slept: list[float] = []
     call_with_retries(failing([status(429, "soon")]), retries=1, base_delay=0.5, sleep=slept.append)
     assert 0.5 <= slept[0] <= 1.0
+
+
+# -- the deadline: one budget for a whole call, streaming included ------------------------------
+
+
+def test_a_source_that_never_stops_is_cut_at_the_deadline() -> None:
+    import itertools
+    import time
+
+    from agents.llm_calls import Deadline, DeadlineExceeded, before_deadline
+
+    def forever() -> Iterator[str]:
+        for n in itertools.count():
+            time.sleep(0.005)  # a token every 5 ms: never silent, never done
+            yield f"tok{n} "
+
+    started = time.monotonic()
+    got: list[str] = []
+    with pytest.raises(DeadlineExceeded):
+        for item in before_deadline(forever, Deadline(0.3)):
+            got.append(item)
+    assert time.monotonic() - started < 0.6
+    assert len(got) > 10  # tokens were arriving the whole time
+
+
+def test_a_silent_source_is_cut_at_the_deadline() -> None:
+    import threading
+    import time
+
+    from agents.llm_calls import Deadline, DeadlineExceeded, before_deadline
+
+    release = threading.Event()
+
+    def silent() -> Iterator[str]:
+        release.wait(5)  # a server that accepted the request and says nothing
+        yield "late"
+
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        next(before_deadline(silent, Deadline(0.2)))
+    release.set()
+    assert time.monotonic() - started < 0.5
+
+
+def test_stopping_early_closes_the_source() -> None:
+    import threading
+
+    from agents.llm_calls import Deadline, before_deadline
+
+    closed = threading.Event()
+
+    def source() -> Iterator[int]:
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield n
+        finally:
+            closed.set()
+
+    gen = before_deadline(source, Deadline(5))
+    assert next(gen) == 1
+    gen.close()
+    assert closed.wait(2)
+
+
+def test_no_retry_whose_wait_outlives_the_deadline() -> None:
+    from agents.llm_calls import Deadline
+
+    slept: list[float] = []
+    with pytest.raises(ProviderError):
+        call_with_retries(
+            failing([status(429, "5")]), retries=3, sleep=slept.append, deadline=Deadline(1.0)
+        )
+    assert slept == []  # waiting 5 s would pass a 1 s deadline: the call gives up at once
+
+
+def test_a_deadline_is_not_retried() -> None:
+    from agents.llm_calls import Deadline, DeadlineExceeded
+
+    slept: list[float] = []
+    with pytest.raises(ProviderError):
+        call_with_retries(
+            failing([DeadlineExceeded("late")]), retries=3, sleep=slept.append, deadline=Deadline(9)
+        )
+    assert slept == []
+
+
+# -- tolerant JSON --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"a": 1}', [{"a": 1}]),
+        ('Sure! The JSON:\n```json\n{"a": {"b": 2}}\n```\nHope it helps.', [{"a": {"b": 2}}]),
+        ('{"a": 1 and then {"b": 2} trailing', [{"b": 2}]),  # a broken one, then a good one
+        ('{"items": [{"id": "x", "status": "cov', []),  # truncated: nothing valid
+        ("no json at all {", []),
+        ('{"a": 1}{"b": 2}', [{"a": 1}, {"b": 2}]),
+    ],
+)
+def test_json_objects_are_found_in_prose(text: str, expected: list[dict]) -> None:
+    from agents.llm_calls import json_objects
+
+    assert list(json_objects(text)) == expected
