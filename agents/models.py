@@ -152,10 +152,6 @@ class MiniLMEmbedder(Embeddings):
         self._pending: OrderedDict[str, _Slot] = OrderedDict()
         self._worker: threading.Thread | None = None
 
-    @property
-    def runtime_name(self) -> str:
-        return self.runtime.name
-
     def _encode_raw(self, texts: list[str]) -> np.ndarray:
         return self.runtime.encode(texts, self.batch_size)
 
@@ -164,11 +160,6 @@ class MiniLMEmbedder(Embeddings):
         the next process loads them instead of running the model."""
         with self._state:
             self._keep.update(texts)
-
-    def backlog(self) -> int:
-        """Texts waiting for the model."""
-        with self._state:
-            return len(self._pending)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
