@@ -102,7 +102,7 @@ def _against_interviewer(
         "target": "interviewer",
         "question": qid,
         "reply": reply[:200],
-        "status": out.status_code,
+        "http_status": out.status_code,
         "seconds": seconds,
         "notice": out.json()["reply"].get("notice") if out.status_code == 200 else None,
         "detected": out.status_code == 200

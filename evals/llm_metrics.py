@@ -19,27 +19,32 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def turns_of(details: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every interviewer turn the suites took, as {seconds, notice, status}."""
-    turns = []
-    for run in details.get("interviewer", {}).get("runs", []):
-        for r in run["replies"]:
-            notice = r["reply"].get("notice")
-            turns.append({"seconds": r.get("seconds", 0.0), "notice": notice, "status": 200})
-    for case in details.get("injection", {}).get("cases", []):
-        if case.get("target") == "interviewer" and "seconds" in case:
-            turns.append(case)
+    """Every interviewer turn the suites took: the interviewer suite's replies (each the turn's
+    `done` payload) and the injection suite's attacks on the interviewer."""
+    turns = [r for run in details.get("interviewer", {}).get("runs", []) for r in run["replies"]]
+    turns += [
+        c
+        for c in details.get("injection", {}).get("cases", [])
+        if c.get("target") == "interviewer" and "seconds" in c
+    ]
     return turns
 
 
+def _notice(turn: dict[str, Any]) -> Any:
+    return turn["notice"] if "notice" in turn else (turn.get("reply") or {}).get("notice")
+
+
 def turn_metrics(turns: Iterable[dict[str, Any]]) -> dict[str, float]:
+    """Figures over turns, each a `done` payload or an injection case: `seconds`, the reply's
+    notice (the offline interviewer answered), and `http_status` where it was not 200."""
     turns = list(turns)
-    seconds = [float(t["seconds"]) for t in turns]
-    fell_back = sum(1 for t in turns if t.get("notice"))
+    seconds = [float(t.get("seconds", 0.0)) for t in turns]
+    fell_back = sum(1 for t in turns if _notice(t))
     return {
         "llm_turns": len(turns),
         "llm_turn_fallback_rate": round(fell_back / max(1, len(turns)), 4),
         "llm_turn_phrased_rate": round(1 - fell_back / max(1, len(turns)), 4) if turns else 0.0,
-        "llm_turn_errors": sum(1 for t in turns if int(t.get("status", 200)) >= 500),
+        "llm_turn_errors": sum(1 for t in turns if int(t.get("http_status", 200)) >= 500),
         "llm_turn_latency_p50": round(percentile(seconds, 50), 3),
         "llm_turn_latency_p95": round(percentile(seconds, 95), 3),
         "llm_turn_latency_max": round(max(seconds, default=0.0), 3),

@@ -19,8 +19,8 @@ def test_turn_figures_from_both_suites() -> None:
             "runs": [
                 {
                     "replies": [
-                        {"seconds": 1.0, "reply": {"notice": None}},
-                        {"seconds": 3.0, "reply": {"notice": "(offline)"}},
+                        {"seconds": 1.0, "status": "active", "reply": {"notice": None}},
+                        {"seconds": 3.0, "status": "completed", "reply": {"notice": "(off)"}},
                     ]
                 }
             ]
@@ -28,8 +28,8 @@ def test_turn_figures_from_both_suites() -> None:
         "injection": {
             "cases": [
                 {"target": "evaluator", "overall": 1.0},
-                {"target": "interviewer", "seconds": 2.0, "notice": None, "status": 200},
-                {"target": "interviewer", "seconds": 9.0, "notice": None, "status": 502},
+                {"target": "interviewer", "seconds": 2.0, "notice": None, "http_status": 200},
+                {"target": "interviewer", "seconds": 9.0, "notice": None, "http_status": 502},
             ]
         },
     }
