@@ -236,8 +236,8 @@ class InterviewService:
         expected = s.updated_at
         state = InterviewState.model_validate(s.state)
         msgs = crud.messages(db, session_id=s.id)
-        answered = _reply_to(msgs, ctx.candidate.id) if ctx.retry else None
-        if answered is not None:  # a concurrent attempt answered it since the retry began
+        answered = _reply_to(msgs, ctx.candidate.id)
+        if answered is not None:  # a retry of this turn answered it first: one reply a message
             yield ("done", _turn_view(s, ctx.candidate, answered))
             return
         history = tuple(

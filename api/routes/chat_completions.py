@@ -44,7 +44,9 @@ from core.models import User
 from core.settings import Settings
 
 MODELS_CREATED = 1_767_225_600  # 2026-01-01: the models do not change with the bank's files
-Piece = tuple[str, Any]  # ("text", str) | ("end", metadata) | ("error", (status, message))
+# ("token", str): streamed as it comes; ("reply", (stored text, what follows it in the chat));
+# ("end", metadata); ("error", (status, message)).
+Piece = tuple[str, Any]
 
 
 def openai_error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -182,8 +184,8 @@ def _metadata(view: dict[str, Any], result: dict[str, Any] | None = None) -> dic
 
 def _ready(reply: Reply, content: str | dict[str, Any]) -> list[Piece]:
     if isinstance(content, dict):  # a stored turn result
-        return [("text", turn_text(content)), ("end", _metadata(reply.view, content))]
-    return [("text", content), ("end", _metadata(reply.view))]
+        return [("reply", (turn_text(content), "")), ("end", _metadata(reply.view, content))]
+    return [("reply", (content, "")), ("end", _metadata(reply.view))]
 
 
 def _turn(
@@ -196,9 +198,9 @@ def _turn(
     try:
         for kind, payload in turns.events(service, settings, ctx, on_done):
             if kind == "token":
-                yield ("text", payload)
-            elif kind == "done":
-                yield ("text", turn_suffix(payload))
+                yield ("token", payload)
+            elif kind == "done":  # the stored text: the whole of it if no token came first
+                yield ("reply", (payload["reply"]["content"], turn_suffix(payload)))
                 yield ("end", _metadata(view, payload))
             else:
                 yield ("error", (payload["status"], payload["detail"]))
@@ -234,15 +236,15 @@ async def _respond(
 
 
 def _collect(pieces: Iterable[Piece]) -> tuple[str, dict[str, str] | None, tuple[int, str] | None]:
-    """The whole reply: (text, metadata, None), or (text so far, None, (status, message))."""
+    """The whole reply: (text, metadata, None), or ("", None, (status, message))."""
     text, meta = "", None
     for kind, value in pieces:
-        if kind == "text":
-            text += value
+        if kind == "reply":
+            text = value[0] + value[1]
         elif kind == "end":
             meta = value
-        else:
-            return text, None, value
+        elif kind == "error":
+            return "", None, value
     return text, meta, None
 
 
@@ -272,10 +274,15 @@ def _sse(
     yield chunk([ChunkChoice(delta=Delta(role="assistant", content=""))])
     text = ""
     for kind, value in pieces:
-        if kind == "text":
-            if value:
-                text += value
-                yield chunk([ChunkChoice(delta=Delta(content=value))])
+        if kind in ("token", "reply"):
+            if kind == "token":
+                piece = value
+            else:  # what the tokens did not say yet (a stored reply is all of it)
+                stored, after = value
+                piece = (stored[len(text) :] if stored.startswith(text) else "") + after
+            if piece:
+                text += piece
+                yield chunk([ChunkChoice(delta=Delta(content=piece))])
         elif kind == "end":
             yield chunk([ChunkChoice(delta=Delta(), finish_reason="stop")], metadata=value)
         else:

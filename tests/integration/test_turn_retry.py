@@ -1,8 +1,9 @@
-"""A retried turn that starts while the first attempt is still answering: whichever finishes
-second returns the stored reply, so a candidate message never gets two replies."""
+"""A retried turn that starts while the first attempt is still answering: whichever runs second
+returns the stored reply, so a candidate message never gets two replies."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import Session
 
 from api.interview_deps import build_service
@@ -19,7 +20,12 @@ def _run(service, settings: Settings, ctx) -> dict:  # type: ignore[no-untyped-d
     return dict(payload)
 
 
-def test_a_retry_begun_before_the_reply_returns_that_reply(app_settings: Settings, clock) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("retry_first", [False, True], ids=["first-wins", "retry-wins"])
+def test_a_message_gets_one_reply_however_its_attempts_interleave(
+    app_settings: Settings,
+    clock,  # type: ignore[no-untyped-def]
+    retry_first: bool,
+) -> None:
     upgrade(app_settings.effective_database_url)
     service = build_service(app_settings, clock)
     with Session(engine_for(app_settings), expire_on_commit=False) as db:
@@ -30,8 +36,9 @@ def test_a_retry_begun_before_the_reply_returns_that_reply(app_settings: Setting
         first = service.begin_turn(db, user, sid, "Reads dominate writes, about 100 to 1.")
         retry = service.resume(db, user, sid, first.candidate.id)  # no reply yet: a turn to run
     assert not isinstance(retry, dict)
-    answered = _run(service, app_settings, first)
-    again = _run(service, app_settings, retry)
+    order = (retry, first) if retry_first else (first, retry)
+    answered = _run(service, app_settings, order[0])
+    again = _run(service, app_settings, order[1])
     assert again["reply"] == answered["reply"]
     with Session(engine_for(app_settings)) as db:
         roles = [m["role"] for m in service.get(db, local_user(db), sid)["messages"]]

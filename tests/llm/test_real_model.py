@@ -109,10 +109,12 @@ def test_labelled_answers_graded_by_the_llm_judge(llm_settings) -> None:
         for item in ev.items:  # quotes the model gave are in the answer, or were dropped
             assert all(_norm(q) in _norm(case.answer) for q in item.evidence), item
     figures = judge_metrics(before, JUDGE_STATS.copy())
+    # Reported, not bounded: a grade is the model's call (bounded by the deadline) plus the
+    # offline engine's work, which a loaded machine slows as much as it likes.
+    figures["llm_grade_latency_p50"] = round(percentile(seconds, 50), 3)
     figures["llm_grade_latency_p95"] = round(percentile(seconds, 95), 3)
     FIGURES["grading"] = figures
     assert figures["llm_grades"] == GRADED
-    assert figures["llm_grade_latency_p95"] <= LLM_TIMEOUT + MARGIN, figures
     # The judge works against a real server: its structured output is read at least sometimes.
     assert figures["llm_judge_valid_json_rate"] > 0, figures
 
