@@ -171,3 +171,16 @@ def backend_client(backend_settings: Settings, clock):
     """The app on each real database (see `backend_settings`)."""
     with _app_client(backend_settings, clock) as c:
         yield c
+
+
+@pytest.fixture
+def served(backend_settings: Settings, clock) -> Iterator[tuple[str, Settings]]:  # type: ignore[no-untyped-def]
+    """The app on a loopback port (a real uvicorn), rate limit lifted: (base URL, settings)."""
+    from api.main import create_app
+    from tests.support.live import live_server
+
+    settings = backend_settings.model_copy(update={"rate_limit": "10000/minute"})
+    app = create_app(settings)
+    app.state.clock = clock
+    with live_server(app) as url:
+        yield url, settings

@@ -4,7 +4,6 @@ store nothing twice, errors in OpenAI's shape, and one user never reaching anoth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,15 +22,6 @@ from tests.support.live import live_server
 from tests.support.users import KeyedUser, keyed_user
 
 MODEL = "tradeoff-interviewer/url-shortener"
-
-
-@pytest.fixture
-def served(backend_settings: Settings, clock) -> Iterator[tuple[str, Settings]]:  # type: ignore[no-untyped-def]
-    settings = backend_settings.model_copy(update={"rate_limit": "10000/minute"})
-    app = create_app(settings)
-    app.state.clock = clock
-    with live_server(app) as url:
-        yield url, settings
 
 
 def _client(url: str, user: KeyedUser | None = None, key: str | None = None) -> OpenAI:

@@ -6,7 +6,7 @@ another's session, and calls without a valid key are refused."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -141,13 +141,6 @@ async def test_over_stdio_a_whole_interview_and_a_grade(
 
 
 # -- streamable HTTP --------------------------------------------------------------------------
-@pytest.fixture
-def served(backend_settings: Settings, clock) -> Iterator[tuple[str, Settings]]:  # type: ignore[no-untyped-def]
-    settings = backend_settings.model_copy(update={"rate_limit": "10000/minute"})
-    app = create_app(settings)
-    app.state.clock = clock
-    with live_server(app) as url:
-        yield url, settings
 
 
 async def test_over_http_a_whole_interview_and_a_grade(served: tuple[str, Settings]) -> None:
