@@ -243,6 +243,21 @@ def _model(chat: Any) -> str:
     return str(getattr(chat, "model_name", None) or getattr(chat, "model", ""))
 
 
+def _deltas(stream: Any, finish: list[str | None] | None = None) -> Iterator[str]:
+    """The text of a streamed completion, piece by piece; the stream is closed however the
+    reading ends. `finish`, when given, receives the last finish reason seen."""
+    try:
+        for chunk in stream:
+            for choice in getattr(chunk, "choices", None) or []:
+                text = getattr(choice.delta, "content", None)
+                if text:
+                    yield text
+                if finish is not None:
+                    finish[0] = choice.finish_reason or finish[0]
+    finally:
+        stream.close()
+
+
 def stream_text(
     chat: Any, messages: Messages, limits: CallLimits, deadline: Deadline
 ) -> Iterator[str]:
@@ -258,14 +273,7 @@ def stream_text(
                 temperature=0,
                 **limits.request(deadline),
             )
-            try:
-                for chunk in stream:
-                    for choice in getattr(chunk, "choices", None) or []:
-                        text = getattr(choice.delta, "content", None)
-                        if text:
-                            yield text
-            finally:
-                stream.close()
+            yield from _deltas(stream)
 
         return _started(before_deadline(source, deadline))
 
@@ -310,15 +318,7 @@ def complete(
                 if response_format and _refuses_format(exc):
                     raise FormatRefused(f"{exc.status_code}: {str(exc)[:200]}") from exc
                 raise
-            try:
-                for chunk in stream:
-                    for choice in getattr(chunk, "choices", None) or []:
-                        text = getattr(choice.delta, "content", None)
-                        if text:
-                            yield text
-                        finish[0] = choice.finish_reason or finish[0]
-            finally:
-                stream.close()
+            yield from _deltas(stream, finish)
 
         text = "".join(before_deadline(source, deadline))
         return Completion(text=text, finish_reason=finish[0])
