@@ -11,6 +11,7 @@ costs more than a miss, so a claim we cannot tie to its inputs is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
@@ -60,7 +61,8 @@ def _ureg() -> Any:
     # pint's default registry makes bytes dimensionless; ours keeps [information] apart from counts.
     u: Any = pint.UnitRegistry(None)
     for line in (
-        "second = [time]; millisecond = second / 1000; minute = 60 * second; hour = 60 * minute; "
+        "second = [time]; millisecond = second / 1000; microsecond = second / 1e6; "
+        "minute = 60 * second; hour = 60 * minute; "
         "day = 24 * hour; week = 7 * day; year = 365.25 * day; month = year / 12; "
         "byte = [information]; bit = byte / 8; kilo- = 1e3; mega- = 1e6; giga- = 1e9; "
         "tera- = 1e12; peta- = 1e15; kibi- = 2**10; mebi- = 2**20; gibi- = 2**30; tebi- = 2**40"
@@ -76,7 +78,8 @@ _PREFIX = {"k": "kilo", "K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P":
 _PREFIX |= {"Ki": "kibi", "Mi": "mebi", "Gi": "gibi", "Ti": "tebi"}
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
 _MULT |= {"billion": 1e9, "trillion": 1e12, "": 1.0}
-_TIMES = {"ms": "millisecond", "mil": "millisecond", "min": "minute", "mo": "month", "s": "second"}
+_TIMES = {"ms": "millisecond", "mil": "millisecond", "mic": "microsecond", "us": "microsecond"}
+_TIMES |= {"µs": "microsecond", "min": "minute", "mo": "month", "s": "second"}
 _TIMES |= {"h": "hour", "d": "day", "w": "week", "y": "year"}
 _UNIT_WORDS = set("thousand million billion trillion per sec second min minute hour day".split())
 _UNIT_WORDS |= set("week month year daily monthly yearly bytes byte bits bit bps".split())
@@ -89,14 +92,21 @@ _STOP = (
 )
 _W = r"[A-Za-z][\w'-]*"
 _NOUN = rf"(?!{_STOP}\b){_W}"
+_WORDNUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_WORDNUM |= {"nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
+_WORDNUM |= {"sixty": 60, "ninety": 90}
 _N = r"(?:[Aa]n?|[Oo]ne)(?=\s+(?:thousand|million|billion|trillion)\b)|10\^\d+"
+# A number in words is read before a time unit only: "seven days", not "two things".
+_N += rf"|(?i:{'|'.join(_WORDNUM)})(?=[\s-]+(?i:seconds?|minutes?|hours?|days?|weeks?|months?"
+_N += r"|years?)\b)"
 _N += r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE]\d+)?"
-_TIME = r"milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h|days?|d|weeks?|months?"
-_TIME += r"|mo|years?|yrs?"
+_TIME = r"microseconds?|µs|us|milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h"
+_TIME += r"|days?|d|weeks?|months?|mo|years?|yrs?"
 _QTY = re.compile(
     rf"""(?<![\w.^/-])~?(?:(?P<lo>{_N})(?:-|–|\s+to\s+))?(?P<num>{_N})
     (?:\s?(?P<mw>(?i:thousand|million|billion|trillion))\b|(?P<ml>[kKMB]|bn)(?![A-Za-z]))?
     (?:\s*(?P<pct>%)|:(?P<ratio>\d+)\b|(?P<x>x)\b
+      |\s+(?P<times>times)(?=\s+(?!(?:a|an|per|each|every)\b)[A-Za-z])
       |[\s-]?(?P<pre>[kKMGTP]i?)?(?P<base>bytes?|bits?|B|b)(?P<ps>ps)?\b
       |[\s-](?P<dur>{_TIME})\b(?!/)|\s?(?P<acr>QPS|RPS|TPS|DAU|MAU)\b)?
     (?:(?:\s+{_NOUN}(?:\s+{_NOUN})?)?(?:\s+per\s+(?!(?:{_TIME})\b)[a-z]+)?
@@ -119,8 +129,8 @@ def _time(word: str) -> str:  # "secs" -> second, "hr" -> hour, "monthly" -> mon
 
 
 def _num(s: str) -> float:
-    if s[0].isalpha():  # "a billion", "one million"
-        return 1.0
+    if s[0].isalpha():  # "a billion", "one million", "seven (days)"
+        return float(_WORDNUM.get(s.lower(), 1))
     return 10.0 ** min(int(s[3:]), 99) if s.startswith("10^") else float(s.replace(",", ""))
 
 
@@ -134,12 +144,23 @@ def _base(pq: Any, kind: str) -> float:
 
 def _token(text: str, m: re.Match[str]) -> _Tok | None:
     u, g = _ureg(), m.groupdict()
+    if m.end("num") == m.end() and re.match(r"[A-Za-z]", text[m.end() : m.end() + 1]):
+        return None  # "1080p", "2nd", "H264": a name, not a figure
     mult = _MULT[(g["mw"] or g["ml"] or "").lower()]
     v = _num(g["num"]) * mult
-    if g["lo"]:  # a range: "2.5-3x", "64-100 bytes", "40 to 60 nodes"
+    to_one = g["lo"] and "to" in text[m.end("lo") : m.start("num")] and _num(g["num"]) == 1
+    if to_one:  # "200 to 1" is a ratio
+        v = _num(g["lo"]) * mult
+    elif g["lo"]:  # a range: "2.5-3x", "64-100 bytes", "40 to 60 nodes"
         v = math.sqrt(_num(g["lo"]) * mult * v)
     per = _time(g["per"] or g["adv"]) if (g["per"] or g["adv"]) else None
-    kind = "percent" if g["pct"] else "ratio" if (g["ratio"] or g["x"]) else None
+    kind = (
+        "percent"
+        if g["pct"]
+        else "ratio"
+        if (g["ratio"] or g["x"] or g["times"] or to_one)
+        else None
+    )
     pq = v * u.dimensionless
     if g["ratio"] and _num(g["ratio"]) == 0:
         return None  # "1:0" is no ratio
@@ -161,8 +182,24 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
     return _Tok(Quantity(text[start : m.end()], _base(pq, kind), kind, start, m.end()), pq, per)
 
 
+# "so a year is 70 TB", "over a month": a period written without a figure.
+_ONE_PERIOD = re.compile(
+    r"\b(?:over|in|for|across|within|so|of)\s+(?P<num>an?|one)\s+(?P<dur>year|month|week|day|hour)\b",
+    re.I,
+)
+
+
 def _scan(text: str) -> list[_Tok]:
-    return [t for m in _QTY.finditer(text) if (t := _token(text, m))]
+    toks = [t for m in _QTY.finditer(text) if (t := _token(text, m))]
+    taken = [(t.q.start, t.q.end) for t in toks]
+    for m in _ONE_PERIOD.finditer(text):
+        a, b = m.start("num"), m.end()
+        if not any(s < b and a < e for s, e in taken):
+            pq = 1 * _ureg()(m["dur"].lower())
+            toks.append(
+                _Tok(Quantity(text[a:b], _base(pq, "duration"), "duration", a, b), pq, None)
+            )
+    return sorted(toks, key=lambda t: t.q.start)
 
 
 def extract_quantities(text: str) -> list[Quantity]:
@@ -406,57 +443,175 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
     return None if est and x.q.kind == "size" and est.verdict == "off" else est
 
 
-WINDOW = 3  # the figures before a claim that an unlinked reading may combine
-_CLAIM_LINK = re.compile(rf"(?:^|[\s,;:]){_LINK}$", re.I)
+_WORD_FACTOR = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|dozen|hundred|double[sd]?"
+    r"|triple[sd]?|twice|thrice|half|halve[sd]?|quarter)\b",
+    re.I,
+)
+_PER_ENTITY = re.compile(
+    r"\s*(?:per|for\s+each|on\s+each|each)\s+(?!(?:second|minute|hour|day)\b)[a-z]"
+)
+# A figure that comes after the claim and feeds it ("40 to 60 nodes at 64-100 GB each").
+_LATER_INPUT = re.compile(r"\s*(?:[A-Za-z][\w'-]*\s+){0,2}(?:at|of|with|on|using)\s+~?\d")
+_OPERAND_BEFORE = re.compile(r"(?:×|\*|\bx|\btimes)\s*~?$")
+SEARCH_BACK = 6  # the figures before a claim (this sentence and the one before) a reading may use
+SIMPLER = 0.1  # log-distance a reading with one more operand must win by to be preferred
+SKIP = 1.1  # log-distance each figure a reading steps over costs it (about a factor of 3)
+CONFIRM = 1.5  # a reading this close confirms a claim whatever else the message holds
+CONFIRM_OPS = 2  # operations a confirming reading may take
+_VERB = r"(?:takes?|holds?|has|have|gets?|sees?|costs?|leaves?|adds?\s+up\s+to"
+_VERB += r"|lands?\s+at|tops?\s+out\s+(?:at|around)|at\s+(?:most|least)|up\s+to)"
+_ROUGHLY = r"(?:about|roughly|around|approximately|~|≈)"
+_CLAIM_LINK = re.compile(
+    rf"(?:^|[\s,;:])(?:{_LINK}|{_VERB}\s*{_HEDGE})$|,\s*{_ROUGHLY}\s*$|\bso\b[^.;:]{{0,40}}$", re.I
+)
+_SUM = re.compile(r"\s*(?:[A-Za-z][\w'-]*\s+){0,2}(?:plus|\+|and)\s+~?$", re.I)
 
 
-def _implicit(m: _Msg, j: int) -> Estimate | None:
-    """A result stated after its inputs with no operator written: "300 TB, and at 2.4 TB per
-    node that gives roughly 125 nodes"; "1M drivers every 4 seconds is 250k updates a second".
-    Every product and quotient of two earlier figures in the sentence whose units make the
-    claim's kind is a reading; the claim is checked against the reading closest to it."""
-    claim = m.toks[j]
-    if claim.q.kind not in ("count", "rate", "size", "size_rate") or j == 0:
+def _operands(m: _Msg, j: int) -> list[tuple[tuple[int, ...], Any]]:
+    """The figures a reading of claim j may combine: up to SEARCH_BACK before it in its own
+    sentence and the one before, each with its pint quantity; two figures of one kind joined
+    by "plus" also count as their sum ("500M users plus 100M items")."""
+    start, stops = j, 0
+    while start > 0 and j - start < SEARCH_BACK:
+        if re.search(r"[.!?]\s", m.gap(start - 1, start)):
+            stops += 1
+            if stops == 2:
+                break
+        start -= 1
+    out: list[tuple[tuple[int, ...], Any]] = []
+    for i in range(start, j):
+        tok, prev = m.toks[i], m.toks[i - 1]
+        if (
+            i > start
+            and prev.q.kind == tok.q.kind
+            and abs(math.log(tok.q.value / prev.q.value)) < 0.2
+        ):
+            continue  # "13 months, roughly 395 days": a restatement, not another factor
+        usable = tok.q.value > 1 or tok.q.kind in ("percent", "ratio")
+        if usable and not (tok.q.kind == "count" and _period(tok)):
+            out.append(((i,), tok.pq))
+        if tok.q.kind == "percent" and tok.q.value < 1:  # "85% hits means 7.5M/s miss"
+            out.append(((i,), 1 - tok.pq))
+        if i > start and m.kinds(i - 1) == m.kinds(i) and _SUM.fullmatch(m.gap(i - 1, i)):
+            with contextlib.suppress(pint.errors.PintError):
+                out.append(((i - 1, i), m.toks[i - 1].pq + tok.pq))
+    return out
+
+
+def _readings(ops: list[tuple[tuple[int, ...], Any]]) -> Any:
+    """Every reading of one to three operands, in message order: x (a rate in another period);
+    x+y, x·y, x/y, y/x; x·y·z, x·y/z, x/(y·z) and their orderings. Yields (indices, symbols,
+    quantity)."""
+    n = len(ops)
+    for a in range(n):
+        yield ops[a][0], [], ops[a][1]
+        for b in range(a + 1, n):
+            (ia, x), (ib, y) = ops[a], ops[b]
+            if set(ia) & set(ib):
+                continue
+            if x.dimensionality == y.dimensionality:
+                yield ia + ib, ["+"], x + y  # "9,000 in flight ... another 15,000: 25k"
+            yield ia + ib, ["×"], x * y
+            yield ia + ib, ["/"], x / y
+            yield ib + ia, ["/"], y / x
+            for c in range(b + 1, n):
+                ic, z = ops[c]
+                if set(ic) & (set(ia) | set(ib)):
+                    continue
+                yield ia + ib + ic, ["×", "×"], x * y * z
+                yield ia + ib + ic, ["×", "/"], x * y / z
+                yield ia + ic + ib, ["×", "/"], x * z / y
+                yield ib + ic + ia, ["×", "/"], y * z / x
+                yield ia + ib + ic, ["/", "/"], x / y / z
+                yield ib + ia + ic, ["/", "/"], y / x / z
+                yield ic + ia + ib, ["/", "/"], z / x / y
+
+
+@dataclass(frozen=True)
+class _Reading:
+    idx: tuple[int, ...]
+    syms: list[str]
+    value: Any  # pint quantity
+    off: float  # |log(claim / reading)|
+    skipped: int  # figures between the reading's first operand and the claim it leaves out
+
+
+def _best_reading(m: _Msg, j: int) -> _Reading | None:
+    """The reading of claim j: one that confirms it (within CONFIRM) if any does, else the one
+    nearest in value and in place, each figure the candidate would have stepped over costing
+    SKIP. Every reading uses the figure just before the claim."""
+    claim, ops = m.toks[j], _operands(m, j)
+    if not ops:
         return None
+    nearest = max(i for idx, _ in ops for i in idx)
+    sums = [set(idx) for idx, _ in ops if len(idx) == 2]
+    found: list[_Reading] = []
+    for idx, syms, res in _readings(ops):
+        # Units must make the claim's as written: no reading a bare count as per day.
+        if nearest not in idx or res.dimensionality != claim.pq.dimensionality:
+            continue
+        if any(len(pair & set(idx)) == 1 for pair in sums):
+            continue  # "30M users plus 20M devices": one term of a sum is not the whole
+        if not syms and (claim.q.kind not in ("rate", "size_rate") or res.units == claim.pq.units):
+            continue  # one figure is a reading only as a rate restated per another period
+        rec = _base(res, claim.q.kind)
+        if rec > 0:
+            first = min(idx)
+            skipped = sum(1 for i in range(first, j) if i not in idx)
+            found.append(_Reading(idx, syms, res, abs(math.log(claim.q.value / rec)), skipped))
+    confirming = [r for r in found if r.off < math.log(CONFIRM) and len(r.syms) <= CONFIRM_OPS]
+    if confirming:
+        return min(confirming, key=lambda r: (len(r.syms), r.skipped, r.off))
+    # Three figures combine in so many ways that one lands near any claim: a miss is read off
+    # two (a sum counts as one).
+    found = [r for r in found if len(r.syms) <= 1]
+    return min(found, key=lambda r: r.off + SIMPLER * len(r.syms) + SKIP * r.skipped, default=None)
+
+
+def _derived(m: _Msg, j: int) -> Estimate | None:
+    """A result stated after its inputs with no shape we read: "300 TB, and at 2.4 TB per node
+    that gives roughly 125 nodes"; "1M drivers every 4 seconds is 250k updates a second". Every
+    sum, product and quotient of up to three earlier figures whose units make the claim's is a
+    reading (`_best_reading` picks one)."""
+    claim = m.toks[j]
+    if claim.q.kind not in ("count", "rate", "size", "size_rate", "ratio") or j == 0:
+        return None
+    if claim.q.kind == "ratio" and not re.search(r"\b(?:times|to)\b", claim.q.text):
+        return None  # "compressed 20x": a factor given, not a comparison worked out
     if not _CLAIM_LINK.search(m.gap(j - 1, j).rstrip()):
         return None
-    start = j
-    while start > 0 and j - start < WINDOW and not re.search(r"[.!?]\s", m.gap(start - 1, start)):
-        start -= 1
-    best: tuple[float, list[int], Any, str] | None = None
-    usable = [i for i in range(start, j) if m.toks[i].q.value > 1 and not _period(m.toks[i])]
-    for a in usable:
-        for b in (i for i in usable if i > a):
-            x, y = m.toks[a].pq, m.toks[b].pq
-            for res, op, order in (
-                (x * y, "×", [a, b]),
-                (x / y, "/", [a, b]),
-                (y / x, "/", [b, a]),
-            ):
-                # Units must make the claim's as written: no reading a bare count as per day.
-                if res.dimensionality != claim.pq.dimensionality:
-                    continue
-                rec = _base(res, claim.q.kind)
-                if rec <= 0:
-                    continue
-                off = abs(math.log(claim.q.value / rec))
-                if best is None or off < best[0]:
-                    best = (off, order, res, op)
+    best = _best_reading(m, j)
     if best is None:
         return None
-    est = _judge(m, j, best[1], best[2], [best[3]])
-    if est is None:
-        return None
-    # Unlinked readings are guesses: a match counts only when close, a miss only when it is a
-    # slip of whole zeros (10x, 100x, 1000x) — the dropped or extra zero of mental arithmetic.
+    est = _judge(m, j, list(best.idx), best.value, best.syms or ["="])
+    if est is None or est.verdict == "ok":
+        return est if est and best.off < math.log(CONFIRM) else None
+    first = min(best.idx)
+    span = " ".join(m.gap(i, i + 1) for i in range(first, j))  # the words, not the figures
+    after = m.text[claim.q.end :]
+    if _WORD_FACTOR.search(span) or _PER_ENTITY.match(after) or _LATER_INPUT.match(after):
+        return None  # "times three replicas", "250 per gateway", "60 nodes at 64 GB each"
+    if _OPERAND_BEFORE.search(m.text[: m.toks[first].q.start]):
+        return None  # "... × 128 × 2 bytes": the tail of a product we did not read whole
+    # Unlinked readings are guesses. A miss counts when it is a slip of a unit, of whole zeros
+    # (10x, 100x, 1000x: the dropped or extra zero of mental arithmetic) on a reading of two
+    # figures or of the figures just before the claim, or any miss on the plain reading: the
+    # two figures just before the claim, in its sentence.
     decades = abs(math.log10(est.ratio))
-    if est.verdict == "ok":
-        return est if decades < math.log10(1.5) else None
-    slip = round(decades) >= 1 and abs(decades - round(decades)) < math.log10(1.3)
-    return est if slip else None
+    slip = 1 <= round(decades) <= 3 and abs(decades - round(decades)) < math.log10(1.3)
+    used = sorted(best.idx)
+    nearest = used[-1]
+    contiguous = best.skipped == 0 and nearest == j - 1
+    if not best.syms:  # a rate restated per another period: only a unit slip is read
+        return est if est.verdict == "unit_slip" and contiguous else None
+    plain = contiguous and len(used) == 2 and not re.search(r"[.!?]\s", m.gap(used[0], j))
+    if plain or ((slip or est.verdict == "unit_slip") and (contiguous or len(used) == 2)):
+        return est
+    return None
 
 
-_FORMS = (_expression, _shaped, _percent, _peak, _convert, _implicit)
+_FORMS = (_expression, _shaped, _percent, _peak, _convert, _derived)
 
 
 _OPERAND = re.compile(r"\s*(?:×|\*|x\b|/|÷|times\b|divided\b|multiplied\b)")
@@ -515,10 +670,30 @@ def _head(text: str, tok: _Tok) -> str | None:
     after = re.match(rf"\s+((?:{_NOUN}\s*){{1,3}})", text[tok.q.end :])
     # A participle ends the noun phrase: "50 million daily users sending ...".
     tail = re.split(r"\b\w{3,}(?:ing|ed)\b", after[1])[0] if after else ""
-    words = [_norm(w) for w in re.findall(_W, inner) + re.findall(_W, tail)]
+    words = [_norm(w) for w in re.findall(rf"\b{_W}", inner) + re.findall(_W, tail)]
     unit = r"(?:[kmgtp]i?)?(?:b|bp|bit|byte)|" + _TIME
     nouns = [w for w in words if w not in _GENERIC and not re.fullmatch(unit, w)]
     return nouns[-1][:5] if nouns else None  # a five-letter stem: "followers" ~ "follow graph"
+
+
+def _name_stems(name: str) -> set[str]:
+    return {_norm(w)[:5] for w in re.findall(_W, name) if _norm(w) not in _GENERIC}
+
+
+def _restatements(text: str) -> set[int]:
+    """Rates restated per another period in the same sentence, linked or not: "30k/s landing
+    late, about 2.6 billion a day" follows from the 30k/s and is no new scale figure."""
+    m, out = _Msg(text), set()
+    for j, tok in enumerate(m.toks):
+        for i in range(max(0, j - 3), j):
+            x = m.toks[i]
+            if x.q.kind != tok.q.kind or tok.q.kind not in ("rate", "size_rate"):
+                continue
+            if re.search(r"[.!?]\s", m.gap(i, j)) or x.pq.units == tok.pq.units:
+                continue
+            if abs(math.log(tok.q.value / x.q.value)) < math.log(1.5):
+                out.add(tok.q.start)
+    return out
 
 
 def scale_conflicts(
@@ -529,9 +704,13 @@ def scale_conflicts(
     if estimates is None:
         estimates = check_message(text)
     derived = {e.claim.start for e in estimates}  # these follow from checked inputs
+    derived |= _restatements(text)
+    # A fact's figure is about the fact's name, unless a noun written with it says otherwise
+    # ("15k events per second" under "events per order" is about events, not orders).
     facts = [
-        (f, t, {_norm(w)[:5] for w in re.findall(_W, f.name) if _norm(w) not in _GENERIC})
+        (f, t, stems if (h := _head(f.value, t)) is None else stems & {h})
         for f in scale
+        for stems in [_name_stems(f.name)]
         for t in _scan(f.value)
     ]
     out = []

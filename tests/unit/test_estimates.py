@@ -468,8 +468,9 @@ def test_a_bits_for_bytes_slip_across_a_sentence_break_is_caught() -> None:
             ["unit_slip", "unit_slip"],
         ),
         ("With 86,400 seconds in a day, 50k/s is about 4.3 billion a day.", ["ok", "ok"]),
-        # A term of a sum is not the whole: 30M plus 20M at 1 KB each is 50 GB.
-        ("30M users plus 20M devices at 1 KB each is about 50 GB.", []),
+        # A sum is read whole: 30M plus 20M at 1 KB each is 50 GB.
+        ("30M users plus 20M devices at 1 KB each is about 50 GB.", ["ok"]),
+        ("30M users plus 20M devices at 1 KB each is about 5 GB.", ["off"]),
         # A figure followed by an operator feeds the next expression, it is no result.
         ("Each row is 100 × 8 bytes = 800 bytes, so 2M × 800 bytes = 1.6 GB.", ["ok", "ok"]),
     ],
@@ -500,3 +501,48 @@ def test_an_average_below_a_stated_peak_is_not_a_scale_conflict() -> None:
     assert scale_conflicts(fair, [fact]) == []
     wrong = "We see roughly 15 million trades a day."
     assert len(scale_conflicts(wrong, [fact])) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "verdicts"),
+    [
+        # Figures linked by no shape we name: the reading nearest in value and in place.
+        ("Run history is 5 GB a day, and if we keep 90 days that's about 450 GB.", ["ok"]),
+        ("Run history is 5 GB a day, and if we keep 90 days that's about 15 GB.", ["off"]),
+        # A period in words, or with no figure at all.
+        ("Seven days of 86 TB a day is about 600 TB of hot data.", ["ok"]),
+        ("Seven days of 86 TB a day is about 6 PB of hot data.", ["off"]),
+        ("The ledger grows 20 GB a day, so a year is roughly 7 TB.", ["ok"]),
+        ("The ledger grows 20 GB a day, so a year is roughly 70 TB.", ["off"]),
+        # A result after a comma and a hedge, or after "so ... <verb>".
+        ("Daily that's 500M × 3 KB, roughly 1.5 TB of payload.", ["ok"]),
+        ("Daily that's 500M × 3 KB, roughly 150 GB of payload.", ["off"]),
+        ("300/s in the big city with a 10 s window, so it holds at most 3,000 open.", ["ok"]),
+        ("300/s in the big city with a 10 s window, so it holds at most 30 open.", ["off"]),
+        # A comparison: "N to 1", "N times what".
+        ("Reads run 40k/s against 25 orders/s, so reads beat orders by about 1,600 to 1.", ["ok"]),
+        ("Reads run 40k/s against 25 orders/s, so reads beat orders by some 16,000 to 1.", ["off"]),
+        # The complement of a share: 85% hits leave 15% misses.
+        ("50M requests/s at peak with 85% hits means 7.5M/s go back to origins.", ["ok"]),
+        # Two parts added up.
+        ("9,000 in flight to healthy hosts, and another 15,000 to slow ones, is 24k.", ["ok"]),
+    ],
+)
+def test_readings_without_a_named_shape(text: str, verdicts: list[str]) -> None:
+    assert [e.verdict for e in check_message(text)] == verdicts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A factor we cannot read ("three replicas"), a per-entity figure whose entity count the
+        # message does not give, a name that holds digits: never a miss.
+        "25 billion keys times three replicas over 125 nodes is about 600 million copies.",
+        "The enterprise key at 50k/s is 5% of our 1M/s peak, about 250 requests per second per "
+        "gateway.",
+        "Most sources top out at 1080p, so the ladder costs about 5 billion CPU-seconds a day.",
+        "Compressed 20x, 13 months of 5-minute rollups is small.",
+    ],
+)
+def test_unreadable_factors_are_never_flagged(text: str) -> None:
+    assert [e for e in check_message(text) if e.verdict != "ok"] == []
