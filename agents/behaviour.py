@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from agents.estimates import extract_quantities
 from agents.models import MiniLMEmbedder
 from agents.text import Sentence, reasoning_in
 from content.schema import Behaviour
@@ -74,6 +75,12 @@ CHECKS: dict[str, Callable[[list[Sentence], int], bool]] = {
 
 
 HARD_CHECKS = frozenset({"number", "question"})
+DENSE_FIGURES = 3  # scale figures in one sentence ("200M DAU × 20 ≈ 4B/day, ~46k/s") count twice
+
+
+def _dense(text: str) -> bool:
+    scale = ("count", "rate", "size", "size_rate")
+    return sum(q.kind in scale for q in extract_quantities(text)) >= DENSE_FIGURES
 
 
 @lru_cache(maxsize=256)
@@ -135,6 +142,7 @@ class BehaviourJudge:
         ex = self._exemplar_vecs(b)
         sims = (vecs[usable] @ ex.T).max(axis=1) if ex is not None and usable else None
         hits: list[int] = []
+        weight = 0  # extra hits: a dense sizing sentence does the work of two
         n = len(sentences)
         for j, k in enumerate(usable):
             if not region(b, n, phases, k):
@@ -152,7 +160,9 @@ class BehaviourJudge:
                 continue
             if all(CHECKS[c](sentences, k) for c in needs):
                 hits.append(k)
-        if len(hits) >= b.cover_hits:
+                if "number" in b.needs and _dense(text):
+                    weight += 1
+        if len(hits) + weight >= b.cover_hits:
             return BehaviourResult("covered", 1.0, tuple(hits))
         if len(hits) >= b.partial_hits:
             return BehaviourResult("partial", 0.5, tuple(hits))

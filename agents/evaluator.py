@@ -94,6 +94,7 @@ class OfflineEvaluator:
             specificity=SpecificityJudge(bank.concepts, list(bank.vague.values())),
         )
         self._profiles: tuple[list[str], np.ndarray] | None = None
+        self._bank_prompt_vecs: np.ndarray | None = None
         self._prompt_cache: dict[str, np.ndarray] = {}
         self.resolver = QuestionResolver(embedder, bank)
         self.synthesiser = RubricSynthesiser(embedder, bank)
@@ -243,13 +244,23 @@ class OfflineEvaluator:
             # A synthesised rubric's profile is thin, so a bank question can read closer to an
             # answer that does answer the typed question (food delivery read as dispatch). Such
             # an answer names the typed question's own things; one to another question doesn't.
-            if (
-                p.rubric.question_id is None
-                and self.resolver.mentions(p.text, p.rubric.prompt) >= MENTIONS_ASKED
+            if p.rubric.question_id is None and (
+                self.resolver.mentions(p.text, p.rubric.prompt) >= MENTIONS_ASKED
+                or self._prompt_margin(p.rubric, c) < WRONG_MARGIN
             ):
                 return []
             return ["wrong_question"]
         return []
+
+    def _prompt_margin(self, r: rubrics.Rubric, answer: np.ndarray) -> float:
+        """How much closer the answer reads to the nearest bank question's prompt than to the
+        typed one: prompts against prompts, where a thin synthesised profile can't tip it."""
+        if self._bank_prompt_vecs is None:
+            ids = sorted(self.bank.questions)
+            qs = [self.bank.questions[i] for i in ids]
+            self._bank_prompt_vecs = self.embedder.encode([f"{q.title}. {q.prompt}" for q in qs])
+        others = self._bank_prompt_vecs @ answer
+        return float(others.max(initial=-1.0)) - float(self._question_vec(r) @ answer)
 
     def _question_vec(self, r: rubrics.Rubric) -> np.ndarray:
         key = "question:" + r.key

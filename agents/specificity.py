@@ -15,6 +15,7 @@ from functools import lru_cache
 from content.schema import Concept, VaguePhrase
 
 _QUANTITY = re.compile(r"\d")
+NAME_DROP = 3  # named mechanisms in one bare list, related by nothing: a list, not a design
 # Identifiers and code: `backticks`, snake_case, call(), SQL keywords, HTTP verbs with a path.
 _IDENTIFIER = re.compile(
     r"`[^`]+`|\b[a-z]+_[a-z_]+\b|\b\w+\([^)]*\)|\b(WHERE|SELECT|UPDATE|INSERT|UNIQUE)\b|"
@@ -27,10 +28,20 @@ _EXPLICIT_REASON = re.compile(
 )
 
 
+# A bare list of three or more named parts ("microservices, a load balancer and a cache") that
+# relates none of them (no data flowing, no order, no figure) names things without designing.
+_LIST = re.compile(r",\s*(?:an?\s+|the\s+)?[\w/-]+(?:\s[\w/-]+)?\s*,?\s*(?:and|or)\s")
+_RELATION = re.compile(
+    r"\b(sends?|writes?|reads?|calls?|routes?|forwards?|stores?|puts?|pulls?|pushes|publish\w*"
+    r"|consum\w*|fans? out|flows?|hits?|goes|returns?|then|in front of|behind|between|into|onto"
+    r"|per|each|when|if|until|after|before)\b|->|→",
+)
+
+
 @dataclass(frozen=True)
 class Specificity:
     concrete: bool  # commits to a number, a named mechanism or an identifier
-    vague: bool  # uses a filler phrase and commits to nothing
+    vague: bool  # uses a filler phrase and commits to nothing, or only lists names
     reasoned: bool  # says why, in so many words
 
 
@@ -58,4 +69,10 @@ class SpecificityJudge:
         named = len(set(self._aliases.findall(low))) if self._aliases else 0
         concrete = bool(_QUANTITY.search(text)) or bool(_IDENTIFIER.search(text)) or named >= 2
         vague = bool(self._vague and self._vague.search(text)) and not concrete
-        return Specificity(concrete, vague, bool(_EXPLICIT_REASON.search(text)))
+        listed = (
+            named >= NAME_DROP
+            and not _QUANTITY.search(text)
+            and bool(_LIST.search(low))
+            and not _RELATION.search(low)
+        )
+        return Specificity(concrete, vague or listed, bool(_EXPLICIT_REASON.search(text)))

@@ -72,6 +72,40 @@ def test_alternatives_need_a_reason_to_count() -> None:
     assert {e.id: e.status for e in named.items}["b-alternatives"] == "missing"
 
 
+def test_a_dense_sizing_sentence_states_assumptions_with_numbers() -> None:
+    ev = offline_evaluator()
+    q = "Design an experimentation platform for a consumer app"
+    dense = "200M DAU × 20 exposures ≈ 4B/day: ~46k/s average, ~140k/s peak, ~600 GB/day raw."
+    thin = "We have about 200M daily users."
+    status = {i.id: i.status for i in ev.grade(q, dense).items}
+    assert status["b-assumptions-numbers"] == "covered"
+    assert {i.id: i.status for i in ev.grade(q, thin).items}["b-assumptions-numbers"] == "partial"
+
+
+def test_an_answer_to_the_typed_question_is_not_sent_to_a_neighbour() -> None:
+    """A short answer to an outside question whose nearest bank question reads close to it
+    (food delivery vs ride dispatch) is not flagged as answering a different question; a web
+    crawler's design given for the same question still is."""
+    ev = offline_evaluator()
+    q = (
+        "Design a food delivery service: customers order from restaurants, a courier is "
+        "assigned, and the customer watches the courier on a map in real time."
+    )
+    answer = (
+        "Orders go to Postgres; couriers stream positions every 4 s into Redis GEO. "
+        "Assignment is a conditional update so a courier holds one order. Customers get "
+        "positions over a WebSocket, fanned out per order. Payment uses an idempotency key."
+    )
+    assert "wrong_question" not in ev.grade(q, answer).flags
+    crawler = (
+        "The URL frontier is partitioned by host so one worker owns each host and stays polite: "
+        "robots.txt is cached per host and fetches back off on 429s. Fetchers download pages, "
+        "the parser extracts links, and a seen-URL set of 20 billion entries drops duplicates "
+        "before they go back into the frontier. About 2,300 pages a second are fetched."
+    )
+    assert "wrong_question" in ev.grade(q, crawler).flags
+
+
 def test_a_known_mistake_costs_points_and_is_quoted() -> None:
     ev = offline_evaluator()
     base = (

@@ -37,6 +37,20 @@ def judge() -> SpecificityJudge:
             False,
             True,
         ),
+        # Names listed and related by nothing are a list, not a design, whatever the "because".
+        (
+            "It must scale because there are many users, so we use Kafka, Redis and Cassandra.",
+            True,
+            True,
+            True,
+        ),
+        # The same names with the data flowing between them are a design.
+        (
+            "Writes go to Kafka, then a consumer stores them in Cassandra and updates Redis.",
+            True,
+            False,
+            False,
+        ),
     ],
 )
 def test_sentence_specificity(
