@@ -64,7 +64,8 @@ def _ureg() -> Any:
         "second = [time]; millisecond = second / 1000; microsecond = second / 1e6; "
         "minute = 60 * second; hour = 60 * minute; "
         "day = 24 * hour; week = 7 * day; year = 365.25 * day; month = year / 12; "
-        "byte = [information]; bit = byte / 8; kilo- = 1e3; mega- = 1e6; giga- = 1e9; "
+        "dollar = [currency]; byte = [information]; bit = byte / 8; "
+        "kilo- = 1e3; mega- = 1e6; giga- = 1e9; "
         "tera- = 1e12; peta- = 1e15; kibi- = 2**10; mebi- = 2**20; gibi- = 2**30; tebi- = 2**40"
     ).split("; "):
         u.define(line)
@@ -72,8 +73,10 @@ def _ureg() -> Any:
 
 
 _BASE = {"rate": "1/second", "size": "byte", "size_rate": "byte/second", "duration": "second"}
+_BASE |= {"money": "dollar", "money_rate": "dollar/second"}
 _KINDS = {(): "count", (("[time]", -1),): "rate", (("[information]", 1),): "size"}
 _KINDS |= {(("[information]", 1), ("[time]", -1)): "size_rate", (("[time]", 1),): "duration"}
+_KINDS |= {(("[currency]", 1),): "money", (("[currency]", 1), ("[time]", -1)): "money_rate"}
 _PREFIX = {"k": "kilo", "K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P": "peta"}
 _PREFIX |= {"Ki": "kibi", "Mi": "mebi", "Gi": "gibi", "Ti": "tebi"}
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
@@ -94,16 +97,22 @@ _W = r"[A-Za-z][\w'-]*"
 _NOUN = rf"(?!{_STOP}\b){_W}"
 _WORDNUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 _WORDNUM |= {"nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
-_WORDNUM |= {"sixty": 60, "ninety": 90}
+_WORDNUM |= {"sixty": 60, "ninety": 90, "eleven": 11, "thirteen": 13, "fourteen": 14}
+_WORDNUM |= {"sixteen": 16, "eighteen": 18, "forty": 40, "fifty": 50, "seventy": 70}
+_WORDNUM |= {"eighty": 80, "hundred": 100}
 _N = r"(?:[Aa]n?|[Oo]ne)(?=\s+(?:thousand|million|billion|trillion)\b)|10\^\d+"
-# A number in words is read before a time unit only: "seven days", not "two things".
-_N += rf"|(?i:{'|'.join(_WORDNUM)})(?=[\s-]+(?i:seconds?|minutes?|hours?|days?|weeks?|months?"
-_N += r"|years?)\b)"
+_WORDS = "|".join(_WORDNUM)
+# A number in words is read before a time unit or a multiplier ("seven days", "sixty thousand"),
+# and from three up before a plural noun ("fifteen events"), never in "two things".
+_N += rf"|(?i:{_WORDS})(?=[\s-]+(?i:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
+_N += r"|\s+(?i:hundred|thousand|million|billion|trillion)\b)"
+_N += r"|(?<![\w-])(?<!few )(?<!several )(?<!many )(?!(?i:two|hundred)\b)"
+_N += rf"(?i:{_WORDS})(?=\s+[a-z][\w-]*[a-rt-z]s\b)"
 _N += r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE]\d+)?"
 _TIME = r"microseconds?|µs|us|milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h"
 _TIME += r"|days?|d|weeks?|months?|mo|years?|yrs?"
 _QTY = re.compile(
-    rf"""(?<![\w.^/-])~?(?:(?P<lo>{_N})(?:-|–|\s+to\s+))?(?P<num>{_N})
+    rf"""(?<![\w.^/-])~?(?P<cur>\$)?(?:(?P<lo>{_N})(?:-|–|\s+to\s+))?(?P<num>{_N})
     (?:\s?(?P<mw>(?i:thousand|million|billion|trillion))\b|(?P<ml>[kKMB]|bn)(?![A-Za-z]))?
     (?:\s*(?P<pct>%)|:(?P<ratio>\d+)\b|(?P<x>x)\b
       |\s+(?P<times>times)(?=\s+(?!(?:a|an|per|each|every)\b)[A-Za-z])
@@ -113,6 +122,12 @@ _QTY = re.compile(
       (?:\s*/\s*|\s+per\s+|\s+an?\s+)(?P<per>{_TIME})\b
       |(?:\s+{_NOUN})?\s+(?P<adv>daily|hourly|weekly|monthly|yearly)\b(?!\s+[a-z]))?""",
     re.X,
+)
+
+
+_RESOLUTION = re.compile(
+    r"[248]K\b(?=\s+(?:rungs?|videos?|streams?|resolution|renditions?|encod\w*|output|sources?|hdr"
+    r"|tvs?|displays?|screens?|cameras?|content|files?|uploads?|playback)\b)|(?<=to )[248]K\b"
 )
 
 
@@ -146,6 +161,8 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
     u, g = _ureg(), m.groupdict()
     if m.end("num") == m.end() and re.match(r"[A-Za-z]", text[m.end() : m.end() + 1]):
         return None  # "1080p", "2nd", "H264": a name, not a figure
+    if _RESOLUTION.match(text, m.start()):
+        return None  # "the 4K rung": a video resolution
     mult = _MULT[(g["mw"] or g["ml"] or "").lower()]
     v = _num(g["num"]) * mult
     to_one = g["lo"] and "to" in text[m.end("lo") : m.start("num")] and _num(g["num"]) == 1
@@ -171,12 +188,14 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
         pq = v * u(_PREFIX.get(g["pre"] or "", "") + unit)
     elif g["dur"]:
         pq, per = v * u(_time(g["dur"])), None
+    elif g["cur"]:
+        pq = v * u.dollar
     per = "second" if g["acr"] in ("QPS", "RPS", "TPS") or g["ps"] else per
     if kind:  # "30% post once a day" is still a percent
         per = None
     pq = pq / u(per) if per else pq
     kind = kind or _kind(pq)
-    start = m.start("lo") if g["lo"] else m.start("num")
+    start = m.start("cur") if g["cur"] else m.start("lo") if g["lo"] else m.start("num")
     if kind is None or not 0 < v < 1e30:  # zero, or beyond anything a system handles
         return None
     return _Tok(Quantity(text[start : m.end()], _base(pq, kind), kind, start, m.end()), pq, per)
@@ -344,6 +363,25 @@ def _period(tok: _Tok) -> bool:  # the seconds in a minute, hour, day (or 100k),
     )
 
 
+_BARE = re.compile(r"~?[\d.,]+(?:[kKMB]|bn)?")
+
+
+def _echo(m: _Msg, i: int) -> Any:
+    """A bare figure in working takes the unit it was given earlier: "100k lookups a second
+    ... 100k × 2 ms" multiplies a rate, "every 4 seconds ... 150k / 4" divides by a time."""
+    tok = m.toks[i]
+    if tok.q.kind == "count" and _BARE.fullmatch(tok.q.text):
+        for e in reversed(m.toks[:i]):
+            if e.q.kind != "count" and e.q.kind in _BASE and _num_of(e) == _num_of(tok):
+                return e.pq
+    return tok.pq
+
+
+def _num_of(tok: _Tok) -> float:
+    """The figure as written, before units: 100 for "100k/s"'s 100k is 1e5, for "2 ms" 2."""
+    return round(float(tok.pq.magnitude), 9)
+
+
 def _expression(m: _Msg, j: int) -> Estimate | None:
     """X × Y = Z; 15B + 5B × 10 = 65B; 1M / 86,400 ≈ 12 per second."""
     k, ops = j - 1, list[str]()
@@ -353,7 +391,7 @@ def _expression(m: _Msg, j: int) -> Estimate | None:
         k -= 1
     if not ops:
         return None
-    vals = [t.pq for t in m.toks[k:j]]
+    vals = [_echo(m, i) for i in range(k, j)]
     if any(t.per for t in m.toks[k:j]):  # "1k QPS × 86,400": a bare period next to a rate is time
         periods = [n for n, t in enumerate(m.toks[k:j]) if t.q.kind == "count" and _period(t)]
         vals = [v * _ureg().second if n in periods else v for n, v in enumerate(vals)]
@@ -452,7 +490,11 @@ _PER_ENTITY = re.compile(
     r"\s*(?:per|for\s+each|on\s+each|each)\s+(?!(?:second|minute|hour|day)\b)[a-z]"
 )
 # A figure that comes after the claim and feeds it ("40 to 60 nodes at 64-100 GB each").
-_LATER_INPUT = re.compile(r"\s*(?:[A-Za-z][\w'-]*\s+){0,2}(?:at|of|with|on|using)\s+~?\d")
+_LATER_INPUT = re.compile(
+    r"\s*(?:[A-Za-z][\w'-]*\s+){0,4}(?:at|of|with|on|using)\s+(?:an?\s+)?~?(?:\d|(?:one|two|three"
+    r"|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)\b)",
+    re.I,
+)
 _OPERAND_BEFORE = re.compile(r"(?:×|\*|\bx|\btimes)\s*~?$")
 SEARCH_BACK = 6  # the figures before a claim (this sentence and the one before) a reading may use
 SIMPLER = 0.1  # log-distance a reading with one more operand must win by to be preferred
@@ -462,13 +504,23 @@ CONFIRM_OPS = 2  # operations a confirming reading may take
 _VERB = r"(?:takes?|holds?|has|have|gets?|sees?|costs?|leaves?|adds?\s+up\s+to"
 _VERB += r"|lands?\s+at|tops?\s+out\s+(?:at|around)|at\s+(?:most|least)|up\s+to)"
 _ROUGHLY = r"(?:about|roughly|around|approximately|~|≈)"
+# "so the waiting room has to admit 300k", "so reads beat orders by 200 to 1": a consequence,
+# with a verb before the figure ("so of our 200 million" is no consequence).
+_SO_VERB = r"\bso\s+(?:[\w'-]+\s+){0,5}(?!(?:of|our|the|a|an|to|in|for|on|at|with|from|and|or|its"
+_SO_VERB += r"|their|my|your|each|per)\b)[\w'-]+\s+(?:by\s+)?"
 _CLAIM_LINK = re.compile(
-    rf"(?:^|[\s,;:])(?:{_LINK}|{_VERB}\s*{_HEDGE})$|,\s*{_ROUGHLY}\s*$|\bso\b[^.;:]{{0,40}}$", re.I
+    rf"(?:^|[\s,;:])(?:{_LINK}|{_VERB}\s*{_HEDGE})$|,\s*{_ROUGHLY}\s*$|{_SO_VERB}\s*{_HEDGE}$", re.I
 )
 _SUM = re.compile(r"\s*(?:[A-Za-z][\w'-]*\s+){0,2}(?:plus|\+|and)\s+~?$", re.I)
 
 
-def _operands(m: _Msg, j: int) -> list[tuple[tuple[int, ...], Any]]:
+_ADDS = re.compile(
+    r"\b(?:another|plus|more|on top|in addition|adds?|extra)\b[^.;]{0,30}$|\+\s*~?$", re.I
+)
+_Operand = tuple[tuple[int, ...], Any, bool]  # figure indexes, value, whether it adds to the last
+
+
+def _operands(m: _Msg, j: int) -> list[_Operand]:
     """The figures a reading of claim j may combine: up to SEARCH_BACK before it in its own
     sentence and the one before, each with its pint quantity; two figures of one kind joined
     by "plus" also count as their sum ("500M users plus 100M items")."""
@@ -479,7 +531,7 @@ def _operands(m: _Msg, j: int) -> list[tuple[tuple[int, ...], Any]]:
             if stops == 2:
                 break
         start -= 1
-    out: list[tuple[tuple[int, ...], Any]] = []
+    out: list[_Operand] = []
     for i in range(start, j):
         tok, prev = m.toks[i], m.toks[i - 1]
         if (
@@ -488,18 +540,21 @@ def _operands(m: _Msg, j: int) -> list[tuple[tuple[int, ...], Any]]:
             and abs(math.log(tok.q.value / prev.q.value)) < 0.2
         ):
             continue  # "13 months, roughly 395 days": a restatement, not another factor
+        if tok.q.kind == "ratio" and "times" in tok.q.text:
+            continue  # "not 200 times that": a comparison, not a factor
+        adds = i > start and bool(_ADDS.search(m.gap(i - 1, i)))
         usable = tok.q.value > 1 or tok.q.kind in ("percent", "ratio")
         if usable and not (tok.q.kind == "count" and _period(tok)):
-            out.append(((i,), tok.pq))
+            out.append(((i,), tok.pq, adds))
         if tok.q.kind == "percent" and tok.q.value < 1:  # "85% hits means 7.5M/s miss"
-            out.append(((i,), 1 - tok.pq))
+            out.append(((i,), 1 - tok.pq, False))
         if i > start and m.kinds(i - 1) == m.kinds(i) and _SUM.fullmatch(m.gap(i - 1, i)):
             with contextlib.suppress(pint.errors.PintError):
-                out.append(((i - 1, i), m.toks[i - 1].pq + tok.pq))
+                out.append(((i - 1, i), m.toks[i - 1].pq + tok.pq, False))
     return out
 
 
-def _readings(ops: list[tuple[tuple[int, ...], Any]]) -> Any:
+def _readings(ops: list[_Operand]) -> Any:
     """Every reading of one to three operands, in message order: x (a rate in another period);
     x+y, x·y, x/y, y/x; x·y·z, x·y/z, x/(y·z) and their orderings. Yields (indices, symbols,
     quantity)."""
@@ -507,16 +562,16 @@ def _readings(ops: list[tuple[tuple[int, ...], Any]]) -> Any:
     for a in range(n):
         yield ops[a][0], [], ops[a][1]
         for b in range(a + 1, n):
-            (ia, x), (ib, y) = ops[a], ops[b]
+            (ia, x, _), (ib, y, adds) = ops[a], ops[b]
             if set(ia) & set(ib):
                 continue
-            if x.dimensionality == y.dimensionality:
+            if adds and x.dimensionality == y.dimensionality:
                 yield ia + ib, ["+"], x + y  # "9,000 in flight ... another 15,000: 25k"
             yield ia + ib, ["×"], x * y
             yield ia + ib, ["/"], x / y
             yield ib + ia, ["/"], y / x
             for c in range(b + 1, n):
-                ic, z = ops[c]
+                ic, z, _ = ops[c]
                 if set(ic) & (set(ia) | set(ib)):
                     continue
                 yield ia + ib + ic, ["×", "×"], x * y * z
@@ -544,8 +599,8 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     claim, ops = m.toks[j], _operands(m, j)
     if not ops:
         return None
-    nearest = max(i for idx, _ in ops for i in idx)
-    sums = [set(idx) for idx, _ in ops if len(idx) == 2]
+    nearest = max(i for idx, _, _ in ops for i in idx)
+    sums = [set(idx) for idx, _, _ in ops if len(idx) == 2]
     found: list[_Reading] = []
     for idx, syms, res in _readings(ops):
         # Units must make the claim's as written: no reading a bare count as per day.
@@ -606,7 +661,8 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     if not best.syms:  # a rate restated per another period: only a unit slip is read
         return est if est.verdict == "unit_slip" and contiguous else None
     plain = contiguous and len(used) == 2 and not re.search(r"[.!?]\s", m.gap(used[0], j))
-    if plain or ((slip or est.verdict == "unit_slip") and (contiguous or len(used) == 2)):
+    near = contiguous or (len(used) == 2 and best.skipped <= 1)
+    if plain or ((slip or est.verdict == "unit_slip") and near):
         return est
     return None
 
@@ -658,6 +714,12 @@ _GENERIC |= set("largest peak average rate sent concurrent target budget limit".
 # has 2,500 pages", "the top 1 million hosts"), not the system-wide scale the facts state.
 _SHARE = re.compile(r"\d+(?:\.\d+)?\s*%\s+of\b")
 _ENTITY = set("each per one single every box node server machine gateway shard top".split())
+
+
+def _after_noun(text: str, tok: _Tok) -> str:
+    """The text after the noun phrase a figure heads ("20 candidate vehicles| per request")."""
+    m = re.match(rf"(?:\s+{_NOUN}){{1,3}}", text[tok.q.end :])
+    return text[tok.q.end + (m.end() if m else 0) :]
 
 
 def _norm(word: str) -> str:
@@ -721,6 +783,8 @@ def scale_conflicts(
         scale_kind = tok.q.kind in ("count", "rate", "size", "size_rate")
         if not scale_kind or tok.q.start in derived or head is None or _ENTITY & set(before):
             continue
+        if _PER_ENTITY.match(text[tok.q.end :]) or _PER_ENTITY.match(_after_noun(text, tok)):
+            continue  # "20 candidate vehicles per request": per entity, not the system's scale
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
             continue  # "10% of the stream: 40M events a day" is a part, not the whole
         near = [

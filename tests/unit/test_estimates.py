@@ -521,7 +521,10 @@ def test_an_average_below_a_stated_peak_is_not_a_scale_conflict() -> None:
         ("300/s in the big city with a 10 s window, so it holds at most 30 open.", ["off"]),
         # A comparison: "N to 1", "N times what".
         ("Reads run 40k/s against 25 orders/s, so reads beat orders by about 1,600 to 1.", ["ok"]),
-        ("Reads run 40k/s against 25 orders/s, so reads beat orders by some 16,000 to 1.", ["off"]),
+        (
+            "Reads run 40k/s against 25 orders/s, so reads beat orders by roughly 16,000 to 1.",
+            ["off"],
+        ),
         # The complement of a share: 85% hits leave 15% misses.
         ("50M requests/s at peak with 85% hits means 7.5M/s go back to origins.", ["ok"]),
         # Two parts added up.
