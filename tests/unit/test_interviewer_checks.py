@@ -95,6 +95,47 @@ def test_a_contradiction_is_asked_once(engine: InterviewEngine) -> None:
     assert again.kind != "contradiction"
 
 
+@pytest.mark.parametrize(
+    ("first", "later", "contradicts"),
+    [
+        (
+            "An order saga service orchestrates the flow and sends commands to each service.",
+            "There is no central coordinator: shipping just reacts to StockReserved events.",
+            True,
+        ),
+        (
+            "Standard tenants share tables, with a tenant_id on every row and row-level security.",
+            "Each tenant gets its own Postgres schema so restores stay simple.",
+            True,
+        ),
+        (
+            "The pooler runs in transaction mode: a backend is returned right after COMMIT.",
+            "Each client is pinned to the same backend connection for its whole session.",
+            True,
+        ),
+        (
+            "There is no node-local agent: every workload reads secrets straight from the service.",
+            "A per-host agent keeps each secret it has fetched for ten minutes.",
+            True,
+        ),
+        # Consistent: the same position in other words is not a contradiction.
+        (
+            "The pooler runs in transaction mode: a backend is returned right after COMMIT.",
+            "Because backends are shared per transaction, session-level SET commands are banned.",
+            False,
+        ),
+    ],
+)
+def test_classic_positions_contradicted_later(
+    engine: InterviewEngine, first: str, later: str, contradicts: bool
+) -> None:
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "s", now=0.0)
+    engine.turn(q, state, "senior", "s", first, 30.0)
+    plan = engine.turn(q, state, "senior", "s", later, 60.0, history=(first,))
+    assert (plan.kind == "contradiction") is contradicts, plan.text
+
+
 def test_one_twist_in_the_deep_dive(engine: InterviewEngine) -> None:
     q = bundled_bank().questions[Q]
     planner = Planner(q, "senior", "t")
