@@ -473,11 +473,15 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
         return None
     if x.q.kind == "size" and not re.search(_EQ, link[0], re.I):
         return None  # a list of sizes ("16 GB, 64 GB") is not a conversion
+    if re.search(r"[.;]", link[0]) and not re.search(_EQ, link[0], re.I):
+        return None  # "900 events a second; 5 million orders a day": a new clause, no link
     est = _judge(m, j, [j - 1], x.pq, ["="])
     nouns = [set(re.findall(r"[a-z]{3,}", t.q.text)) - _UNIT_WORDS for t in (x, z)]
     if est and est.ratio >= OFF and all(nouns) and not nouns[0] & nouns[1]:
         return None  # "2k posts/s, that's 35 billion inserts a day": a fan-out left unsaid
     # Sizes carry no time unit that makes the link certain: "off" there means it isn't one.
+    if est and est.verdict != "ok" and _PER_ENTITY.match(m.text[z.q.end :]):
+        return None  # "an 8-byte score, so 8 KB per user": per entity, its count elsewhere
     return None if est and x.q.kind == "size" and est.verdict == "off" else est
 
 
@@ -592,6 +596,11 @@ class _Reading:
     skipped: int  # figures between the reading's first operand and the claim it leaves out
 
 
+def _like(m: _Msg, idx: tuple[int, ...]) -> bool:
+    dims = {str(m.toks[i].pq.dimensionality) for i in idx}
+    return len(dims) == 1
+
+
 def _best_reading(m: _Msg, j: int) -> _Reading | None:
     """The reading of claim j: one that confirms it (within CONFIRM) if any does, else the one
     nearest in value and in place, each figure the candidate would have stepped over costing
@@ -606,6 +615,8 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
         # Units must make the claim's as written: no reading a bare count as per day.
         if nearest not in idx or res.dimensionality != claim.pq.dimensionality:
             continue
+        if claim.q.kind == "ratio" and (syms != ["/"] or not _like(m, idx)):
+            continue  # "350 times the average": one quantity over another of its kind
         if any(len(pair & set(idx)) == 1 for pair in sums):
             continue  # "30M users plus 20M devices": one term of a sum is not the whole
         if not syms and (claim.q.kind not in ("rate", "size_rate") or res.units == claim.pq.units):
@@ -622,6 +633,22 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     # two (a sum counts as one).
     found = [r for r in found if len(r.syms) <= 1]
     return min(found, key=lambda r: r.off + SIMPLER * len(r.syms) + SKIP * r.skipped, default=None)
+
+
+FAR = 3.1  # decades: a reading further off than 1000x is not the candidate's working
+_ANAPHOR = re.compile(
+    r"^\W*(?:so|that(?:'s| is| gives| comes to| makes)?|this(?:'s| is)?|which|together|in total"
+    r"|total|overall|altogether|all told|combined)\b",
+    re.I,
+)
+
+
+def _in_reach(m: _Msg, last: int, j: int) -> bool:
+    """A claim's inputs are in its own sentence, or the sentence points back to them ("So
+    that's 2 TB"); a figure opening a new sentence is otherwise a new statement."""
+    gap = m.gap(last, j)
+    stops = list(re.finditer(r"[.!?]\s", gap))
+    return not stops or bool(_ANAPHOR.match(gap[stops[-1].end() :]))
 
 
 def _derived(m: _Msg, j: int) -> Estimate | None:
@@ -662,6 +689,8 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
         return est if est.verdict == "unit_slip" and contiguous else None
     plain = contiguous and len(used) == 2 and not re.search(r"[.!?]\s", m.gap(used[0], j))
     near = contiguous or (len(used) == 2 and best.skipped <= 1)
+    if decades > FAR or not _in_reach(m, used[-1], j):
+        return None  # a million times off is no slip of the pen: not what was worked out
     if plain or ((slip or est.verdict == "unit_slip") and near):
         return est
     return None
@@ -742,6 +771,21 @@ def _name_stems(name: str) -> set[str]:
     return {_norm(w)[:5] for w in re.findall(_W, name) if _norm(w) not in _GENERIC}
 
 
+def _fact_figures(fact: ScaleFact) -> list[tuple[_Tok, set[str]]]:
+    """Each figure of a fact with the stems it is about: its own noun, else the noun of the
+    figure before it in the same clause ("over 32k tokens, up to 128k"), else the fact's name."""
+    stems, out = _name_stems(fact.name), []
+    last: tuple[int, str] | None = None
+    for t in _scan(fact.value):
+        head = _head(fact.value, t)
+        if head is None and last and not re.search(r"[;.]", fact.value[last[0] : t.q.start]):
+            head = last[1]
+        out.append((t, stems if head is None else stems & {head}))
+        if head is not None:
+            last = (t.q.end, head)
+    return out
+
+
 def _restatements(text: str) -> set[int]:
     """Rates restated per another period in the same sentence, linked or not: "30k/s landing
     late, about 2.6 billion a day" follows from the 30k/s and is no new scale figure."""
@@ -769,12 +813,7 @@ def scale_conflicts(
     derived |= _restatements(text)
     # A fact's figure is about the fact's name, unless a noun written with it says otherwise
     # ("15k events per second" under "events per order" is about events, not orders).
-    facts = [
-        (f, t, stems if (h := _head(f.value, t)) is None else stems & {h})
-        for f in scale
-        for stems in [_name_stems(f.name)]
-        for t in _scan(f.value)
-    ]
+    facts = [(f, t, stems) for f in scale for t, stems in _fact_figures(f)]
     out = []
     for tok in _scan(text):
         before = re.findall(_W, text[max(0, tok.q.start - 40) : tok.q.start].lower())[-4:]

@@ -545,6 +545,15 @@ def test_readings_without_a_named_shape(text: str, verdicts: list[str]) -> None:
         "gateway.",
         "Most sources top out at 1080p, so the ladder costs about 5 billion CPU-seconds a day.",
         "Compressed 20x, 13 months of 5-minute rollups is small.",
+        # A comparison of unlike things is no quotient we can check.
+        "Dispatching 40k a second for five seconds is roughly 350 times the 115/s average.",
+        # A spec stated in a new sentence is not worked out from the sentence before.
+        "We get 150 hours of video a minute, 9,000 video-seconds a second. Encoding is ~1.5 "
+        "CPU-seconds per second of video.",
+        # Far beyond any slip of the pen: not the working the candidate did.
+        "It's 900 events a second; 5 million orders a day gives 75 million events.",
+        # A per-entity size whose entity count sits elsewhere.
+        "Each entry is an 8-byte ID and an 8-byte score, so 8 KB per user for 500 entries.",
     ],
 )
 def test_unreadable_factors_are_never_flagged(text: str) -> None:
