@@ -91,7 +91,7 @@ _UNIT_WORDS |= set("week month year daily monthly yearly bytes byte bits bit bps
 _STOP = (
     r"(?:is|are|was|be|that|that's|which|so|and|or|of|to|in|at|on|over|across|from|by|for|with"
     r"|the|each|per|a|an|than|gives|means|would|will|we|i|it|plus|x|times|about|roughly|around"
-    r"|if|then|peak|average|hold|holds|have|has)"
+    r"|if|then|peak|average|hold|holds|have|has|when|where|while|because|since|unless|until)"
 )
 _W = r"[A-Za-z][\w'-]*"
 _NOUN = rf"(?!{_STOP}\b){_W}"
@@ -756,34 +756,51 @@ def _norm(word: str) -> str:
     return w[:-1] if w.endswith("s") and len(w) > 3 and not w.endswith("ss") else w
 
 
-def _head(text: str, tok: _Tok) -> str | None:
+def _nouns(text: str, tok: _Tok) -> list[str]:
+    """The five-letter stems of the nouns a figure is written with, last one its head."""
     inner = re.sub(r"\bper\s+\w+", " ", tok.q.text)  # "40 per user per day" is not about users
     after = re.match(rf"\s+((?:{_NOUN}\s*){{1,3}})", text[tok.q.end :])
     # A participle ends the noun phrase: "50 million daily users sending ...".
     tail = re.split(r"\b\w{3,}(?:ing|ed)\b", after[1])[0] if after else ""
     words = [_norm(w) for w in re.findall(rf"\b{_W}", inner) + re.findall(_W, tail)]
     unit = r"(?:[kmgtp]i?)?(?:b|bp|bit|byte)|" + _TIME
-    nouns = [w for w in words if w not in _GENERIC and not re.fullmatch(unit, w)]
-    return nouns[-1][:5] if nouns else None  # a five-letter stem: "followers" ~ "follow graph"
+    # A five-letter stem: "followers" ~ "follow graph".
+    return [w[:5] for w in words if w not in _GENERIC and not re.fullmatch(unit, w)]
+
+
+def _head(text: str, tok: _Tok) -> str | None:
+    nouns = _nouns(text, tok)
+    return nouns[-1] if nouns else None
 
 
 def _name_stems(name: str) -> set[str]:
     return {_norm(w)[:5] for w in re.findall(_W, name) if _norm(w) not in _GENERIC}
 
 
-def _fact_figures(fact: ScaleFact) -> list[tuple[_Tok, set[str]]]:
-    """Each figure of a fact with the stems it is about: its own noun, else the noun of the
-    figure before it in the same clause ("over 32k tokens, up to 128k"), else the fact's name."""
-    stems, out = _name_stems(fact.name), []
-    last: tuple[int, str] | None = None
+def _fact_figures(fact: ScaleFact) -> list[tuple[_Tok, set[str], set[str]]]:
+    """Each figure of a fact with the nouns written with it (or, for a bare figure, those of
+    the figure before it in the same clause: "over 32k tokens, up to 128k") and the stems of
+    the fact's name."""
+    name, out = _name_stems(fact.name), []
+    last: tuple[int, set[str]] | None = None
     for t in _scan(fact.value):
-        head = _head(fact.value, t)
-        if head is None and last and not re.search(r"[;.]", fact.value[last[0] : t.q.start]):
-            head = last[1]
-        out.append((t, stems if head is None else stems & {head}))
-        if head is not None:
-            last = (t.q.end, head)
+        nouns = set(_nouns(fact.value, t))
+        if not nouns and last and not re.search(r"[;.]", fact.value[last[0] : t.q.start]):
+            nouns = last[1]
+        out.append((t, nouns, name))
+        if nouns:
+            last = (t.q.end, nouns)
     return out
+
+
+def _about(said: set[str], nouns: set[str], name: set[str]) -> bool:
+    """Whether a candidate's figure written with `said` is about a fact's figure: a bare fact
+    figure is about the fact's name; one written with nouns shares its head noun with the
+    candidate's and, unless two nouns agree ("output tokens"), the fact's name."""
+    if not nouns:
+        return bool(said & name)
+    shared = said & nouns
+    return bool(shared & name) or len(shared) >= 2
 
 
 def _restatements(text: str) -> set[int]:
@@ -813,7 +830,7 @@ def scale_conflicts(
     derived |= _restatements(text)
     # A fact's figure is about the fact's name, unless a noun written with it says otherwise
     # ("15k events per second" under "events per order" is about events, not orders).
-    facts = [(f, t, stems) for f in scale for t, stems in _fact_figures(f)]
+    facts = [(f, t, nouns, name) for f in scale for t, nouns, name in _fact_figures(f)]
     out = []
     for tok in _scan(text):
         before = re.findall(_W, text[max(0, tok.q.start - 40) : tok.q.start].lower())[-4:]
@@ -826,10 +843,13 @@ def scale_conflicts(
             continue  # "20 candidate vehicles per request": per entity, not the system's scale
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
             continue  # "10% of the stream: 40M events a day" is a part, not the whole
+        said = set(_nouns(text, tok))
         near = [
             (max(r, 1 / r), r, f)
-            for f, ft, stems in facts
-            if ft.q.kind == tok.q.kind and head in stems and (r := tok.q.value / ft.q.value)
+            for f, ft, nouns, name in facts
+            if ft.q.kind == tok.q.kind
+            and _about(said, nouns, name)
+            and (r := tok.q.value / ft.q.value)
         ]
         best = min(near, key=lambda n: n[0], default=None)
         if best and "peak" in best[2].value.lower() and PEAK_SPAN[0] <= best[1] <= PEAK_SPAN[1]:

@@ -558,3 +558,24 @@ def test_readings_without_a_named_shape(text: str, verdicts: list[str]) -> None:
 )
 def test_unreadable_factors_are_never_flagged(text: str) -> None:
     assert [e for e in check_message(text) if e.verdict != "ok"] == []
+
+
+BENCH = [
+    ScaleFact(name="decode load", value="the fleet emits ~500k output tokens a second at peak"),
+    ScaleFact(name="read rate", value="about 2,000 reads per second steady; up to 50,000 per second"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "conflict"),
+    [
+        # Two nouns agree with a fact's figure ("output tokens") though its name says neither.
+        ("We emit around 5 million output tokens a second at peak, so 2,000 replicas.", True),
+        ("We emit around 500k output tokens a second at peak, so 200 replicas.", False),
+        # A bare figure of a fact after a semicolon is about the fact's name: 50,000 agrees.
+        ("A restart storm brings 50,000 reads a second, which the agents absorb.", False),
+        ("A restart storm brings 900,000 reads a second, which the agents absorb.", True),
+    ],
+)
+def test_scale_facts_are_matched_by_what_each_figure_is_about(text: str, conflict: bool) -> None:
+    assert bool(scale_conflicts(text, BENCH)) is conflict
