@@ -315,10 +315,11 @@ def _fmt(v: float, tok: _Tok) -> str:
     if kind in ("percent", "ratio", "duration"):
         return f"{v * 100:.3g}%" if kind == "percent" else f"{v:.3g}" + ("x" * (kind == "ratio"))
     v *= _ureg()(tok.per).to("second").magnitude if tok.per else 1
-    if kind in ("count", "rate"):
+    if kind in ("count", "rate", "money", "money_rate"):
         scales = ((1e12, " trillion"), (1e9, " billion"), (1e6, " million"), (1e3, "k"))
         d, n = next(((d, n) for d, n in scales if v >= max(d, 1e4) * 0.9995), (1, ""))
         text = f"{v / d:.3g}{n}" if d > 1 else f"{v:,.0f}" if v >= 10 else f"{v:.2g}"
+        text = "$" + text if kind.startswith("money") else text
     else:  # sizes, in bits when the claim was written in bits
         bits = re.search(r"bit|bps", tok.q.text) is not None
         units = ("bit Kbit Mbit Gbit Tbit Pbit" if bits else "B KB MB GB TB PB").split()
@@ -487,7 +488,8 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
 
 _WORD_FACTOR = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|dozen|hundred|double[sd]?"
-    r"|triple[sd]?|twice|thrice|half|halve[sd]?|quarter)\b",
+    r"|triple[sd]?|twice|thrice|half|halve[sd]?|quarter"
+    r"|(?:a|every|each|one) (?:percentage )?point)\b",
     re.I,
 )
 _PER_ENTITY = re.compile(
@@ -547,7 +549,7 @@ def _operands(m: _Msg, j: int) -> list[_Operand]:
         if tok.q.kind == "ratio" and "times" in tok.q.text:
             continue  # "not 200 times that": a comparison, not a factor
         adds = i > start and bool(_ADDS.search(m.gap(i - 1, i)))
-        usable = tok.q.value > 1 or tok.q.kind in ("percent", "ratio")
+        usable = tok.q.value > 1 or tok.q.kind != "count"  # "3 ms" is 0.003 s, still a figure
         if usable and not (tok.q.kind == "count" and _period(tok)):
             out.append(((i,), tok.pq, adds))
         if tok.q.kind == "percent" and tok.q.value < 1:  # "85% hits means 7.5M/s miss"
@@ -630,8 +632,17 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     if confirming:
         return min(confirming, key=lambda r: (len(r.syms), r.skipped, r.off))
     # Three figures combine in so many ways that one lands near any claim: a miss is read off
-    # two (a sum counts as one).
-    found = [r for r in found if len(r.syms) <= 1]
+    # two (a sum counts as one), or off the product of the three just before the claim ("3.6
+    # billion rows a day for 90 days at 40 bytes").
+    chain = [m.toks[i].q.kind for i in range(j - 3, j)] if j >= 3 else []
+    found = [
+        r
+        for r in found
+        if len(r.syms) <= 1
+        or (
+            r.syms == ["×", "×"] and sorted(r.idx) == list(range(j - 3, j)) and "count" not in chain
+        )
+    ]
     return min(found, key=lambda r: r.off + SIMPLER * len(r.syms) + SKIP * r.skipped, default=None)
 
 
@@ -647,7 +658,7 @@ def _in_reach(m: _Msg, last: int, j: int) -> bool:
     """A claim's inputs are in its own sentence, or the sentence points back to them ("So
     that's 2 TB"); a figure opening a new sentence is otherwise a new statement."""
     gap = m.gap(last, j)
-    stops = list(re.finditer(r"[.!?]\s", gap))
+    stops = list(re.finditer(r"[.!?;]\s", gap))
     return not stops or bool(_ANAPHOR.match(gap[stops[-1].end() :]))
 
 
@@ -657,7 +668,10 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     sum, product and quotient of up to three earlier figures whose units make the claim's is a
     reading (`_best_reading` picks one)."""
     claim = m.toks[j]
-    if claim.q.kind not in ("count", "rate", "size", "size_rate", "ratio") or j == 0:
+    if (
+        claim.q.kind not in ("count", "rate", "size", "size_rate", "ratio", "money", "money_rate")
+        or j == 0
+    ):
         return None
     if claim.q.kind == "ratio" and not re.search(r"\b(?:times|to)\b", claim.q.text):
         return None  # "compressed 20x": a factor given, not a comparison worked out
@@ -687,7 +701,7 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     contiguous = best.skipped == 0 and nearest == j - 1
     if not best.syms:  # a rate restated per another period: only a unit slip is read
         return est if est.verdict == "unit_slip" and contiguous else None
-    plain = contiguous and len(used) == 2 and not re.search(r"[.!?]\s", m.gap(used[0], j))
+    plain = contiguous and len(used) == 2 and not re.search(r"[.!?;]\s", m.gap(used[0], j))
     near = contiguous or (len(used) == 2 and best.skipped <= 1)
     if decades > FAR or not _in_reach(m, used[-1], j):
         return None  # a million times off is no slip of the pen: not what was worked out

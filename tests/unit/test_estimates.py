@@ -527,6 +527,12 @@ def test_an_average_below_a_stated_peak_is_not_a_scale_conflict() -> None:
         ),
         # The complement of a share: 85% hits leave 15% misses.
         ("50M requests/s at peak with 85% hits means 7.5M/s go back to origins.", ["ok"]),
+        # Little's law with a latency under a second, in words and in ms.
+        ("Sixty thousand queries a second at a mean of 3 ms means about 180 busy.", ["ok"]),
+        ("Sixty thousand queries a second at a mean of 3 ms means about 1,800 busy.", ["off"]),
+        # Money.
+        ("We hold $50B and keep at most 2% hot, so that's $1B online.", ["ok"]),
+        ("We hold $50B and keep at most 2% hot, so that's $10B online.", ["off"]),
         # Two parts added up.
         ("9,000 in flight to healthy hosts, and another 15,000 to slow ones, is 24k.", ["ok"]),
     ],
@@ -562,7 +568,7 @@ def test_unreadable_factors_are_never_flagged(text: str) -> None:
 
 BENCH = [
     ScaleFact(name="decode load", value="the fleet emits ~500k output tokens a second at peak"),
-    ScaleFact(name="read rate", value="about 2,000 reads per second steady; up to 50,000 per second"),
+    ScaleFact(name="read rate", value="about 2,000 reads a second steady; up to 50,000 per second"),
 ]
 
 
