@@ -1,0 +1,177 @@
+"""A message's diagrams: fenced Mermaid blocks found, parsed, typed and checked, and the text
+the grader and the interviewer read in their place.
+
+A block that does not parse stays in the message as prose (nothing is lost) and its error names
+the line of the message to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from content.loader import Bank
+from diagrams import excalidraw, mermaid
+from diagrams.kinds import Encode, KindClassifier
+from diagrams.model import Diagram, DiagramError
+from diagrams.rules import Finding, check
+from diagrams.schema import NodeKind, Rule
+
+MAX_NODES = 300  # past this a diagram is refused: nobody draws that in an interview
+_FENCE = re.compile(r"^```[ \t]*(?P<lang>[\w-]*)[ \t]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
+_MERMAID_START = re.compile(r"^\s*(flowchart|graph|sequencediagram)\b", re.I)
+EVIDENCE_PREFIX = "diagram:"
+
+
+@dataclass(frozen=True)
+class Block:
+    start: int  # offsets of the whole fence in the message
+    end: int
+    body: str
+    first_line: int  # the message line of the body's first line
+
+
+@dataclass
+class DiagramReading:
+    block: Block
+    diagram: Diagram | None = None
+    error: DiagramError | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def error_message(self) -> str | None:
+        if self.error is None:
+            return None
+        line = self.block.first_line + self.error.line - 1 if self.error.line else 0
+        where = f"line {line} of your message" if line else "your diagram"
+        return f"Diagram not read ({where}): {self.error.message}. It was kept as text."
+
+
+@dataclass
+class MessageDiagrams:
+    text: str
+    readings: list[DiagramReading] = field(default_factory=list)
+
+    @property
+    def diagrams(self) -> list[Diagram]:
+        return [r.diagram for r in self.readings if r.diagram is not None]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.readings for f in r.findings]
+
+    @property
+    def errors(self) -> list[str]:
+        return [m for r in self.readings if (m := r.error_message)]
+
+    def prose(self) -> str:
+        """The message without its readable diagrams (unreadable ones stay, as text)."""
+        return self._replace(lambda _r: "")
+
+    def with_evidence(self) -> str:
+        """The message with each readable diagram replaced by sentences quoting its edges."""
+        return self._replace(lambda r: evidence_text(r.diagram) if r.diagram else "")
+
+    def _replace(self, how: object) -> str:
+        out, pos = [], 0
+        for r in self.readings:
+            if r.diagram is None:
+                continue
+            out.append(self.text[pos : r.block.start])
+            out.append(how(r))  # type: ignore[operator]
+            pos = r.block.end
+        out.append(self.text[pos:])
+        return "".join(out).strip()
+
+
+def find_blocks(text: str) -> list[Block]:
+    """Fenced blocks tagged `mermaid`, or untagged ones that start like a Mermaid diagram."""
+    blocks = []
+    for m in _FENCE.finditer(text):
+        lang, body = m.group("lang").lower(), m.group("body")
+        if lang == "mermaid" or (not lang and _MERMAID_START.match(body)):
+            line = text.count("\n", 0, m.start("body")) + 1
+            blocks.append(Block(m.start(), m.end(), body, line))
+    return blocks
+
+
+def evidence_text(d: Diagram) -> str:
+    """One sentence per edge ('diagram: Redis → Postgres.'), then the nodes no edge touches."""
+    lines = [f"{EVIDENCE_PREFIX} {d.describe_edge(e)}." for e in d.edges]
+    linked = {n for e in d.edges for n in (e.source, e.target)}
+    alone = [n.label for n in d.nodes.values() if n.id not in linked]
+    if alone:
+        lines.append(f"{EVIDENCE_PREFIX} {', '.join(alone)}.")
+    return "\n".join(lines)
+
+
+def parse_source(text: str, fmt: str = "mermaid") -> Diagram:
+    """One diagram from its source; raises DiagramError."""
+    d = excalidraw.parse(text) if fmt == "excalidraw" else mermaid.parse(text)
+    if len(d.nodes) > MAX_NODES:
+        raise DiagramError(0, f"{len(d.nodes)} nodes; at most {MAX_NODES} are read")
+    return d
+
+
+def to_mermaid(d: Diagram) -> str:
+    """The Mermaid source of any diagram (an imported drawing is stored and shown this way)."""
+    ids = {nid: f"n{i}" for i, nid in enumerate(d.nodes, 1)}
+
+    def label(text: str) -> str:
+        return '"' + text.replace('"', "'") + '"'
+
+    lines = [f"flowchart {d.direction}"]
+    lines += [f"  {ids[n.id]}[{label(n.label)}]" for n in d.nodes.values()]
+    for e in d.edges:
+        link = {"forward": "-->", "both": "<-->", "none": "---"}[e.arrow]
+        if e.style == "dotted":
+            link = {"forward": "-.->", "both": "<-.->", "none": "-.-"}[e.arrow]
+        text = f"|{label(e.label)}|" if e.label else ""
+        lines.append(f"  {ids[e.source]} {link}{text} {ids[e.target]}")
+    return "\n".join(lines)
+
+
+class DiagramReader:
+    """Reads the diagrams of a message: parse, type each node, run the rules."""
+
+    def __init__(
+        self,
+        kinds: Iterable[NodeKind],
+        rules: Iterable[Rule],
+        bank: Bank,
+        encode: Encode | None = None,
+    ):
+        self.kinds = list(kinds)
+        self.rules = list(rules)
+        self.classifier = KindClassifier(self.kinds, bank, encode)
+
+    def read_diagram(self, d: Diagram, prose: str = "") -> list[Finding]:
+        self.classifier.classify(d)
+        return check(d, self.rules, self.classifier, self.kinds, prose)
+
+    def read(self, text: str) -> MessageDiagrams:
+        out = MessageDiagrams(text)
+        for block in find_blocks(text):
+            reading = DiagramReading(block)
+            try:
+                reading.diagram = parse_source(block.body)
+            except DiagramError as exc:
+                reading.error = exc
+            out.readings.append(reading)
+        prose = out.prose()
+        for r in out.readings:
+            if r.diagram is not None:
+                r.findings = self.read_diagram(r.diagram, prose)
+        return out
+
+
+@lru_cache(maxsize=1)
+def default_reader() -> DiagramReader:
+    """The reader of the bundled content, label and alias only (no model to load)."""
+    from content.loader import bundled_bank
+    from diagrams.content import bundled_diagram_content
+
+    kinds, rules = bundled_diagram_content()
+    return DiagramReader(kinds.kinds, rules.rules, bundled_bank())
