@@ -167,11 +167,16 @@ class DiagramReader:
         return out
 
 
-@lru_cache(maxsize=1)
-def default_reader() -> DiagramReader:
-    """The reader of the bundled content, label and alias only (no model to load)."""
+@lru_cache(maxsize=4)
+def diagram_reader(encode: Encode | None = None) -> DiagramReader:
+    """The reader of the bundled content; without `encode` (the project's embedder) node kinds
+    come from labels and aliases only."""
     from content.loader import bundled_bank
     from diagrams.content import bundled_diagram_content
 
     kinds, rules = bundled_diagram_content()
-    return DiagramReader(kinds.kinds, rules.rules, bundled_bank())
+    return DiagramReader(kinds.kinds, rules.rules, bundled_bank(), encode)
+
+
+def default_reader() -> DiagramReader:
+    return diagram_reader(None)

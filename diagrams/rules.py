@@ -130,13 +130,15 @@ def _no_consumer(rule: NoConsumer, d: Diagram) -> list[Finding]:
             if node.id not in (e.source, e.target):
                 continue
             other = e.target if e.source == node.id else e.source
-            out_of_queue = e.source == node.id and e.arrow == "forward"
-            if (
-                out_of_queue
+            into_queue = e.target == node.id and e.arrow == "forward"  # a producer's write
+            if not into_queue and (
+                e.source == node.id
                 or e.arrow == "both"
                 or d.nodes[other].kind in rule.consumer_kinds
-                or _has_words(e.label, rule.consume_words)
             ):
+                consumed = True
+                break
+            if _has_words(e.label, rule.consume_words):
                 consumed = True
                 break
         if not consumed:

@@ -27,6 +27,11 @@ class NodeKind(_Strict):
         default_factory=list, description="Concept-bank ids whose aliases name this kind."
     )
     aliases: Words = Field(default_factory=list, description="Further lower-case names.")
+    weak_aliases: Words = Field(
+        default_factory=list,
+        description="Names that say this kind only when nothing else in the label names one "
+        "('replica' in 'Cassandra replica' is a role, not a relational database).",
+    )
     exemplars: list[Annotated[str, Field(min_length=5)]] = Field(
         min_length=1, description="Descriptions an unknown label is compared with by meaning."
     )
