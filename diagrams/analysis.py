@@ -46,7 +46,8 @@ class DiagramReading:
             return None
         line = self.block.first_line + self.error.line - 1 if self.error.line else 0
         where = f"line {line} of your message" if line else "your diagram"
-        return f"Diagram not read ({where}): {self.error.message}. It was kept as text."
+        reason = self.error.message.replace("?", "")  # the reply asks one question only
+        return f"Diagram not read ({where}): {reason}. It was kept as text."
 
 
 @dataclass

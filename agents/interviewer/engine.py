@@ -250,7 +250,12 @@ class InterviewEngine:
     ) -> Evaluation:
         """Grades the whole transcript; items a hint pointed at count as partial at best; the
         numbers check and the twist adjust requirements and the deep dive."""
-        ev = (evaluator or self.evaluator).grade(question, segments, level)
+        grader = evaluator or self.evaluator
+        ev = grade_with_diagrams(
+            lambda answer: grader.grade(question, answer, level),
+            segments,
+            diagram_reader(self.evaluator.embedder.encode),
+        )
         hinted = state.hinted_items
         if hinted:
             items = [

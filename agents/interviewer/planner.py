@@ -223,6 +223,19 @@ class Planner:
             )
         return None
 
+    def _diagram_plan(self, st: InterviewState, reading: Reading) -> Plan | None:
+        """A finding in the diagram just sent, not probed before, is the next question."""
+        for f in reading.findings:
+            key = f"{f.rule}:{f.subject}"
+            if key not in st.asked_findings:
+                st.asked_findings.append(key)
+                return Plan(
+                    "diagram",
+                    f.probe,
+                    target={"kind": "diagram", "rule": f.rule, "subject": f.subject},
+                )
+        return None
+
     def _scenario_plan(self, st: InterviewState, scenario: FailureScenario) -> Plan:
         st.asked_scenarios.append(scenario.id)
         return Plan(
@@ -315,7 +328,8 @@ class Planner:
             st.done = True
             return Plan("done", self.P.wrap_up_done, target={"kind": "end"})
         answered = self._answer_facts(reading)
-        check = self._check_plan(st, reading)
+        answered[:0] = reading.diagram_errors
+        check = self._check_plan(st, reading) or self._diagram_plan(st, reading)
         if check is not None:
             check.preface[:0] = answered
             return check
