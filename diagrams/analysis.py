@@ -54,6 +54,7 @@ class DiagramReading:
 class MessageDiagrams:
     text: str
     readings: list[DiagramReading] = field(default_factory=list)
+    kind_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def diagrams(self) -> list[Diagram]:
@@ -73,7 +74,9 @@ class MessageDiagrams:
 
     def with_evidence(self) -> str:
         """The message with each readable diagram replaced by sentences quoting its edges."""
-        return self._replace(lambda r: evidence_text(r.diagram) if r.diagram else "")
+        return self._replace(
+            lambda r: evidence_text(r.diagram, self.kind_names) if r.diagram else ""
+        )
 
     def _replace(self, how: object) -> str:
         out, pos = [], 0
@@ -98,13 +101,15 @@ def find_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def evidence_text(d: Diagram) -> str:
-    """One sentence per edge ('diagram: Redis → Postgres.'), then the nodes no edge touches."""
-    lines = [f"{EVIDENCE_PREFIX} {d.describe_edge(e)}." for e in d.edges]
-    linked = {n for e in d.edges for n in (e.source, e.target)}
-    alone = [n.label for n in d.nodes.values() if n.id not in linked]
-    if alone:
-        lines.append(f"{EVIDENCE_PREFIX} {', '.join(alone)}.")
+def evidence_text(d: Diagram, kind_names: dict[str, str] | None = None) -> str:
+    """A sentence naming what each node is ('diagram: the design draws Redis as a cache and
+    ...'), then one sentence per edge ('diagram: Redis → Postgres.')."""
+    names = kind_names or {}
+    parts = [
+        f"{n.label} as a {names[n.kind]}" if n.kind in names else n.label for n in d.nodes.values()
+    ]
+    lines = [f"{EVIDENCE_PREFIX} the design draws {' and '.join(parts)}."]
+    lines += [f"{EVIDENCE_PREFIX} {d.describe_edge(e)}." for e in d.edges]
     return "\n".join(lines)
 
 
@@ -116,22 +121,60 @@ def parse_source(text: str, fmt: str = "mermaid") -> Diagram:
     return d
 
 
-def to_mermaid(d: Diagram) -> str:
-    """The Mermaid source of any diagram (an imported drawing is stored and shown this way)."""
+_SHAPE_MARKS = {
+    "round": ("(", ")"),
+    "stadium": ("([", "])"),
+    "subroutine": ("[[", "]]"),
+    "cylinder": ("[(", ")]"),
+    "circle": ("((", "))"),
+    "rhombus": ("{", "}"),
+    "hexagon": ("{{", "}}"),
+}
+
+
+def to_mermaid(d: Diagram, highlight: Iterable[str] = ()) -> str:
+    """The Mermaid flowchart source of any diagram (an imported drawing is stored and shown this
+    way); nodes in `highlight` get the `finding` class."""
     ids = {nid: f"n{i}" for i, nid in enumerate(d.nodes, 1)}
 
     def label(text: str) -> str:
         return '"' + text.replace('"', "'") + '"'
 
-    lines = [f"flowchart {d.direction}"]
-    lines += [f"  {ids[n.id]}[{label(n.label)}]" for n in d.nodes.values()]
+    lines = [f"flowchart {d.direction if d.kind == 'flowchart' else 'LR'}"]
+    for n in d.nodes.values():
+        opener, closer = _SHAPE_MARKS.get(n.shape, ("[", "]"))
+        lines.append(f"  {ids[n.id]}{opener}{label(n.label)}{closer}")
     for e in d.edges:
         link = {"forward": "-->", "both": "<-->", "none": "---"}[e.arrow]
         if e.style == "dotted":
             link = {"forward": "-.->", "both": "<-.->", "none": "-.-"}[e.arrow]
         text = f"|{label(e.label)}|" if e.label else ""
         lines.append(f"  {ids[e.source]} {link}{text} {ids[e.target]}")
+    marked = sorted({ids[n] for n in highlight if n in ids})
+    if marked:
+        lines.append("  classDef finding stroke:#b42318,stroke-width:3px")
+        lines.append(f"  class {','.join(marked)} finding")
     return "\n".join(lines)
+
+
+MAX_DRAWING_CHARS = 1_000_000  # an .excalidraw file is JSON, far wordier than what it draws
+
+
+def attach(content: str, text: str, fmt: str, limit: int) -> str:
+    """`content` with a diagram appended as a fenced Mermaid block (a drawing converted first).
+
+    A Mermaid diagram that does not parse is attached as it is: the reader reports its line and
+    grades it as text. A drawing that cannot be read raises DiagramError; a result over `limit`
+    characters raises ValueError."""
+    if fmt == "excalidraw":
+        text = to_mermaid(parse_source(text, "excalidraw"))
+    block = f"```mermaid\n{text.strip()}\n```"
+    out = f"{content.rstrip()}\n\n{block}" if content.strip() else block
+    if len(out) > limit:
+        raise ValueError(
+            f"the message with its diagram is {len(out):,} characters; at most {limit:,}"
+        )
+    return out
 
 
 class DiagramReader:
@@ -153,7 +196,7 @@ class DiagramReader:
         return check(d, self.rules, self.classifier, self.kinds, prose)
 
     def read(self, text: str) -> MessageDiagrams:
-        out = MessageDiagrams(text)
+        out = MessageDiagrams(text, kind_names={k.id: k.name for k in self.kinds})
         for block in find_blocks(text):
             reading = DiagramReading(block)
             try:

@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from diagrams.analysis import DiagramReader, parse_source
+if TYPE_CHECKING:
+    from agents.engines import Evaluator
+
+from agents.evaluation import MAX_ANSWER_CHARS, Evaluation
+from diagrams.analysis import DiagramReader, attach, parse_source
 from evals.splits import is_validation
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -109,12 +113,87 @@ def score_cases(reader: DiagramReader, cases: tuple[DiagramCase, ...]) -> dict[s
     }
 
 
+NON_ANSWER_FLAGS = {"no_answer", "too_short", "off_topic", "keyword_list", "echoes_question"}
+
+
+def _fenced(case: DiagramCase) -> str:
+    return attach("", case.text(), case.format, MAX_ANSWER_CHARS)
+
+
+def grading_with_diagrams(
+    evaluator: Evaluator, reader: DiagramReader, cases: tuple[DiagramCase, ...]
+) -> dict[str, Any]:
+    """Each diagram graded three ways for its question: a weak written answer alone, the same
+    answer with the diagram, the diagram alone. A diagram must never lower the grade, and a
+    diagram alone that covers rubric items must be graded, not flagged as a non-answer."""
+    from agents.diagram_grading import grade_with_diagrams
+    from content.loader import bundled_bank
+    from evals.datasets import graded_answers
+
+    bank = bundled_bank()
+    weak: dict[str, str] = {}
+    for a in graded_answers():
+        if a.band == "weak":
+            weak.setdefault(a.question, a.answer)
+    rows = []
+    for case in cases:
+        q = bank.questions[case.question]
+
+        def grade(answer: Any, q: Any = q) -> Evaluation:
+            return evaluator.grade(q, answer, "senior")
+
+        diagram = _fenced(case)
+        alone = grade_with_diagrams(grade, diagram, reader)
+        covered = [i.id for i in alone.items if i.status != "missing"]
+        row: dict[str, Any] = {
+            "id": case.id,
+            "alone": alone.overall,
+            "alone_items": covered,
+            "alone_flags": sorted(set(alone.flags) & NON_ANSWER_FLAGS),
+        }
+        prose = case.prose or weak.get(case.question, "")
+        if prose:
+            before = grade(prose)
+            after = grade_with_diagrams(grade, f"{prose}\n\n{diagram}", reader)
+            missing_before = {i.id for i in before.items if i.status == "missing"}
+            row |= {
+                "prose": before.overall,
+                "with_diagram": after.overall,
+                "adds_point": bool(missing_before & set(covered)),
+            }
+        rows.append(row)
+    paired = [r for r in rows if "prose" in r]
+    adding = [r for r in paired if r["adds_point"]]
+    covering = [r for r in rows if r["alone_items"]]
+    return {
+        "metrics": {
+            "diagrams_grade_never_lower_rate": _ratio(
+                sum(r["with_diagram"] >= r["prose"] for r in paired), len(paired)
+            ),
+            "diagrams_grade_adds_point_not_lower_rate": _ratio(
+                sum(r["with_diagram"] >= r["prose"] for r in adding), len(adding)
+            ),
+            "diagrams_alone_graded_rate": _ratio(
+                sum(not r["alone_flags"] for r in covering), len(covering)
+            ),
+            "diagrams_grade_mean_gain": round(
+                sum(r["with_diagram"] - r["prose"] for r in paired) / max(1, len(paired)), 4
+            ),
+            "diagrams_grade_pairs_adding_cases": len(adding),
+        },
+        "rows": rows,
+    }
+
+
 def run_diagram_suite(
-    reader: DiagramReader, progress: Callable[[int], None] | None = None
+    reader: DiagramReader,
+    progress: Callable[[int], None] | None = None,
+    evaluator: Evaluator | None = None,
 ) -> dict[str, Any]:
     cases = diagram_cases()
     whole = score_cases(reader, cases)
     valid = score_cases(reader, tuple(c for c in cases if is_validation(c.id)))
+    graded = grading_with_diagrams(evaluator, reader, cases) if evaluator else None
     if progress:
         progress(len(cases))
     metrics = {
@@ -127,4 +206,6 @@ def run_diagram_suite(
         "diagrams_cases": len(cases),
         "diagrams_validation_cases": sum(1 for c in cases if is_validation(c.id)),
     }
-    return {"metrics": metrics, "all": whole, "validation": valid}
+    if graded:
+        metrics.update(graded["metrics"])
+    return {"metrics": metrics, "all": whole, "validation": valid, "grading": graded}

@@ -136,6 +136,7 @@ def run_suites(
             out = run_diagram_suite(
                 diagram_reader(offline_evaluator().embedder.encode),
                 tick("diagrams", len(diagram_cases())),
+                evaluator,
             )
             run.metrics.update(out["metrics"])
             run.details["diagrams"] = out
@@ -257,6 +258,7 @@ def updated_baseline(run: EvalRun, old: dict[str, dict[str, Any]] | None) -> dic
                 "_answers",
                 "_phrasings",
                 "_situations",
+                "_adding_cases",
             )
         ):
             continue

@@ -91,7 +91,7 @@ def test_a_label_given_later_replaces_the_id() -> None:
     ("text", "line", "words"),
     [
         ("", 0, "empty"),
-        ("pie title Pets\n  \"Dogs\" : 3", 1, "unsupported diagram type 'pie'"),
+        ('pie title Pets\n  "Dogs" : 3', 1, "unsupported diagram type 'pie'"),
         ("flowchart TD\n  A --> B\n  B[Open label --> C", 3, "not closed"),
         ("flowchart TD\n  A --> B\n\n  A ~~> C", 4, "expected a link"),
         ("flowchart TD\n  A@{ shape: rect } --> B", 2, "unsupported node syntax"),
