@@ -73,7 +73,8 @@ def run(count: int = 1000, nodes: int = 50, rounds: int = 3) -> dict[str, Any]:
                 "s",
                 "≤ 2",
                 best <= 2.0,
-                f"best of {rounds}; node kinds and rules another {details['type_and_check_seconds']} s",
+                f"best of {rounds}; node kinds and rules: another "
+                f"{details['type_and_check_seconds']} s",
             )
         ],
     }

@@ -30,6 +30,7 @@ _SHAPES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("{", ("}",), "rhombus"),
     (">", ("]",), "asymmetric"),
 )
+_OPENERS = frozenset(o[0] for o, _, _ in _SHAPES)
 # A link without text: `-->`, `---`, `-.->`, `==>`, `<-->`, `--o`, `--x`, longer forms; then an
 # optional `|label|`.
 _LINK = re.compile(
@@ -87,7 +88,7 @@ def clean_label(text: str) -> str:
 
 def _statements(text: str) -> list[tuple[int, str]]:
     """(line number, statement) pairs: comments dropped, `;` splits a line."""
-    out = []
+    out: list[tuple[int, str]] = []
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("%%"):
@@ -172,7 +173,8 @@ class _FlowchartReader:
             raise DiagramError(n, f"expected a node id at {snippet!r}")
         node_id, pos = m.group(), m.end()
         label, shape = None, None
-        for opener, closers, name in _SHAPES:
+        shapes = _SHAPES if stmt[pos : pos + 1] in _OPENERS else ()
+        for opener, closers, name in shapes:
             if stmt.startswith(opener, pos):
                 start = pos + len(opener)
                 label, pos = self._label(n, stmt, start, closers, node_id)
