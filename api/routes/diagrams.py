@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.evaluation import MAX_ANSWER_CHARS
@@ -66,7 +66,7 @@ def read_diagram(body: DiagramReadRequest) -> DiagramRead:
     try:
         d = parse_source(body.text, body.format)
     except DiagramError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, f"diagram: {exc}") from exc
+        raise HTTPException(422, f"diagram: {exc}") from exc
     findings = default_reader().read_diagram(d, body.prose)
     flagged = [n for f in findings for n in f.nodes]
     if d.kind == "flowchart" and body.format == "mermaid" and not flagged:
