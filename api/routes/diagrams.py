@@ -26,6 +26,9 @@ class DiagramReadRequest(BaseModel):
         max_length=MAX_ANSWER_CHARS,
         description="The words sent with the diagram: checked against what it draws.",
     )
+    highlight: bool = Field(
+        default=True, description="Mark the nodes of each finding in the Mermaid returned."
+    )
 
 
 class DiagramNode(BaseModel):
@@ -68,7 +71,7 @@ def read_diagram(body: DiagramReadRequest) -> DiagramRead:
     except DiagramError as exc:
         raise HTTPException(422, f"diagram: {exc}") from exc
     findings = default_reader().read_diagram(d, body.prose)
-    flagged = [n for f in findings for n in f.nodes]
+    flagged = [n for f in findings for n in f.nodes] if body.highlight else []
     if d.kind == "flowchart" and body.format == "mermaid" and not flagged:
         source = body.text.strip()  # shown exactly as written
     else:
