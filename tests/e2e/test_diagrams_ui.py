@@ -16,8 +16,9 @@ DIAGRAM = """flowchart LR
   C[Browser] --> LB[Load balancer] --> API[Shortener service]
   API -->|cache hot codes| R[(Redis)]
   API --> P[(Postgres)]
-  API --> X["<img src=x onerror=window.__xss=1>"]
 """
+HOSTILE = 'flowchart LR\n  A["<img src=x onerror=window.__xss=1>"] --> B[<b>bold</b>]\n'
+BLOCKED = "violates the following Content Security Policy directive 'script-src 'self''"
 DRAWING = REPO / "evals" / "data" / "diagrams" / "payments.excalidraw"
 
 
@@ -36,14 +37,13 @@ def test_draw_send_probe_import_and_scorecard(open_page, server, screenshot) -> 
     expect(page.locator("script[src*='cdn'], link[href*='cdn']")).to_have_count(0)
 
     page.fill("#diagram-source", DIAGRAM)
-    preview = page.locator("#diagram-preview svg")
+    preview = page.frame_locator("#diagram-preview iframe").locator("#out > svg")
     expect(preview).to_be_visible(timeout=20_000)
-    expect(preview).to_contain_text("Shortener service")
-    expect(page.locator("#diagram-findings li[data-rule='single-point-of-failure']")).to_contain_text(
-        "Postgres is the only node"
-    )
-    assert page.evaluate("window.__xss") is None  # a label is text, never HTML
-    expect(page.locator("#diagram-preview img")).to_have_count(0)
+    expect(preview).to_contain_text("Load balancer")
+    expect(preview).to_contain_text("Postgres")
+    expect(
+        page.locator("#diagram-findings li[data-rule='single-point-of-failure']")
+    ).to_contain_text("Postgres is the only node")
 
     page.click("#diagram-attach")
     expect(page.locator("#diagram-attached")).to_be_visible()
@@ -60,7 +60,9 @@ def test_draw_send_probe_import_and_scorecard(open_page, server, screenshot) -> 
     # An Excalidraw drawing imports as Mermaid source, previewed like a typed one.
     page.set_input_files("#diagram-import", str(DRAWING))
     expect(page.locator("#diagram-source")).to_have_value(re.compile(r"Stripe"))
-    expect(page.locator("#diagram-preview svg")).to_contain_text("Ledger DB", timeout=20_000)
+    expect(page.frame_locator("#diagram-preview iframe").locator("#out > svg")).to_contain_text(
+        "Ledger DB", timeout=20_000
+    )
     expect(page.locator("#diagram-findings li[data-rule='sync-third-party']")).to_have_count(1)
 
     with httpx.Client(base_url=server, timeout=120) as http:
@@ -69,7 +71,30 @@ def test_draw_send_probe_import_and_scorecard(open_page, server, screenshot) -> 
     expect(page.locator("body[data-ready='true']")).to_have_count(1, timeout=60_000)
     card = page.locator("#diagram-card")
     expect(card).to_be_visible()
-    expect(card.locator("svg")).to_contain_text("Postgres")
-    expect(card.locator("svg .node.finding")).to_have_count(1)  # the lone Postgres, outlined
+    drawn = card.frame_locator("iframe").locator("#out > svg")
+    expect(drawn).to_contain_text("Postgres")
+    expect(drawn.locator(".node.finding")).to_have_count(1)  # the lone Postgres, outlined
     expect(card.locator("li[data-rule='single-point-of-failure']")).to_have_count(1)
     screenshot(page, "scorecard-diagram")
+
+
+def test_a_label_is_drawn_as_text_never_run(browser, server) -> None:
+    """A hostile label stays text; if mermaid ever lets markup through, the frame's policy
+    blocks its handler and the frame has no rights on the page (opaque origin)."""
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    try:
+        page.goto(f"/interview.html?id={_session(server)}")
+        page.fill("#diagram-source", HOSTILE)
+        drawn = page.frame_locator("#diagram-preview iframe").locator("#out > svg")
+        expect(drawn).to_contain_text("<img", timeout=20_000)  # shown as the text it is
+        expect(drawn.locator("img, b, foreignObject")).to_have_count(0)
+        frame = next(f for f in page.frames if f.url.endswith("/diagram-frame.html"))
+        assert frame.evaluate("window.__xss") is None and page.evaluate("window.__xss") is None
+        assert frame.evaluate("origin") == "null"  # sandboxed: no access to the page or its data
+        assert [e for e in errors if BLOCKED not in e] == []
+    finally:
+        context.close()

@@ -96,3 +96,18 @@ def test_grading_reads_the_diagram_as_evidence(client, with_prose: bool) -> None
     assert not {"no_answer", "too_short", "keyword_list"} & set(ev["flags"])
     assert ev["overall"] >= alone.json()["overall"]
     assert json.dumps(ev).count("```") == 0  # graded as evidence, not as raw source
+
+
+def test_only_the_diagram_frame_may_apply_inline_styles(client) -> None:
+    from api.security import CONTENT_SECURITY_POLICY
+
+    frame = client.get("/diagram-frame.html")
+    assert frame.status_code == 200 and "/vendor/mermaid.min.js" in frame.text
+    csp = frame.headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "frame-ancestors 'self'" in csp
+    assert "script-src 'self';" in csp and "unsafe-eval" not in csp
+    assert frame.headers["x-frame-options"] == "SAMEORIGIN"
+    page = client.get("/interview.html")
+    assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "cdn" not in page.text.lower() and "cdn" not in frame.text.lower()

@@ -1,7 +1,7 @@
 // The interview's diagram panel: a Mermaid editor with a live preview, the findings the server
 // reads in it, an .excalidraw import, and "Attach to answer" (sent with the next message).
 import { findingsList, readDiagram, renderMermaid } from "./diagram.js";
-import { $, announce, el } from "./ui.js";
+import { $, announce } from "./ui.js";
 
 const DRAFT_KEY = "tradeoff:diagram";
 const MAX_DRAWING_BYTES = 1_000_000;
@@ -34,7 +34,7 @@ async function refresh() {
   try {
     await renderMermaid(preview, source);
   } catch (exc) {
-    preview.replaceChildren(el("p", { class: "small muted", text: "No preview: the diagram does not render yet." }));
+    if ($("#diagram-error").hidden) setError(`No preview yet: ${exc.message}`);
   }
 }
 

@@ -4,33 +4,51 @@
 import { api } from "./api.js";
 import { el } from "./ui.js";
 
-let ready = null;
 let seq = 0;
 
-function mermaidLib() {
-  if (!ready) {
-    const lib = window.mermaid;
-    if (!lib) return null;
-    lib.initialize({
-      startOnLoad: false,
-      securityLevel: "strict",
-      suppressErrorRendering: true,
-      theme: "neutral",
-      flowchart: { htmlLabels: false },
-    });
-    ready = lib;
-  }
-  return ready;
+/** A sandboxed frame of our own (web/diagram-frame.html) that draws diagrams: mermaid needs
+ * inline styles, which the app's pages refuse, and the frame has no rights on the page. */
+function frameIn(node) {
+  let frame = node.querySelector("iframe.diagram-frame");
+  if (frame) return frame.loaded;
+  frame = el("iframe", {
+    class: "diagram-frame",
+    src: "/diagram-frame.html",
+    sandbox: "allow-scripts",
+    title: node.getAttribute("aria-label") || "Diagram",
+  });
+  frame.loaded = new Promise((resolve) => {
+    const onReady = (event) => {
+      if (event.source === frame.contentWindow && event.data && event.data.ready) {
+        window.removeEventListener("message", onReady);
+        resolve(frame);
+      }
+    };
+    window.addEventListener("message", onReady);
+  });
+  node.replaceChildren(frame);
+  return frame.loaded;
 }
 
-/** Renders Mermaid `source` into `node`; throws the parser's message when it cannot. */
+/** Draws Mermaid `source` in `node`; throws mermaid's message when it cannot. */
 export async function renderMermaid(node, source) {
-  const lib = mermaidLib();
-  if (!lib) throw new Error("The diagram renderer did not load (run `make install`).");
+  const frame = await frameIn(node);
   seq += 1;
-  const { svg } = await lib.render(`diagram-svg-${seq}`, source);
-  node.innerHTML = svg; // mermaid's own SVG, built with securityLevel "strict"
-  node.dataset.rendered = "true";
+  const id = seq;
+  const answer = await new Promise((resolve) => {
+    const onAnswer = (event) => {
+      if (event.source === frame.contentWindow && event.data && event.data.id === id) {
+        window.removeEventListener("message", onAnswer);
+        resolve(event.data);
+      }
+    };
+    window.addEventListener("message", onAnswer);
+    frame.contentWindow.postMessage({ id, source }, "*"); // the frame's origin is opaque
+  });
+  if (!answer.ok) throw new Error(answer.error);
+  frame.style.height = `${answer.height + 8}px`;
+  node.dataset.rendered = String(id);
+  return answer;
 }
 
 /** POST /api/diagrams/read. */
