@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from diagrams.mermaid import clean_label
+from diagrams.mermaid import MAX_EDGES, clean_label
 from diagrams.model import Arrow, Diagram, DiagramError, Edge, Node
 
 _SHAPES = {"rectangle": "rect", "ellipse": "circle", "diamond": "rhombus", "frame": "frame"}
@@ -28,6 +28,12 @@ def _elements(text: str) -> list[dict[str, Any]]:
     if not isinstance(elements, list):
         raise DiagramError(1, "an Excalidraw file needs an 'elements' list")
     return [e for e in elements if isinstance(e, dict) and not e.get("isDeleted")]
+
+
+def _bound(element: dict[str, Any], key: str) -> str | None:
+    binding = element.get(key)
+    target = binding.get("elementId") if isinstance(binding, dict) else None
+    return str(target) if target is not None else None
 
 
 def parse(text: str) -> Diagram:
@@ -55,11 +61,12 @@ def parse(text: str) -> Diagram:
         if e.get("type") not in _LINKS:
             continue
         eid = str(e.get("id"))
-        start = (e.get("startBinding") or {}).get("elementId")
-        end = (e.get("endBinding") or {}).get("elementId")
+        start, end = _bound(e, "startBinding"), _bound(e, "endBinding")
         if start not in d.nodes or end not in d.nodes:
             d.skipped.append(f"{e.get('type')} {eid} not bound to two labelled shapes")
             continue
+        if len(d.edges) >= MAX_EDGES:
+            raise DiagramError(0, f"more than {MAX_EDGES} arrows; at most {MAX_EDGES} are read")
         head_start, head_end = bool(e.get("startArrowhead")), bool(e.get("endArrowhead"))
         if e.get("type") == "line":
             head_start = head_end = False

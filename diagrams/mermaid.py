@@ -12,6 +12,7 @@ import re
 
 from diagrams.model import Arrow, Diagram, DiagramError, Edge, LineStyle, Node, Subgraph
 
+MAX_EDGES = 2000  # `A & B & ... --> C & D & ...` multiplies: the bound holds before it does
 _HEADER = re.compile(r"^(flowchart|graph)(?:\s+(TB|TD|BT|RL|LR))?\s*;?\s*$", re.I)
 _ID = re.compile(r"[^\W\d_]?\w*(?:-\w+)*", re.U)
 _WS = re.compile(r"[ \t]*")
@@ -239,6 +240,8 @@ class _FlowchartReader:
                 raise DiagramError(n, f"cannot read {stmt[pos : pos + 30]!r}: expected a link")
             label, arrow, style, pos = link
             right, pos = self._group(n, stmt, pos)
+            if len(self.d.edges) + len(left) * len(right) > MAX_EDGES:
+                raise DiagramError(n, f"more than {MAX_EDGES} links; at most {MAX_EDGES} are read")
             for a in left:
                 for b in right:
                     if a in self.subgraph_ids or b in self.subgraph_ids:

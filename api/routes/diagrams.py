@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents.evaluation import MAX_ANSWER_CHARS
 from api.deps import current_user
@@ -29,6 +29,12 @@ class DiagramReadRequest(BaseModel):
     highlight: bool = Field(
         default=True, description="Mark the nodes of each finding in the Mermaid returned."
     )
+
+    @model_validator(mode="after")
+    def _mermaid_fits_a_message(self) -> DiagramReadRequest:
+        if self.format == "mermaid" and len(self.text) > MAX_ANSWER_CHARS:
+            raise ValueError(f"Mermaid source holds at most {MAX_ANSWER_CHARS:,} characters")
+        return self
 
 
 class DiagramNode(BaseModel):

@@ -207,3 +207,11 @@ def test_size_limit() -> None:
     text = "flowchart TD\n" + "\n".join(f"  n{i} --> n{i + 1}" for i in range(400))
     with pytest.raises(DiagramError, match="at most"):
         parse_source(text)
+
+
+def test_bounds_hold_before_the_work_is_done() -> None:
+    many = " & ".join(f"a{i}" for i in range(60))
+    with pytest.raises(DiagramError, match="more than 2000 links"):
+        mermaid.parse(f"flowchart LR\n  {many} --> {many.replace('a', 'b')}")
+    odd = _drawing([*_box("a", "A"), {"id": "x", "type": "arrow", "startBinding": ["a"]}])
+    assert excalidraw.parse(odd).skipped == ["arrow x not bound to two labelled shapes"]
