@@ -9,7 +9,7 @@ and is graded as prose, like the rest of the message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from agents.evaluation import Evaluation
 from agents.evaluator import Segment
@@ -19,22 +19,28 @@ from diagrams.analysis import DiagramReader
 Answer = str | list[Segment]
 
 
-def diagram_versions(answer: Answer, reader: DiagramReader) -> tuple[Answer, Answer] | None:
-    """(the answer with its diagrams as evidence, the answer without them), or None when it has
-    no readable diagram."""
+@dataclass
+class DiagramVersions:
+    with_evidence: Answer  # each readable diagram replaced by its evidence sentences
+    prose: Answer  # the readable diagrams left out
+    readable: bool = False
+    errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
+
+
+def diagram_versions(answer: Answer, reader: DiagramReader) -> DiagramVersions:
     if isinstance(answer, str):
         read = reader.read(answer)
-        if not read.diagrams:
-            return None
-        return read.with_evidence(), read.prose()
-    found = False
-    with_evidence, prose = [], []
+        return DiagramVersions(read.with_evidence(), read.prose(), bool(read.diagrams), read.errors)
+    out = DiagramVersions([], [])
     for seg in answer:
         read = reader.read(seg.text)
-        found |= bool(read.diagrams)
-        with_evidence.append(replace(seg, text=read.with_evidence()))
-        prose.append(replace(seg, text=read.prose()))
-    return (with_evidence, [s for s in prose if s.text.strip()]) if found else None
+        out.readable |= bool(read.diagrams)
+        out.errors += read.errors
+        assert isinstance(out.with_evidence, list) and isinstance(out.prose, list)
+        out.with_evidence.append(replace(seg, text=read.with_evidence()))
+        if read.prose().strip():
+            out.prose.append(replace(seg, text=read.prose()))
+    return out
 
 
 def _has_words(answer: Answer) -> bool:
@@ -46,14 +52,25 @@ def _has_words(answer: Answer) -> bool:
 def grade_with_diagrams(
     grade: Callable[[Answer], Evaluation], answer: Answer, reader: DiagramReader
 ) -> Evaluation:
-    """`grade(answer)`, with any diagrams read as evidence, never below the prose alone."""
+    """`grade(answer)`, with any diagrams read as evidence, never below the prose alone; a
+    diagram that could not be read is flagged `diagram_not_read` and the feedback says where."""
     versions = diagram_versions(answer, reader)
-    if versions is None:
-        return grade(answer)
-    with_diagrams, prose = versions
-    graded = grade(with_diagrams)
-    if _has_words(prose):
-        prose_only = grade(prose)
+    if not versions.readable:
+        return _noting(grade(answer), versions.errors)
+    graded = grade(versions.with_evidence)
+    if _has_words(versions.prose):
+        prose_only = grade(versions.prose)
         if prose_only.overall > graded.overall:
-            return prose_only
-    return graded
+            graded = prose_only
+    return _noting(graded, versions.errors)
+
+
+def _noting(ev: Evaluation, errors: list[str]) -> Evaluation:
+    if not errors:
+        return ev
+    return ev.model_copy(
+        update={
+            "flags": sorted({*ev.flags, "diagram_not_read"}),
+            "feedback": f"{' '.join(errors)} {ev.feedback}".strip(),
+        }
+    )

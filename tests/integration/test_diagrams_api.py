@@ -111,3 +111,17 @@ def test_only_the_diagram_frame_may_apply_inline_styles(client) -> None:
     assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert page.headers["x-frame-options"] == "DENY"
     assert "cdn" not in page.text.lower() and "cdn" not in frame.text.lower()
+
+
+def test_an_unreadable_diagram_is_graded_as_prose_and_said_so(client) -> None:
+    answer = (
+        "Redirects read a Redis cache in front of Postgres, keyed by the short code.\n"
+        "```mermaid\nflowchart LR\n  API --> R[(Redis\n```"
+    )
+    r = client.post("/api/grade", json={"question": "url-shortener", "answer": answer})
+    assert r.status_code == 200, r.text
+    ev = r.json()
+    assert "diagram_not_read" in ev["flags"]
+    assert ev["feedback"].startswith("Diagram not read (line 4 of your message)")
+    quotes = [q for i in ev["items"] for q in i["evidence"]]
+    assert not any(q.startswith("diagram:") for q in quotes)  # read as the text it is
