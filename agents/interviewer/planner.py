@@ -223,6 +223,11 @@ class Planner:
             )
         return None
 
+    @staticmethod
+    def _noting_diagrams(plan: Plan, reading: Reading) -> Plan:
+        plan.preface[:0] = reading.diagram_errors
+        return plan
+
     def _diagram_plan(self, st: InterviewState, reading: Reading) -> Plan | None:
         """A finding in the diagram just sent, not probed before, is the next question."""
         for f in reading.findings:
@@ -317,7 +322,7 @@ class Planner:
         st.turn += 1
         last = st.last_question or self.P.phase_opening.get(st.phase, "")
         if reading.kind == "clarify":
-            return self._non_answer(st, reading, last)
+            return self._noting_diagrams(self._non_answer(st, reading, last), reading)
         before = {i for i, v in st.coverage.items() if v == "covered"}
         for item_id, status in reading.coverage.items():
             st.merge(item_id, status)  # type: ignore[arg-type]
@@ -336,7 +341,8 @@ class Planner:
         left, overran = st.phase, self._overran(st, now)
         moved = self._advance(st, now)
         if reading.kind != "answer" and moved is None:
-            return self._non_answer(st, reading, last)  # the clock, not the answer, moves phases
+            # the clock, not the answer, moves phases
+            return self._noting_diagrams(self._non_answer(st, reading, last), reading)
         plan = self.next_question(st, reading, opened=moved is not None, now=now)
         moved = plan.transitioned_to or moved
         if moved:

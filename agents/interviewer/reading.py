@@ -171,7 +171,7 @@ class Reader:
         drawn = self.diagrams.read(message)
         if drawn.readings:
             message = drawn.with_evidence()
-            history = tuple(self.diagrams.read(h).with_evidence() for h in history)
+        history = tuple(self.diagrams.read(h).with_evidence() if "```" in h else h for h in history)
         reading = self._read(q, message, history)
         reading.findings = drawn.findings
         reading.diagram_errors = drawn.errors

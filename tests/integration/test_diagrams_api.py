@@ -40,12 +40,20 @@ def test_a_diagram_message_is_stored_and_probed_on_its_finding(client) -> None:
     assert "no replica" not in r.json()["reply"]["content"]
 
 
-def test_a_diagram_that_does_not_parse_is_kept_and_pointed_at(client) -> None:
+@pytest.mark.parametrize(
+    ("bad", "line"),
+    [
+        ("We shard by code.\n```mermaid\nflowchart LR\n  A[API] --> B[(Postgres\n```", 4),
+        ("```mermaid\nflowchart LR\n  A[API] --> B[(Postgres\n```", 3),  # nothing else said
+    ],
+)
+def test_a_diagram_that_does_not_parse_is_kept_and_pointed_at(client, bad: str, line: int) -> None:
     sid = _session(client)
-    bad = "We shard by code.\n```mermaid\nflowchart LR\n  A[API] --> B[(Postgres\n```"
     r = client.post(f"/api/sessions/{sid}/messages", json={"content": bad})
     assert r.status_code == 200
-    assert "Diagram not read (line 4 of your message)" in r.json()["reply"]["content"]
+    reply = r.json()["reply"]["content"]
+    assert f"Diagram not read (line {line} of your message)" in reply
+    assert reply.count("?") == 1
     stored = client.get(f"/api/sessions/{sid}").json()["messages"]
     assert [m for m in stored if m["role"] == "candidate"][-1]["content"] == bad
 
