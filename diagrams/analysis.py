@@ -8,7 +8,7 @@ the line of the message to fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -78,13 +78,13 @@ class MessageDiagrams:
             lambda r: evidence_text(r.diagram, self.kind_names) if r.diagram else ""
         )
 
-    def _replace(self, how: object) -> str:
+    def _replace(self, how: Callable[[DiagramReading], str]) -> str:
         out, pos = [], 0
         for r in self.readings:
             if r.diagram is None:
                 continue
             out.append(self.text[pos : r.block.start])
-            out.append(how(r))  # type: ignore[operator]
+            out.append(how(r))
             pos = r.block.end
         out.append(self.text[pos:])
         return "".join(out).strip()
