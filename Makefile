@@ -8,7 +8,18 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install run test test-llm llm-deps lint format unit bench eval browser clean
 
-install: $(STAMP)
+MERMAID := web/vendor/mermaid.min.js
+
+install: $(STAMP) $(MERMAID)
+
+# The web UI's diagram preview: mermaid from the npm registry, pinned by package-lock.json and
+# served from web/vendor (never from a CDN). Rebuilt only when the lockfile changes.
+$(MERMAID): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p web/vendor
+	cp node_modules/mermaid/dist/mermaid.min.js $(MERMAID)
+	cp node_modules/mermaid/LICENSE web/vendor/mermaid.LICENSE.txt
+	touch $(MERMAID)
 
 # Reinstalls only when the dependency files change; constraints.txt pins a set seen resolving here.
 $(STAMP): pyproject.toml constraints.txt
@@ -71,4 +82,4 @@ bench: install
 	$(BIN)/python -m bench.run_all
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules web/vendor

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from content.schema import Dimension
+from diagrams.analysis import MAX_DRAWING_CHARS, attach
+from diagrams.model import DiagramError
 
 Verdict = Literal["strong_hire", "hire", "lean_no_hire", "no_hire"]
 ItemStatus = Literal["covered", "partial", "missing"]
@@ -109,6 +111,22 @@ class Evaluation(BaseModel):
 MAX_ANSWER_CHARS = 20_000
 
 
+class DiagramInput(BaseModel):
+    """A diagram sent with an answer or a message: Mermaid source or an .excalidraw file's JSON.
+    It is appended to the text as a fenced Mermaid block, within the same size limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["mermaid", "excalidraw"] = "mermaid"
+    text: str = Field(min_length=1, max_length=MAX_DRAWING_CHARS)
+
+    def attach_to(self, content: str) -> str:
+        try:
+            return attach(content, self.text, self.format, MAX_ANSWER_CHARS)
+        except DiagramError as exc:
+            raise ValueError(f"diagram: {exc}") from exc
+
+
 class GradeInput(BaseModel):
     """What to grade: a bank question id or free-text question, an answer, maybe a reference.
     Unknown fields are refused: nothing is graded on a field that was silently ignored."""
@@ -119,6 +137,9 @@ class GradeInput(BaseModel):
     question: str | None = Field(default=None, max_length=64, description="A bank question id.")
     question_text: str | None = Field(default=None, min_length=5, max_length=4000)
     answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    diagram: DiagramInput | None = Field(
+        default=None, description="A diagram graded with the answer (appended to it)."
+    )
     reference: str | None = Field(default=None, max_length=MAX_ANSWER_CHARS)
     level: Literal["mid", "senior", "staff"] = "senior"
 
@@ -126,4 +147,7 @@ class GradeInput(BaseModel):
     def _one_question(self) -> GradeInput:
         if bool(self.question) == bool(self.question_text):
             raise ValueError("give exactly one of 'question' (a bank id) or 'question_text'")
+        if self.diagram is not None:
+            self.answer = self.diagram.attach_to(self.answer)
+            self.diagram = None  # it is in the answer now: grading reads it once
         return self

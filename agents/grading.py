@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from agents.diagram_grading import grade_with_diagrams
 from agents.engines import Evaluator
 from agents.evaluation import Evaluation, GradeInput
 from agents.evaluator import OfflineEvaluator
 from content.loader import Bank
 from content.schema import Question
+from diagrams.analysis import DiagramReader, diagram_reader, find_blocks
 
 BATCH = 32
 
@@ -29,7 +31,17 @@ def resolve_question(req: GradeInput, bank: Bank) -> Question | str:
 
 
 def grade_one(evaluator: Evaluator, req: GradeInput, bank: Bank) -> Evaluation:
-    return evaluator.grade(resolve_question(req, bank), req.answer, req.level, req.reference)
+    question = resolve_question(req, bank)
+    return grade_with_diagrams(
+        lambda answer: evaluator.grade(question, answer, req.level, req.reference),
+        req.answer,
+        _reader(evaluator),
+    )
+
+
+def _reader(evaluator: Evaluator) -> DiagramReader:
+    embedder = getattr(evaluator, "embedder", None)
+    return diagram_reader(embedder.encode if embedder is not None else None)
 
 
 def grade_stream(
@@ -55,6 +67,12 @@ def grade_stream(
         pending.clear()
 
     for req in requests:
+        if find_blocks(req.answer):  # graded twice, with and without (agents.diagram_grading)
+            yield from flush()
+            yield {"id": req.id, **grade_one(evaluator, req, bank).model_dump()}
+            if progress:
+                progress(1)
+            continue
         pending.append(req)
         if len(pending) >= BATCH:
             yield from flush()

@@ -31,6 +31,17 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 
+# mermaid draws its SVG with <style> elements and style attributes. The one page that runs it,
+# inside a sandboxed frame (no same-origin rights) of our own pages, may apply inline styles
+# (never inline scripts) and be framed by our own origin; every other page keeps the policy.
+DIAGRAM_FRAME_PATH = "/diagram-frame.html"
+DIAGRAM_FRAME_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+    ).replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
+    "X-Frame-Options": "SAMEORIGIN",
+}
 
 API_PREFIXES = ("/api/", "/v1/", "/mcp")
 
@@ -60,11 +71,13 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         is_api = scope["path"].startswith(API_PREFIXES) or scope["path"] == "/api"
+        frame = scope["path"] == DIAGRAM_FRAME_PATH
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                chosen = DIAGRAM_FRAME_HEADERS if frame else SECURITY_HEADERS
+                for name, value in chosen.items():
                     headers.setdefault(name, value)
                 if is_api:  # answers are per user; no cache or proxy may keep them
                     headers["Cache-Control"] = "no-store"

@@ -22,7 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import embedding, eval_time, grading, runtimes, sse, startup, turns
+from bench import diagram_parse, embedding, eval_time, grading, runtimes, sse, startup, turns
 from bench import retrieval as retrieval_bench
 from bench.harness import MODEL_CACHE, build_notes_index, figure, loadavg
 from core.settings import get_settings
@@ -67,6 +67,7 @@ def _benchmarks(notes: Path, work: Path) -> list[tuple[str, Callable[[], dict[st
         ("grading", lambda: grading.run(work)),
         ("retrieval", _retrieval),
         ("eval_time", lambda: eval_time.run(work)),
+        ("diagram_parse", diagram_parse.run),
     ]
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from agents.evaluation import Evaluation, GradeInput
+from agents.evaluation import DiagramInput, Evaluation, GradeInput
 
 err = Console(stderr=True)
 
@@ -30,6 +30,17 @@ def _read(path: Path, what: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"cannot read {what} {path}: {exc.__class__.__name__}")
     raise AssertionError
+
+
+def read_diagram(path: Path) -> DiagramInput:
+    """A diagram file: `.excalidraw` (or any JSON) is a drawing, anything else Mermaid source."""
+    text = _read(path, "diagram file")
+    drawing = path.suffix == ".excalidraw" or text.lstrip().startswith("{")
+    try:
+        return DiagramInput(format="excalidraw" if drawing else "mermaid", text=text)
+    except ValidationError as exc:
+        _fail(f"{path}: {exc.errors()[0]['msg']}")
+        raise
 
 
 def _load_batch(path: Path) -> list[GradeInput]:
@@ -82,6 +93,9 @@ def register(app: typer.Typer) -> None:
         question: str = typer.Option(None, "--question", help="A bank question id."),
         question_text: str = typer.Option(None, "--question-text", help="A free-text question."),
         answer_file: Path = typer.Option(None, "--answer-file", help="The answer to grade."),
+        diagram: Path = typer.Option(
+            None, "--diagram", help="A Mermaid (.mmd) or Excalidraw (.excalidraw) diagram."
+        ),
         reference_file: Path = typer.Option(None, "--reference-file", help="A model answer."),
         level: str = typer.Option("senior", help="mid | senior | staff"),
         as_json: bool = typer.Option(False, "--json", help="Print the Evaluation as JSON."),
@@ -116,13 +130,14 @@ def register(app: typer.Typer) -> None:
                 os.replace(tmp, out)
                 err.print(f"graded {len(lines)} answers -> {out}")
             return
-        if answer_file is None:
-            _fail("give --answer-file (or --batch FILE)")
+        if answer_file is None and diagram is None:
+            _fail("give --answer-file and/or --diagram (or --batch FILE)")
         try:
             req = GradeInput(
                 question=question,
                 question_text=question_text,
-                answer=_read(answer_file, "answer file"),
+                answer=_read(answer_file, "answer file") if answer_file else "",
+                diagram=read_diagram(diagram) if diagram else None,
                 reference=_read(reference_file, "reference file") if reference_file else None,
                 level=level,  # type: ignore[arg-type]
             )

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -18,6 +19,7 @@ from rich.markup import escape
 
 from agents.errors import ServiceError
 from agents.interviewer.phases import PHASE_NAMES
+from cli.grade_cmds import read_diagram
 
 if TYPE_CHECKING:  # imported where used: `tradeoff grade` and `search` start without them
     from sqlmodel import Session
@@ -28,6 +30,7 @@ if TYPE_CHECKING:  # imported where used: `tradeoff grade` and `search` start wi
 err = Console(stderr=True)
 COMMANDS = ("/hint", "/finish", "/quit")
 END_OF_ANSWER = "."
+DIAGRAM_COMMAND = "/diagram "  # '/diagram FILE' sends a diagram as a message of its own
 
 
 class Mode(StrEnum):
@@ -98,7 +101,7 @@ def read_answer(console: Console) -> str | None:
         line = line.rstrip("\r\n")
         if line.strip() == END_OF_ANSWER:
             return "\n".join(lines)
-        if not lines and line.strip() in COMMANDS:
+        if not lines and (line.strip() in COMMANDS or line.startswith(DIAGRAM_COMMAND)):
             return line.strip()
         lines.append(line)
 
@@ -175,9 +178,12 @@ class TerminalInterview:
         self.console.rule("[bold]scorecard[/]")
         print_scorecard(Evaluation.model_validate(result), self.console)
 
-    def loop(self) -> None:
+    def loop(self, diagram: str = "") -> None:
+        """Reads answers until the end; `diagram` (a fenced block) goes with the first one."""
         while True:
             entry = read_answer(self.console)
+            if diagram and entry is not None and not entry.startswith("/"):
+                entry, diagram = f"{entry}\n\n{diagram}", ""
             try:
                 if entry is None or entry == "/quit":
                     self.console.print(
@@ -190,6 +196,15 @@ class TerminalInterview:
                 if entry == "/hint":
                     self.hint()
                     continue
+                if entry.startswith(DIAGRAM_COMMAND):
+                    try:
+                        path = Path(entry[len(DIAGRAM_COMMAND) :].strip())
+                        entry = read_diagram(path).attach_to("")
+                    except ValueError as exc:
+                        self.console.print(f"[yellow]{escape(str(exc))}[/]", highlight=False)
+                        continue
+                    except typer.Exit:  # the file could not be read, and it was said: go on
+                        continue
                 if self.answer(entry) == "completed":
                     self.console.print("[green]the interview is over[/]")
                     self.finish()
@@ -207,6 +222,12 @@ def register(app: typer.Typer) -> None:
         persona: Persona = typer.Option(
             Persona.neutral, help="supportive, neutral or adversarial: how hard it pushes back."
         ),
+        diagram: Path = typer.Option(
+            None,
+            "--diagram",
+            help="A Mermaid or .excalidraw diagram sent with your first answer "
+            "(later: '/diagram FILE').",
+        ),
     ) -> None:
         """Take an interview in the terminal: answers end with a '.' line; /hint /finish /quit."""
         from api.interview_deps import build_service
@@ -220,8 +241,8 @@ def register(app: typer.Typer) -> None:
             run = TerminalInterview(service, db, local_user(db), console)
             try:
                 run.start(question, mode.value, level.value, persona.value)
-                console.print(f"[dim]commands: {' '.join(COMMANDS)}[/]")
-                run.loop()
+                console.print(f"[dim]commands: {' '.join(COMMANDS)} /diagram FILE[/]")
+                run.loop(read_diagram(diagram).attach_to("") if diagram else "")
             except KeyboardInterrupt:
                 console.print(f"\nleft the interview; session {run.session_id} is saved")
                 raise typer.Exit(130) from None

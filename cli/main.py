@@ -106,15 +106,22 @@ def db_upgrade() -> None:
 @content_app.command("check")
 def content_check(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Validate the question bank, concepts and notes, and their cross-references."""
-    from content.loader import load_bank
+    from content.loader import ContentError, load_bank
+    from diagrams.content import load_diagram_content
 
-    summary = load_bank().summary()
+    bank = load_bank()
+    summary = bank.summary()
+    try:  # the diagram node kinds and rules (content/diagrams/)
+        kinds, rules = load_diagram_content(bank=bank)
+        summary |= {"diagram_node_kinds": len(kinds.kinds), "diagram_rules": len(rules.rules)}
+    except ContentError as exc:
+        summary["errors"] += [str(p) for p in exc.problems]
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
     else:
         table = Table("what", "count")
-        for key in ("questions", "notes", "rubric_items", "probes", "concepts"):
-            table.add_row(key, str(summary[key]))
+        for key in ("questions", "notes", "rubric_items", "probes", "concepts", "diagram_rules"):
+            table.add_row(key, str(summary.get(key, "-")))
         Console().print(table)
         for problem in summary["errors"]:
             typer.echo(str(problem), err=True)

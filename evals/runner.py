@@ -12,7 +12,7 @@ from typing import Any
 
 from core.settings import Settings
 
-SUITES = ("grading", "retrieval", "interviewer", "injection")
+SUITES = ("grading", "retrieval", "interviewer", "injection", "diagrams")
 BASELINE_PATH = Path(__file__).resolve().parent / "baseline.json"
 DEFAULT_TOLERANCE = 0.02
 
@@ -129,6 +129,17 @@ def run_suites(
             )
             run.metrics.update(out["metrics"])
             run.details["injection"] = out
+        if "diagrams" in suites:
+            from diagrams.analysis import diagram_reader
+            from evals.diagram_suite import diagram_cases, run_diagram_suite
+
+            out = run_diagram_suite(
+                diagram_reader(offline_evaluator().embedder.encode),
+                tick("diagrams", len(diagram_cases())),
+                evaluator,
+            )
+            run.metrics.update(out["metrics"])
+            run.details["diagrams"] = out
     finally:
         if client_cm is not None:
             client_cm.__exit__(None, None, None)
@@ -175,6 +186,7 @@ SUITE_OF_PREFIX = {
     "retrieval_": "retrieval",
     "interviewer_": "interviewer",
     "injection_": "injection",
+    "diagrams_": "diagrams",
 }
 
 
@@ -209,6 +221,7 @@ GATED_PREFIXES = (
     "retrieval_",
     "interviewer_",
     "injection_",
+    "diagrams_",
 )
 LOWER_IS_BETTER = (
     "interviewer_repeat_rate",
@@ -245,6 +258,7 @@ def updated_baseline(run: EvalRun, old: dict[str, dict[str, Any]] | None) -> dic
                 "_answers",
                 "_phrasings",
                 "_situations",
+                "_adding_cases",
             )
         ):
             continue

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from agents.diagram_grading import grade_with_diagrams
 from agents.evaluation import Evaluation, NumberFinding, TwistFinding
 from agents.evaluator import OfflineEvaluator, Segment
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase
@@ -24,6 +25,7 @@ from agents.models import MiniLMEmbedder
 from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, is_expected, number_penalty
 from agents.text import has_signal, normalise, split_sentences
 from content.schema import PHASES, Question, RubricItem
+from diagrams.analysis import diagram_reader
 
 Clock = Callable[[], float]
 SAME_SUBJECT_SIM = 0.25  # two sentences this close in meaning talk about the same thing
@@ -250,7 +252,12 @@ class InterviewEngine:
     ) -> Evaluation:
         """Grades the whole transcript; items a hint pointed at count as partial at best; the
         numbers check and the twist adjust requirements and the deep dive."""
-        ev = (evaluator or self.evaluator).grade(question, segments, level)
+        grader = evaluator or self.evaluator
+        ev = grade_with_diagrams(
+            lambda answer: grader.grade(question, answer, level),
+            segments,
+            diagram_reader(self.evaluator.embedder.encode),
+        )
         hinted = state.hinted_items
         if hinted:
             items = [

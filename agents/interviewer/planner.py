@@ -223,6 +223,24 @@ class Planner:
             )
         return None
 
+    @staticmethod
+    def _noting_diagrams(plan: Plan, reading: Reading) -> Plan:
+        plan.preface[:0] = reading.diagram_errors
+        return plan
+
+    def _diagram_plan(self, st: InterviewState, reading: Reading) -> Plan | None:
+        """A finding in the diagram just sent, not probed before, is the next question."""
+        for f in reading.findings:
+            key = f"{f.rule}:{f.subject}"
+            if key not in st.asked_findings:
+                st.asked_findings.append(key)
+                return Plan(
+                    "diagram",
+                    f.probe,
+                    target={"kind": "diagram", "rule": f.rule, "subject": f.subject},
+                )
+        return None
+
     def _scenario_plan(self, st: InterviewState, scenario: FailureScenario) -> Plan:
         st.asked_scenarios.append(scenario.id)
         return Plan(
@@ -304,7 +322,7 @@ class Planner:
         st.turn += 1
         last = st.last_question or self.P.phase_opening.get(st.phase, "")
         if reading.kind == "clarify":
-            return self._non_answer(st, reading, last)
+            return self._noting_diagrams(self._non_answer(st, reading, last), reading)
         before = {i for i, v in st.coverage.items() if v == "covered"}
         for item_id, status in reading.coverage.items():
             st.merge(item_id, status)  # type: ignore[arg-type]
@@ -315,14 +333,16 @@ class Planner:
             st.done = True
             return Plan("done", self.P.wrap_up_done, target={"kind": "end"})
         answered = self._answer_facts(reading)
-        check = self._check_plan(st, reading)
+        answered[:0] = reading.diagram_errors
+        check = self._check_plan(st, reading) or self._diagram_plan(st, reading)
         if check is not None:
             check.preface[:0] = answered
             return check
         left, overran = st.phase, self._overran(st, now)
         moved = self._advance(st, now)
         if reading.kind != "answer" and moved is None:
-            return self._non_answer(st, reading, last)  # the clock, not the answer, moves phases
+            # the clock, not the answer, moves phases
+            return self._noting_diagrams(self._non_answer(st, reading, last), reading)
         plan = self.next_question(st, reading, opened=moved is not None, now=now)
         moved = plan.transitioned_to or moved
         if moved:

@@ -16,6 +16,8 @@ from agents.judge import ItemJudge
 from agents.rubric import for_question
 from agents.text import normalise, reasoning_in, split_sentences, words
 from content.schema import Concept, Question, ScaleFact, Stance
+from diagrams.analysis import DiagramReader, diagram_reader
+from diagrams.rules import Finding
 
 _REDIRECT = re.compile(
     r"\b(you are now|act as|pretend (to be|you are)|from now on you|stop being|"
@@ -54,6 +56,8 @@ class Reading:
     conflicts: list[ScaleConflict] = field(default_factory=list)
     stances: list[StanceHit] = field(default_factory=list)
     contradiction: tuple[str, str, str] | None = None  # (stance, earlier quote, this quote)
+    findings: list[Finding] = field(default_factory=list)  # from this message's diagrams
+    diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
 
 
 @lru_cache(maxsize=512)
@@ -128,9 +132,11 @@ class Reader:
         judge: ItemJudge,
         concepts: dict[str, Concept],
         stances: dict[str, Stance] | None = None,
+        diagrams: DiagramReader | None = None,
     ):
         self.judge = judge
         self.embedder = judge.embedder
+        self.diagrams = diagrams or diagram_reader(self.embedder.encode)
         self.concepts = concepts
         self.stances = stances or {}
         self._facts: dict[str, np.ndarray] = {}
@@ -160,8 +166,15 @@ class Reader:
 
     def read(self, q: Question, message: str, history: tuple[str, ...] = ()) -> Reading:
         """Reads `message`; coverage is judged over `history` (earlier candidate messages) and
-        the message together, as the grader will, so covered ground is never asked again."""
+        the message together, as the grader will, so covered ground is never asked again.
+        A diagram is read as sentences quoting its edges, and its findings are kept."""
+        drawn = self.diagrams.read(message)
+        if drawn.readings:
+            message = drawn.with_evidence()
+        history = tuple(self.diagrams.read(h).with_evidence() if "```" in h else h for h in history)
         reading = self._read(q, message, history)
+        reading.findings = drawn.findings
+        reading.diagram_errors = drawn.errors
         if reading.kind in ("answer", "off_topic"):
             try:
                 reading.estimates = check_message(reading.text)

@@ -59,6 +59,7 @@ class InterviewState(BaseModel):
     asked_probes: list[str] = Field(default_factory=list)
     asked_items: list[str] = Field(default_factory=list)
     asked_scenarios: list[str] = Field(default_factory=list)
+    asked_findings: list[str] = Field(default_factory=list)  # diagram 'rule:subject' probed
     hints: list[HintRecord] = Field(default_factory=list)
     last_question: str = ""
     persona: Persona = "neutral"

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from agents.errors import Conflict, Invalid, NotFound, ServiceError
-from agents.evaluation import MAX_ANSWER_CHARS, Evaluation
+from agents.evaluation import MAX_ANSWER_CHARS, DiagramInput, Evaluation
 from agents.interviewer.service import InterviewService, TurnContext
 from api import idempotency as idem
 from api import turns
@@ -71,10 +71,24 @@ class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content: Annotated[str, AfterValidator(_without_nul)] = Field(
-        min_length=1,
+        default="",
         max_length=MAX_ANSWER_CHARS,
-        description="The candidate's message (at most 20,000 characters).",
+        description="The candidate's message (at most 20,000 characters; may be empty only "
+        "when a diagram is sent).",
     )
+    diagram: DiagramInput | None = Field(
+        default=None,
+        description="A diagram sent with the message: appended to it as a fenced Mermaid block.",
+    )
+
+    @model_validator(mode="after")
+    def _content_or_diagram(self) -> MessageCreate:
+        if self.diagram is not None:
+            self.content = self.diagram.attach_to(self.content)
+            self.diagram = None
+        if not self.content:
+            raise ValueError("send some text or a diagram")
+        return self
 
 
 def _raise(exc: ServiceError) -> None:

@@ -62,6 +62,7 @@ export const api = {
   notes: () => request("GET", "/api/notes"),
   noteHtml: (id) => request("GET", `/api/notes/${enc(id)}/html`),
   render: async (markdown) => (await request("POST", "/api/render", { markdown })).html,
+  readDiagram: (body) => request("POST", "/api/diagrams/read", body),
 
   /** Renders many Markdown texts with as few requests as the size limit allows. */
   async renderMany(texts) {

@@ -1,5 +1,6 @@
 // Interview page: the transcript, streamed replies, phase stepper, countdowns, hints, finish.
 import { api, streamTurn } from "./api.js";
+import { attachedDiagram, clearAttachment, initDiagramPanel } from "./diagram-panel.js";
 import {
   $, PHASE_LABELS, announce, boot, citationTitle, el, formatClock, label, noteHref, param,
   setServerHtml, showError,
@@ -200,10 +201,12 @@ function updateCount() {
 
 async function send() {
   const box = $("#answer");
-  const content = box.value.trim();
+  const typed = box.value.trim();
+  const diagram = attachedDiagram();
+  const content = diagram ? `${typed}\n\n\`\`\`mermaid\n${diagram}\n\`\`\``.trim() : typed;
   if (busy || session.status !== "active") return;
   if (!content) {
-    composerNote("Write an answer first: an empty message is not sent.");
+    composerNote("Write an answer (or attach a diagram) first: an empty message is not sent.");
     box.focus();
     return;
   }
@@ -227,6 +230,7 @@ async function send() {
       onAccepted: () => {
         accepted = true;
         localStorage.removeItem(draftKey);
+        clearAttachment();
       },
     });
   } catch (exc) {
@@ -234,7 +238,7 @@ async function send() {
       showTurnError(`The interviewer could not answer: ${exc.message}`, retryButton());
     } else {
       mine.remove();
-      box.value = content; // nothing was stored: the answer goes back into the box
+      box.value = typed; // nothing was stored: the answer goes back into the box
       const again = exc.status === 0 || exc.status >= 500
         ? el("button", { class: "btn", type: "button", text: "Try again", onclick: send })
         : null;
@@ -367,6 +371,7 @@ boot(async () => {
   $("#finish-btn").addEventListener("click", askFinish);
   $("#finish-confirm-btn").addEventListener("click", finish);
   $("#finish-cancel-btn").addEventListener("click", cancelFinish);
+  initDiagramPanel();
   setInterval(tick, 1000);
   if (s.status === "active") box.focus();
 });

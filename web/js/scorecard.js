@@ -2,12 +2,31 @@
 // with the study notes that teach them, flags and the written feedback.
 import { api } from "./api.js";
 import { dimensionBars } from "./charts.js";
+import { findingsList, lastDiagram, readDiagram, renderMermaid } from "./diagram.js";
 import {
   $, DIMENSION_LABELS, boot, citationTitle, el, formatDate, formatScore, label, noteHref, param,
   setServerHtml, verdictBadge,
 } from "./ui.js";
 
 const MAX_NOTE_LOOKUPS = 12;
+
+/** The last diagram the candidate sent, drawn with the nodes of each finding outlined. */
+async function showLastDiagram(messages) {
+  const mine = messages.filter((m) => m.role === "candidate").reverse();
+  const found = mine.map((m) => lastDiagram(m.content)).find(Boolean);
+  if (!found) return;
+  const card = $("#diagram-card");
+  card.hidden = false;
+  try {
+    const read = await readDiagram({ text: found.source, prose: found.prose });
+    $("#sc-diagram-findings").replaceChildren(findingsList(read.findings));
+    await renderMermaid($("#sc-diagram"), read.mermaid);
+  } catch (exc) {
+    // Not readable: shown as the text it was graded as.
+    $("#sc-diagram").replaceChildren(el("pre", { text: found.source }));
+    $("#sc-diagram-findings").replaceChildren(el("p", { class: "small muted", text: exc.message }));
+  }
+}
 
 /** The note section that best teaches each missed point: one search each, a few at a time,
  * preferring the notes the question itself recommends. */
@@ -79,6 +98,7 @@ boot(async () => {
     $("#flags-card").hidden = false;
   }
   setServerHtml($("#feedback"), await api.render(ev.feedback || "No written feedback."));
+  await showLastDiagram(session.messages || []);
   $("#dims").replaceChildren(...ev.dimensions.map((d) => dimensionCard(d, new Map())));
   const question = await api.question(session.question.id).catch(() => ({ related_notes: [] }));
   const links = await notesFor(
