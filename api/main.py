@@ -16,7 +16,16 @@ from fastapi.staticfiles import StaticFiles
 from agents.errors import ServiceError
 from api import backpressure, mcp_http, security
 from api import limits as rate_limits
-from api.routes import chat_completions, grade, health, questions, render, search, sessions
+from api.routes import (
+    chat_completions,
+    drills,
+    grade,
+    health,
+    questions,
+    render,
+    search,
+    sessions,
+)
 from api.validation import validation_error_handler
 from api.views import complete_openapi
 from core import __version__, db
@@ -82,6 +91,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         search.router,
         grade.router,
         sessions.router,
+        drills.router,
         render.router,
         chat_completions.router,
     ):
