@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from evals.schema import (
     AdversarialCase,
+    DrillCase,
     EstimateCase,
     FreeTextAnswer,
     GradedAnswer,
@@ -93,3 +94,16 @@ def estimate_cases(data_dir: Path = DATA_DIR) -> list[EstimateCase]:
 
 def hint_situations(data_dir: Path = DATA_DIR) -> list[HintSituation]:
     return _load_dir(data_dir / "hints", HintSituation)
+
+
+def drill_answers(data_dir: Path = DATA_DIR) -> list[DrillCase]:
+    return _load_dir_file(data_dir / "drills.yaml", DrillCase)
+
+
+def _load_dir_file(path: Path, model: type[M]) -> list[M]:
+    records = load_records(path, model)
+    ids = [getattr(r, "id", None) for r in records]
+    dupes = sorted({i for i in ids if i is not None and ids.count(i) > 1})
+    if dupes:
+        raise DatasetError(f"{path}: duplicate ids {dupes}")
+    return records

@@ -12,7 +12,7 @@ from typing import Any
 
 from core.settings import Settings
 
-SUITES = ("grading", "retrieval", "interviewer", "injection")
+SUITES = ("grading", "retrieval", "interviewer", "injection", "drills")
 BASELINE_PATH = Path(__file__).resolve().parent / "baseline.json"
 DEFAULT_TOLERANCE = 0.02
 
@@ -129,6 +129,12 @@ def run_suites(
             )
             run.metrics.update(out["metrics"])
             run.details["injection"] = out
+        if "drills" in suites:
+            from evals.drills_suite import drill_total, run_drills_suite
+
+            out = run_drills_suite(evaluator, bank, tick("drills", drill_total()))
+            run.metrics.update(out["metrics"])
+            run.details["drills"] = out
     finally:
         if client_cm is not None:
             client_cm.__exit__(None, None, None)
@@ -175,6 +181,7 @@ SUITE_OF_PREFIX = {
     "retrieval_": "retrieval",
     "interviewer_": "interviewer",
     "injection_": "injection",
+    "drills_": "drills",
 }
 
 
@@ -209,6 +216,7 @@ GATED_PREFIXES = (
     "retrieval_",
     "interviewer_",
     "injection_",
+    "drills_",
 )
 LOWER_IS_BETTER = (
     "interviewer_repeat_rate",

@@ -77,54 +77,55 @@ def section_text(bank: Bank, note_id: str, heading: str | None) -> str:
     return next((text.strip() for h, text in sections(note.body) if h == heading), "")
 
 
-def _item_cards(ev: Evaluation, q: Question, bank: Bank, rules: DrillRules) -> list[CardSpec]:
-    own = {i.id: i for i in q.rubric}
-    probes = {p.trigger_value: p for p in q.probes if p.trigger_kind == "item"}
-    out = []
-    for result in ev.items:
-        item = own.get(result.id)
-        if item is None or result.status == "covered":
-            continue
-        probe = probes.get(item.id)
-        prompt = (
-            rules.item_question.format(system=system_of(q), probe=probe.question.strip())
-            if probe
-            else rules.item_question_no_probe.format(system=system_of(q), topic=item.topic)
-        )
-        words = [*item.signals, *content_words(item.topic)]
-        out.append(
-            CardSpec(
-                key=f"item:{q.id}#{item.id}",
-                kind="item",
-                topic=item.topic,
-                prompt=prompt,
-                reference=item.text.strip(),
-                question_id=q.id,
-                dimension=item.dimension,
-                notes=note_sections(bank, q.related_notes, words, rules.max_note_sections),
-            )
-        )
-    return out
+def item_card(q: Question, item_id: str, bank: Bank, rules: DrillRules) -> CardSpec:
+    item = q.item(item_id)
+    probe = next(
+        (p for p in q.probes if p.trigger_kind == "item" and p.trigger_value == item.id), None
+    )
+    prompt = (
+        rules.item_question.format(system=system_of(q), probe=probe.question.strip())
+        if probe
+        else rules.item_question_no_probe.format(system=system_of(q), topic=item.topic)
+    )
+    words = [*item.signals, *content_words(item.topic)]
+    return CardSpec(
+        key=f"item:{q.id}#{item.id}",
+        kind="item",
+        topic=item.topic,
+        prompt=prompt,
+        reference=item.text.strip(),
+        question_id=q.id,
+        dimension=item.dimension,
+        notes=note_sections(bank, q.related_notes, words, rules.max_note_sections),
+    )
 
 
-def _concept_cards(concepts: Iterable[str], bank: Bank, rules: DrillRules) -> list[CardSpec]:
-    out = []
-    for cid in dict.fromkeys(concepts):
-        card = bank.concept_cards.get(cid)
-        if card is None:
-            continue
-        words = [*bank.concepts[cid].aliases, *content_words(card.question)]
-        out.append(
-            CardSpec(
-                key=f"concept:{cid}",
-                kind="concept",
-                topic=cid.replace("-", " "),
-                prompt=card.question,
-                reference=card.answer.strip(),
-                notes=note_sections(bank, card.notes, words, rules.max_note_sections),
-            )
-        )
-    return out
+def concept_card(cid: str, bank: Bank, rules: DrillRules) -> CardSpec:
+    card = bank.concept_cards[cid]
+    words = [*bank.concepts[cid].aliases, *content_words(card.question)]
+    return CardSpec(
+        key=f"concept:{cid}",
+        kind="concept",
+        topic=cid.replace("-", " "),
+        prompt=card.question,
+        reference=card.answer.strip(),
+        notes=note_sections(bank, card.notes, words, rules.max_note_sections),
+    )
+
+
+def card_for_key(key: str, bank: Bank) -> CardSpec | None:
+    """The card a key names ('item:<question>#<item>' or 'concept:<id>'), if the bank has it."""
+    kind, _, rest = key.partition(":")
+    rules = bank.drill_rules
+    if rules is None:
+        return None
+    if kind == "concept" and rest in bank.concept_cards:
+        return concept_card(rest, bank, rules)
+    qid, _, item_id = rest.partition("#")
+    q = bank.questions.get(qid)
+    if kind == "item" and q is not None and any(i.id == item_id for i in q.rubric):
+        return item_card(q, item_id, bank, rules)
+    return None
 
 
 def weak_concepts(question: Question, probe_ids: Iterable[str]) -> list[str]:
@@ -144,4 +145,13 @@ def cards_for(
     rules = bank.drill_rules
     if rules is None:
         return []
-    return [*_item_cards(ev, question, bank, rules), *_concept_cards(probed_concepts, bank, rules)]
+    own = {i.id for i in question.rubric}  # behaviour items are practised in interviews only
+    missed = [r.id for r in ev.items if r.id in own and r.status != "covered"]
+    return [
+        *(item_card(question, item_id, bank, rules) for item_id in missed),
+        *(
+            concept_card(c, bank, rules)
+            for c in dict.fromkeys(probed_concepts)
+            if c in bank.concept_cards
+        ),
+    ]

@@ -19,7 +19,7 @@ from tests.support.users import keyed_user
 
 DAY = 86_400.0
 DAYS = 30
-BAD_ANSWER = "I am not sure. Maybe put it in a database and hope for the best."
+BAD_ANSWER = "I don't know."
 RATINGS = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
 
 
@@ -105,7 +105,9 @@ def test_learner_schedule_follows_fsrs(api: TestClient, clock, embedder) -> None
     assert min(len(history[c]) for c in failed) > max(len(history[c]) for c in passed)
 
 
-def test_hand_rating_and_isolation(api: TestClient, backend_settings: Settings, clock, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_hand_rating_and_isolation(
+    api: TestClient, backend_settings: Settings, clock, embedder
+) -> None:  # type: ignore[no-untyped-def]
     qid = scripted_questions()[0]
     run_interview(api, make_candidate("weak", qid, embedder), clock.advance, embedder)
     card = _due(api)["cards"][0]
