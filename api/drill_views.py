@@ -60,3 +60,40 @@ class ReviewResult(BaseModel):
 
 class RecordedCards(BaseModel):
     cards: list[CardView]
+
+
+class TrendPoint(BaseModel):
+    at: str
+    score: float
+
+
+class Standing(BaseModel):
+    name: str
+    interviews: int
+    mean: float
+    recent: float = Field(description="Mean of the last 3 interviews.")
+    trend: float | None = Field(description="Recent minus earlier mean (None: too few).")
+
+
+class DrillStats(BaseModel):
+    reviews: int
+    reviews_last_7_days: int
+    retention: float | None = Field(description="Share of recalls not rated Again.")
+    cards: int
+    due_today: int
+    unseen: int
+
+
+class NextQuestion(BaseModel):
+    question_id: str
+    title: str
+    dimensions: list[str] = Field(description="The weakest dimensions it exercises.")
+    topics: list[str] = Field(description="Its topics among your weak ones.")
+
+
+class Progress(BaseModel):
+    trends: dict[str, list[TrendPoint]] = Field(description="Per dimension, oldest first.")
+    dimensions: list[Standing] = Field(description="Weakest recent first.")
+    weakest_topics: list[Standing]
+    drills: DrillStats
+    next_question: NextQuestion | None

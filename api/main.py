@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         grade.router,
         sessions.router,
         drills.router,
+        drills.progress_router,
         render.router,
         chat_completions.router,
     ):

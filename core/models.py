@@ -133,7 +133,8 @@ class DrillCard(SQLModel, table=True):
     __tablename__ = "drill_card"
     __table_args__ = (
         UniqueConstraint("user_id", "key"),
-        Index("ix_drill_card_user_due", "user_id", "due"),
+        # Covering for the due counts and the progress view's card figures.
+        Index("ix_drill_card_user_due", "user_id", "due", "reviews", "lapses"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
@@ -163,6 +164,7 @@ class DrillCard(SQLModel, table=True):
 
 class DrillReview(SQLModel, table=True):
     __tablename__ = "drill_review"
+    # The progress view counts the last week's reviews.
     __table_args__ = (Index("ix_drill_review_user_reviewed", "user_id", "reviewed_at"),)
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
@@ -185,7 +187,8 @@ class ScorePoint(SQLModel, table=True):
     __tablename__ = "score_point"
     __table_args__ = (
         UniqueConstraint("evaluation_id", "kind", "name"),
-        Index("ix_score_point_user_kind_name", "user_id", "kind", "name", "created_at"),
+        # Covering for the progress queries: one index range per user and kind.
+        Index("ix_score_point_user_kind_name", "user_id", "kind", "name", "created_at", "score"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)

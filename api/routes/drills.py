@@ -1,4 +1,4 @@
-"""Drill cards: the due list, one card, answering (graded) and rating by hand."""
+"""Drill cards: the due list, one card, answering (graded) and rating by hand; progress."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from agents.drills.progress import progress_view
 from agents.evaluation import MAX_ANSWER_CHARS
 from api.deps import DbDep, UserDep
 from api.drill_deps import DrillServiceDep
-from api.drill_views import CardView, DuePage, ReviewResult
+from api.drill_views import CardView, DuePage, Progress, ReviewResult
 from api.routes.sessions import _without_nul
 
 router = APIRouter(prefix="/api/drills", tags=["drills"])
@@ -60,3 +61,12 @@ def rate(
 ) -> dict[str, Any]:
     """Schedules the card on your own verdict, without grading an answer."""
     return drills.rate(db, user, card_id, knew=body.knew)
+
+
+progress_router = APIRouter(prefix="/api/progress", tags=["progress"])
+
+
+@progress_router.get("", response_model=Progress)
+def progress(db: DbDep, user: UserDep, drills: DrillServiceDep) -> dict[str, Any]:
+    """Your dimension trends, drills and retention, weakest topics and the next question."""
+    return progress_view(db, user, drills.bank, drills.clock)

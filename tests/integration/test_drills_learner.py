@@ -104,6 +104,23 @@ def test_learner_schedule_follows_fsrs(api: TestClient, clock, embedder) -> None
     assert max(server_due[c] for c in failed) < min(server_due[c] for c in passed)
     assert min(len(history[c]) for c in failed) > max(len(history[c]) for c in passed)
 
+    # Progress: what the learner did, counted back by the SQL queries.
+    prog = api.get("/api/progress").json()
+    recalls = [r for h in history.values() for _, r in h[1:]]
+    assert prog["drills"]["reviews"] == sum(len(h) for h in history.values())
+    expected = round(sum(r != "again" for r in recalls) / len(recalls), 3)
+    assert prog["drills"]["retention"] == expected
+    assert prog["drills"]["cards"] == len(cards) and prog["drills"]["unseen"] == 0
+    assert prog["dimensions"] and all(d["interviews"] == 3 for d in prog["dimensions"])
+    assert all(len(points) == 3 for points in prog["trends"].values())
+    assert [d["recent"] for d in prog["dimensions"]] == sorted(
+        d["recent"] for d in prog["dimensions"]
+    )
+    assert {t["name"] for t in prog["weakest_topics"]}
+    nxt = prog["next_question"]
+    assert nxt["question_id"] not in (q1, q2)  # not one just taken
+    assert nxt["dimensions"] == [d["name"] for d in prog["dimensions"][:2]]
+
 
 def test_hand_rating_and_isolation(
     api: TestClient, backend_settings: Settings, clock, embedder

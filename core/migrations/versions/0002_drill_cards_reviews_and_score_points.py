@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('user_id', 'key')
     )
     with op.batch_alter_table('drill_card', schema=None) as batch_op:
-        batch_op.create_index('ix_drill_card_user_due', ['user_id', 'due'], unique=False)
+        batch_op.create_index('ix_drill_card_user_due', ['user_id', 'due', 'reviews', 'lapses'], unique=False)
 
     op.create_table('drill_review',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -80,7 +80,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('evaluation_id', 'kind', 'name')
     )
     with op.batch_alter_table('score_point', schema=None) as batch_op:
-        batch_op.create_index('ix_score_point_user_kind_name', ['user_id', 'kind', 'name', 'created_at'], unique=False)
+        batch_op.create_index('ix_score_point_user_kind_name', ['user_id', 'kind', 'name', 'created_at', 'score'], unique=False)
 
     # ### end Alembic commands ###
 
