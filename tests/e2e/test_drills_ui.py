@@ -29,7 +29,7 @@ def test_finish_then_drill_a_card_then_history(open_page, server, screenshot) ->
     page.goto(f"/interview.html?id={sid}")
     page.click("#finish-btn")
     page.click("#finish-confirm-btn")
-    page.wait_for_url(re.compile(r"/scorecard\.html\?id=\w+"))
+    page.wait_for_url(re.compile(r"/scorecard\.html\?id=\w+"), timeout=120_000)  # grading
     expect(page.locator("body[data-ready='true']")).to_have_count(1, timeout=60_000)
 
     page.click("nav >> text=Drills")
@@ -61,3 +61,9 @@ def test_finish_then_drill_a_card_then_history(open_page, server, screenshot) ->
     page.wait_for_url("**/history.html")
     expect(page.locator("body[data-ready='true']")).to_have_count(1, timeout=30_000)
     expect(page.locator("#trends figure svg").first).to_be_visible()
+
+    # The start page recommends the next mock question from the weakest areas.
+    page.click("nav >> text=Start")
+    expect(page.locator("#recommended-link")).to_have_attribute(
+        "href", re.compile(r"question=(?!url-shortener)[a-z0-9-]+")
+    )

@@ -58,6 +58,7 @@ export const api = {
   hint: (id) => request("POST", `/api/sessions/${enc(id)}/hint`),
   finish: (id) => request("POST", `/api/sessions/${enc(id)}/finish`),
   scorecard: (id) => request("GET", `/api/sessions/${enc(id)}/scorecard`),
+  progress: () => request("GET", "/api/progress"),
   dueDrills: (limit = 50) => request("GET", `/api/drills/due?limit=${limit}`),
   answerDrill: (id, answer) => request("POST", `/api/drills/${enc(id)}/answer`, { answer }),
   rateDrill: (id, knew) => request("POST", `/api/drills/${enc(id)}/rate`, { knew }),
