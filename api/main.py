@@ -19,6 +19,7 @@ from api import limits as rate_limits
 from api.routes import (
     chat_completions,
     drills,
+    exports,
     grade,
     health,
     questions,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, prepare_on_start: bool = Tru
         questions.router,
         search.router,
         grade.router,
+        exports.router,
         sessions.router,
         drills.router,
         drills.progress_router,
