@@ -131,6 +131,7 @@ def _register_optional() -> None:
         "cli.grade_cmds",
         "cli.interview_cmds",
         "cli.drill_cmds",
+        "cli.export_cmds",
         "cli.eval_cmds",
         "cli.users_cmds",
         "cli.mcp_cmds",
