@@ -62,6 +62,19 @@ def test_finish_then_drill_a_card_then_history(open_page, server, screenshot) ->
     expect(page.locator("body[data-ready='true']")).to_have_count(1, timeout=30_000)
     expect(page.locator("#trends figure svg").first).to_be_visible()
 
+    # Replay the session turn by turn from its scorecard.
+    page.goto(f"/scorecard.html?id={sid}")
+    page.click("#replay-link")
+    expect(page.locator("body[data-ready='true']")).to_have_count(1, timeout=30_000)
+    expect(page.locator("#transcript li")).to_have_count(1)
+    expect(page.locator("#transcript .msg").first).to_have_class(re.compile("msg-interviewer"))
+    page.click("#next-btn")
+    expect(page.locator("#transcript li")).to_have_count(2)
+    expect(page.locator("#transcript .msg-candidate .body")).to_have_text(ANSWERS[0])
+    page.click("#prev-btn")
+    expect(page.locator("#transcript li")).to_have_count(1)
+    expect(page.locator("#export-json")).to_have_attribute("href", f"/api/sessions/{sid}/export")
+
     # The start page recommends the next mock question from the weakest areas.
     page.click("nav >> text=Start")
     expect(page.locator("#recommended-link")).to_have_attribute(
