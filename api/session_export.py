@@ -7,17 +7,21 @@ import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
 from agents.drills.schedule import aware
 from agents.errors import Invalid, NotFound
 from agents.evaluation import Evaluation, NumberFinding
+from agents.interviewer.service import message_view
+from agents.interviewer.state import InterviewState
 from api import scorecard_markdown
+from api.views import Level, MessageView, Mode
 from content.loader import Bank
+from content.schema import Phase
 from core import crud
 from core.models import Evaluation as EvaluationRow
-from core.models import InterviewSession, User
+from core.models import InterviewSession, Message, User
 
 FORMAT = "tradeoff-session/1"
 _FENCE = re.compile(r"```([\w+-]*)\n(.*?)```", re.S)
@@ -31,9 +35,9 @@ class ExportedSession(_Strict):
     id: str = Field(max_length=32, description="The id where it was exported (not reused).")
     question_id: str = Field(max_length=64)
     title: str
-    mode: str = Field(max_length=8)
-    level: str = Field(max_length=8)
-    phase: str = Field(max_length=32)
+    mode: Mode
+    level: Level
+    phase: Phase
     status: Literal["active", "completed", "finished"]
     engine: str = Field(max_length=80)
     started_at: datetime
@@ -45,7 +49,7 @@ class ExportedSession(_Strict):
 class ExportedTurn(_Strict):
     seq: int
     role: Literal["candidate", "interviewer"]
-    phase: str = Field(max_length=32)
+    phase: Phase
     content: str = Field(max_length=200_000)
     created_at: datetime
     meta: dict[str, Any] = Field(default_factory=dict)
@@ -92,9 +96,9 @@ def export_session(
             id=s.id,
             question_id=s.question_id,
             title=q.title if q else s.question_id,
-            mode=s.mode,
-            level=s.level,
-            phase=s.phase,
+            mode=s.mode,  # type: ignore[arg-type]
+            level=s.level,  # type: ignore[arg-type]
+            phase=s.phase,  # type: ignore[arg-type]
             status=s.status,  # type: ignore[arg-type]
             engine=s.engine,
             started_at=aware(s.started_at),
@@ -106,7 +110,7 @@ def export_session(
             ExportedTurn(
                 seq=m.seq,
                 role=m.role,  # type: ignore[arg-type]
-                phase=m.phase,
+                phase=m.phase,  # type: ignore[arg-type]
                 content=m.content,
                 created_at=aware(m.created_at),
                 meta=m.meta,
@@ -154,11 +158,26 @@ def to_markdown(export: SessionExport) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _check_readable(export: SessionExport) -> None:
+    """What the session pages will read back must parse: the interviewer's state and each
+    message's view. Postgres text cannot hold NUL, so no backend accepts it."""
+    if "\\u0000" in export.model_dump_json():
+        raise Invalid("the export must not contain NUL (\\x00) characters")
+    try:
+        InterviewState.model_validate(export.session.state)
+        for t in export.transcript:
+            m = Message(session_id="x", role=t.role, content=t.content, phase=t.phase, meta=t.meta)
+            MessageView.model_validate(message_view(m))
+    except (ValidationError, AttributeError, TypeError) as exc:
+        raise Invalid(f"the export's session state or a message does not parse: {exc}") from exc
+
+
 def import_session(db: Session, user: User, export: SessionExport, bank: Bank) -> str:
     """Stores the exported session (a new id) with its transcript and scorecard; returns the id."""
     src = export.session
     if src.question_id not in bank.questions:
         raise Invalid(f"no question {src.question_id!r} in this bank")
+    _check_readable(export)
     s = InterviewSession(
         user_id=user.id,
         question_id=src.question_id,

@@ -16,7 +16,9 @@ from api.routes.sessions import _without_nul
 
 router = APIRouter(prefix="/api/drills", tags=["drills"])
 
-CardId = Annotated[str, Path(max_length=32, description="The card's id.")]
+CardId = Annotated[
+    str, Path(max_length=32, description="The card's id."), AfterValidator(_without_nul)
+]
 
 
 class DrillAnswer(BaseModel):

@@ -75,4 +75,10 @@ def test_export_round_trips_into_a_fresh_data_dir(
         wrong = {**exported, "session": {**exported["session"], "question_id": "no-such-q"}}
         res = other.post("/api/sessions/import", json=wrong)
         assert res.status_code == 422 and "no-such-q" in res.json()["detail"]
+        broken = {**exported, "session": {**exported["session"], "state": {"phase": "nope"}}}
+        res = other.post("/api/sessions/import", json=broken)
+        assert res.status_code == 422 and "does not parse" in res.json()["detail"]
+        nul = {**exported, "transcript": [{**exported["transcript"][0], "content": "a\x00b"}]}
+        assert other.post("/api/sessions/import", json=nul).status_code == 422
+        assert other.get("/api/sessions").json()["total"] == 1  # nothing half-imported
     assert client.get(f"/api/sessions/{'0' * 32}/export").status_code == 404
