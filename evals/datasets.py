@@ -55,10 +55,14 @@ def _load_dir(folder: Path, model: type[M]) -> list[M]:
     records: list[M] = []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.jsonl")):
         records.extend(load_records(path, model))
+    return _unique(records, folder)
+
+
+def _unique(records: list[M], where: Path) -> list[M]:
     ids = [getattr(r, "id", None) for r in records]
     dupes = sorted({i for i in ids if i is not None and ids.count(i) > 1})
     if dupes:
-        raise DatasetError(f"{folder}: duplicate ids {dupes}")
+        raise DatasetError(f"{where}: duplicate ids {dupes}")
     return records
 
 
@@ -97,13 +101,5 @@ def hint_situations(data_dir: Path = DATA_DIR) -> list[HintSituation]:
 
 
 def drill_answers(data_dir: Path = DATA_DIR) -> list[DrillCase]:
-    return _load_dir_file(data_dir / "drills.yaml", DrillCase)
-
-
-def _load_dir_file(path: Path, model: type[M]) -> list[M]:
-    records = load_records(path, model)
-    ids = [getattr(r, "id", None) for r in records]
-    dupes = sorted({i for i in ids if i is not None and ids.count(i) > 1})
-    if dupes:
-        raise DatasetError(f"{path}: duplicate ids {dupes}")
-    return records
+    path = data_dir / "drills.yaml"
+    return _unique(load_records(path, DrillCase), path)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
-from content.schema import DrillRules
 from content.schema import Rating as RatingName
 from core.models import DrillCard
 
@@ -37,10 +36,6 @@ def credit_of(statuses: list[str]) -> float:
     return sum({"covered": 1.0, "partial": 0.5}.get(s, 0.0) for s in statuses) / len(statuses)
 
 
-def rating_for(credit: float, rules: DrillRules) -> RatingName:
-    return rules.rating_for(credit)
-
-
 def _card(row: DrillCard) -> Card:
     return Card(
         state=State(row.fsrs_state),
@@ -62,8 +57,3 @@ def review(row: DrillCard, rating: RatingName, now: datetime) -> None:
     row.reviews += 1
     if rating == "again" and not first:
         row.lapses += 1
-
-
-def retrievability(row: DrillCard, now: datetime) -> float:
-    """FSRS's estimate that the user recalls the card now (0 before the first review)."""
-    return float(_SCHEDULER.get_card_retrievability(_card(row), current_datetime=now))
