@@ -22,6 +22,8 @@ from agents.evaluation import MAX_ANSWER_CHARS, Evaluation, GradeInput
 from agents.grading import UnknownQuestion, grade_one
 from agents.interviewer.service import InterviewService
 from api import scorecard_markdown, turns
+from api.drill_deps import build_drill_service
+from api.drill_views import DuePage
 from api.routes import questions
 from api.routes import search as search_routes
 from api.views import HintResult, Level, Mode, Persona, QuestionSummary, SessionView, TurnResult
@@ -40,7 +42,7 @@ INSTRUCTIONS = (
     "candidate's words to answer, one turn at a time, and show the interviewer's reply; hint "
     "helps in coach mode; finish grades the interview and returns the scorecard. grade_answer "
     "grades one written answer; search_notes and the tradeoff://notes resources are the study "
-    "notes."
+    "notes; due_drills lists the drill cards (what finished interviews missed) due today."
 )
 
 SessionId = Annotated[str, Field(max_length=32, description="The id start_interview returned.")]
@@ -82,6 +84,7 @@ def build_server(
 ) -> MCPServer:
     """The MCP server; `service_for` gives the interview service, `identify` the caller."""
     server = _quietly_built()
+    drills = build_drill_service(settings)
 
     @contextmanager
     def caller(ctx: Context) -> Iterator[tuple[Session, User]]:
@@ -156,6 +159,7 @@ def build_server(
         service = service_for()
         with caller(ctx) as (db, user):
             card = Evaluation.model_validate(service.finish(db, user, session_id))
+            drills.record_interview(db, user, session_id)
             title = service.get(db, user, session_id)["question"]["title"]
         return FinishResult(markdown=scorecard_markdown.render(card, title), scorecard=card)
 
@@ -211,6 +215,14 @@ def build_server(
             )
             for c in found.results
         ]
+
+    @server.tool(title="Drill cards due today", annotations=read_only)
+    def due_drills(ctx: Context, limit: Annotated[int, Field(ge=1, le=50)] = 10) -> DuePage:
+        """Your drill cards due today, soonest first: each a short question about something a
+        finished interview missed, with the study-note sections that teach it. Answer them in
+        the web UI's Drills page or with `tradeoff drill`."""
+        with caller(ctx) as (db, user):
+            return DuePage.model_validate(drills.due(db, user, limit=limit))
 
     for note in search_routes.list_notes():
         _add_note(server, note.id, note.title)

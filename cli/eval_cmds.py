@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_command(
         suite: str = typer.Option(
-            "all", help="grading | retrieval | interviewer | injection | all"
+            "all", help="grading | retrieval | interviewer | injection | drills | all"
         ),
         engine: str = typer.Option("offline", help="offline, or an LLM spec like openai:gpt-4.1"),
         baseline: Path = typer.Option(None, help="Fail when a metric regresses past this."),
@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
         report: Path = typer.Option(None, help="Write an HTML report with plots into this dir."),
         json_out: Path = typer.Option(None, "--json-out", help="Write every metric as JSON."),
     ) -> None:
-        """Measure grading, retrieval, interviewer and injection resistance; gate regressions."""
+        """Measure grading, retrieval, interviewer, injection resistance and drill grading; gate
+        regressions."""
         from agents.models import ModelSpecError, parse_spec
         from core.settings import get_settings
         from evals import runner

@@ -90,8 +90,9 @@ def _database(coach: bool) -> Iterator[Session]:
         yield db
 
 
-def read_answer(console: Console) -> str | None:
-    """One answer: lines up to a line holding only '.', or EOF; None at EOF with nothing read."""
+def read_answer(console: Console, commands: tuple[str, ...] = COMMANDS) -> str | None:
+    """One answer: lines up to a line holding only '.', or EOF; None at EOF with nothing read.
+    A first line that is one of `commands` is returned alone."""
     console.print("[dim]you[/] [dim](end with a line holding only '.')[/]")
     lines: list[str] = []
     while True:
@@ -101,7 +102,7 @@ def read_answer(console: Console) -> str | None:
         line = line.rstrip("\r\n")
         if line.strip() == END_OF_ANSWER:
             return "\n".join(lines)
-        if not lines and (line.strip() in COMMANDS or line.startswith(DIAGRAM_COMMAND)):
+        if not lines and (line.strip() in commands or line.startswith(DIAGRAM_COMMAND)):
             return line.strip()
         lines.append(line)
 
@@ -171,12 +172,19 @@ class TerminalInterview:
 
     def finish(self) -> None:
         from agents.evaluation import Evaluation
+        from api.drill_deps import build_drill_service
         from cli.grade_cmds import print_scorecard
+        from core.settings import get_settings
 
         with err.status("grading the interview"):
             result: dict[str, Any] = self.service.finish(self.db, self.user, self.session_id)
         self.console.rule("[bold]scorecard[/]")
         print_scorecard(Evaluation.model_validate(result), self.console)
+        drills = build_drill_service(get_settings()).record_interview(
+            self.db, self.user, self.session_id
+        )
+        if drills:
+            self.console.print(f"{len(drills)} drill card(s) to practise: run 'tradeoff drill'")
 
     def loop(self, diagram: str = "") -> None:
         """Reads answers until the end; `diagram` (a fenced block) goes with the first one."""

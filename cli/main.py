@@ -137,6 +137,8 @@ def _register_optional() -> None:
         "cli.retrieval_cmds",
         "cli.grade_cmds",
         "cli.interview_cmds",
+        "cli.drill_cmds",
+        "cli.export_cmds",
         "cli.eval_cmds",
         "cli.users_cmds",
         "cli.mcp_cmds",

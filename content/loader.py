@@ -18,6 +18,8 @@ from pydantic import BaseModel, ValidationError
 from content.schema import (
     Behaviour,
     Concept,
+    ConceptCard,
+    DrillRules,
     Note,
     NoteMeta,
     Question,
@@ -60,6 +62,8 @@ class Bank:
     red_flags: dict[str, RedFlag] = field(default_factory=dict)
     stances: dict[str, Stance] = field(default_factory=dict)
     vague: dict[str, VaguePhrase] = field(default_factory=dict)
+    concept_cards: dict[str, ConceptCard] = field(default_factory=dict)  # drill cards
+    drill_rules: DrillRules | None = None
     problems: list[ContentProblem] = field(default_factory=list)
 
     @property
@@ -155,6 +159,18 @@ def _load_records(path: Path, root: Path, bank: Bank, model: type[M], into: dict
         into[rid] = record
 
 
+def _load_drill_rules(root: Path, bank: Bank) -> None:
+    path = root / "drills" / "rules.yaml"
+    if not path.exists():
+        return
+    rel = _rel(path, root)
+    data = _read_yaml(path, rel, bank.problems)
+    try:
+        bank.drill_rules = DrillRules.model_validate(data)
+    except ValidationError as err:
+        bank.problems.extend(_validation_problems(rel, err))
+
+
 def parse_note(text: str, rel: str) -> Note:
     """Parses a Markdown note with YAML front matter; raises ContentError naming the field."""
     m = _FRONT_MATTER.match(text)
@@ -207,6 +223,13 @@ def _cross_check(bank: Bank) -> None:
         for j, nid in enumerate(q.related_notes):
             if nid not in bank.notes:
                 bank.problems.append(ContentProblem(rel, f"related_notes.{j}", f"no note {nid!r}"))
+    for cid, card in bank.concept_cards.items():
+        rel = "content/drills/concepts.yaml"
+        if cid not in bank.concepts:
+            bank.problems.append(ContentProblem(rel, f"{cid}.id", f"no concept {cid!r}"))
+        for j, nid in enumerate(card.notes):
+            if nid not in bank.notes:
+                bank.problems.append(ContentProblem(rel, f"{cid}.notes.{j}", f"no note {nid!r}"))
     for n in bank.notes.values():
         low, high = NOTE_WORDS
         if not low <= n.word_count <= high:
@@ -232,6 +255,8 @@ def load_bank(root: Path | None = None) -> Bank:
     _load_list(root, bank, "red_flags.yaml", RedFlag, bank.red_flags)
     _load_list(root, bank, "stances.yaml", Stance, bank.stances)
     _load_list(root, bank, "vague_phrases.yaml", VaguePhrase, bank.vague)
+    _load_list(root, bank, "drills/concepts.yaml", ConceptCard, bank.concept_cards)
+    _load_drill_rules(root, bank)
     _cross_check(bank)
     return bank
 

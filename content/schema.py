@@ -291,3 +291,61 @@ class Note(BaseModel):
     @property
     def word_count(self) -> int:
         return len(self.body.split())
+
+
+Rating = Literal["again", "hard", "good", "easy"]
+
+
+class RatingBand(Strict):
+    rating: Rating
+    min_credit: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        description="The least share of the reference points (covered 1, partial 0.5) for it."
+    )
+
+
+class DrillRules(Strict):
+    """How a scorecard becomes drill cards and a drill grade an FSRS rating
+    (content/drills/rules.yaml)."""
+
+    item_question: Annotated[str, Field(pattern=r"\{system\}.*\{probe\}")] = Field(
+        description="A missed item's card question when the item has a probe."
+    )
+    item_question_no_probe: Annotated[str, Field(pattern=r"\{system\}.*\{topic\}")] = Field(
+        description="A missed item's card question when no probe targets it."
+    )
+    rating_bands: list[RatingBand] = Field(min_length=4, max_length=4)
+    max_note_sections: Annotated[int, Field(ge=1, le=4)] = 2
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> DrillRules:
+        ratings = [b.rating for b in self.rating_bands]
+        if ratings != ["easy", "good", "hard", "again"]:
+            raise ValueError("rating_bands run easy, good, hard, again (highest credit first)")
+        credits = [b.min_credit for b in self.rating_bands]
+        if credits != sorted(credits, reverse=True) or credits[-1] != 0.0:
+            raise ValueError("min_credit falls band by band and the last band starts at 0")
+        return self
+
+    def rating_for(self, credit: float) -> Rating:
+        return next(b.rating for b in self.rating_bands if credit >= b.min_credit)
+
+
+class ConceptCard(Strict):
+    """A drill card for a concept the candidate named without justifying
+    (content/drills/concepts.yaml)."""
+
+    id: Slug = Field(description="The concept's id (content/concepts).")
+    question: Annotated[str, Field(min_length=10, pattern=r"\?$")] = Field(
+        description="Stands alone: no 'you picked', no reference to an interview."
+    )
+    answer: Annotated[str, Field(min_length=20, max_length=600)] = Field(
+        description="The reference answer in our own words, at most 60 words (graded by points)."
+    )
+    notes: list[Slug] = Field(min_length=1, description="Study notes that teach it.")
+
+    @field_validator("answer")
+    @classmethod
+    def _short(cls, answer: str) -> str:
+        if len(answer.split()) > 60:
+            raise ValueError("a reference answer has at most 60 words (one point a sentence)")
+        return answer

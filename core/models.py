@@ -122,3 +122,79 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int = 200
     response: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class DrillCard(SQLModel, table=True):
+    """One thing a user should practise, made from a scored interview; scheduled by FSRS.
+
+    `key` names what the card is about ('item:<question>#<item>' or 'concept:<id>'), so a thing
+    missed in several interviews stays one card."""
+
+    __tablename__ = "drill_card"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        # Covering for the due counts and the progress view's card figures.
+        Index("ix_drill_card_user_due", "user_id", "due", "reviews", "lapses"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", max_length=32)
+    key: str = Field(max_length=160)
+    kind: str = Field(max_length=8, description="'item' or 'concept'.")
+    question_id: str | None = Field(default=None, max_length=64)
+    dimension: str | None = Field(default=None, max_length=32)
+    topic: str = Field(max_length=120)
+    prompt: str = Field(sa_column=Column(Text, nullable=False))
+    reference: str = Field(sa_column=Column(Text, nullable=False))
+    notes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    sessions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    # FSRS memory state (fsrs.Card), kept in columns so due counts are one indexed query.
+    due: datetime = Field(default_factory=utcnow)
+    fsrs_state: int = 1
+    fsrs_step: int | None = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    last_review: datetime | None = None
+    reviews: int = 0
+    lapses: int = 0
+
+
+class DrillReview(SQLModel, table=True):
+    __tablename__ = "drill_review"
+    # The progress view counts the last week's reviews.
+    __table_args__ = (Index("ix_drill_review_user_reviewed", "user_id", "reviewed_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    card_id: str = Field(foreign_key="drill_card.id", index=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", max_length=32)
+    rating: int = Field(description="FSRS rating: 1 again, 2 hard, 3 good, 4 easy.")
+    source: str = Field(max_length=8, description="'graded' or 'manual'.")
+    credit: float | None = None
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    first: bool = Field(default=False, description="The card's first review (not a recall).")
+    reviewed_at: datetime = Field(default_factory=utcnow)
+    due_after: datetime
+
+
+class ScorePoint(SQLModel, table=True):
+    """One dimension or topic score of one scored interview, for the progress queries (the
+    scorecard JSON stays the record; these rows are its queryable copy)."""
+
+    __tablename__ = "score_point"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "kind", "name"),
+        # Covering for the progress queries: one index range per user and kind.
+        Index("ix_score_point_user_kind_name", "user_id", "kind", "name", "created_at", "score"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", max_length=32)
+    evaluation_id: str = Field(foreign_key="evaluation.id", max_length=32)
+    kind: str = Field(max_length=12, description="'dimension' or 'topic'.")
+    name: str = Field(max_length=64)
+    score: float
+    created_at: datetime

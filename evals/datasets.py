@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from evals.schema import (
     AdversarialCase,
+    DrillCase,
     EstimateCase,
     FreeTextAnswer,
     GradedAnswer,
@@ -54,10 +55,14 @@ def _load_dir(folder: Path, model: type[M]) -> list[M]:
     records: list[M] = []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.jsonl")):
         records.extend(load_records(path, model))
+    return _unique(records, folder)
+
+
+def _unique(records: list[M], where: Path) -> list[M]:
     ids = [getattr(r, "id", None) for r in records]
     dupes = sorted({i for i in ids if i is not None and ids.count(i) > 1})
     if dupes:
-        raise DatasetError(f"{folder}: duplicate ids {dupes}")
+        raise DatasetError(f"{where}: duplicate ids {dupes}")
     return records
 
 
@@ -93,3 +98,8 @@ def estimate_cases(data_dir: Path = DATA_DIR) -> list[EstimateCase]:
 
 def hint_situations(data_dir: Path = DATA_DIR) -> list[HintSituation]:
     return _load_dir(data_dir / "hints", HintSituation)
+
+
+def drill_answers(data_dir: Path = DATA_DIR) -> list[DrillCase]:
+    path = data_dir / "drills.yaml"
+    return _unique(load_records(path, DrillCase), path)

@@ -12,7 +12,7 @@ from typing import Any
 
 from core.settings import Settings
 
-SUITES = ("grading", "retrieval", "interviewer", "injection", "diagrams")
+SUITES = ("grading", "retrieval", "interviewer", "injection", "diagrams", "drills")
 BASELINE_PATH = Path(__file__).resolve().parent / "baseline.json"
 DEFAULT_TOLERANCE = 0.02
 
@@ -140,6 +140,12 @@ def run_suites(
             )
             run.metrics.update(out["metrics"])
             run.details["diagrams"] = out
+        if "drills" in suites:
+            from evals.drills_suite import drill_total, run_drills_suite
+
+            out = run_drills_suite(evaluator, bank, tick("drills", drill_total()))
+            run.metrics.update(out["metrics"])
+            run.details["drills"] = out
     finally:
         if client_cm is not None:
             client_cm.__exit__(None, None, None)
@@ -187,6 +193,7 @@ SUITE_OF_PREFIX = {
     "interviewer_": "interviewer",
     "injection_": "injection",
     "diagrams_": "diagrams",
+    "drills_": "drills",
 }
 
 
@@ -222,6 +229,7 @@ GATED_PREFIXES = (
     "interviewer_",
     "injection_",
     "diagrams_",
+    "drills_",
 )
 LOWER_IS_BETTER = (
     "interviewer_repeat_rate",

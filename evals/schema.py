@@ -151,3 +151,12 @@ class HintSituation(_Case):
     best_sections: Annotated[list[str], Field(min_length=1, max_length=3)] = Field(
         description="'<note id>#<heading text>' of the sections that teach the item, best first."
     )
+
+
+class DrillCase(_Case):
+    """A drill answer of our own writing at a known quality (evals/data/drills.yaml)."""
+
+    id: Slug
+    card: Annotated[str, Field(pattern=r"^(concept:[a-z0-9-]+|item:[a-z0-9-]+#[a-z0-9-]+)$")]
+    label: Annotated[int, Field(ge=0, le=4)] = Field(description="4 every point ... 0 none.")
+    answer: Annotated[str, Field(min_length=2)]

@@ -17,6 +17,7 @@ from agents.interviewer.service import InterviewService, TurnContext
 from api import idempotency as idem
 from api import turns
 from api.deps import DbDep, SettingsDep, UserDep
+from api.drill_deps import DrillServiceDep
 from api.interview_deps import ServiceDep
 from api.views import (
     HintResult,
@@ -292,9 +293,13 @@ def hint(session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep) -
 
 
 @router.post("/{session_id}/finish", response_model=Evaluation)
-def finish(session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep) -> dict[str, Any]:
-    """Grades the whole transcript and stores the scorecard."""
-    return service.finish(db, user, session_id)
+def finish(
+    session_id: SessionId, db: DbDep, user: UserDep, service: ServiceDep, drills: DrillServiceDep
+) -> dict[str, Any]:
+    """Grades the whole transcript, stores the scorecard and makes drill cards of what it missed."""
+    result = service.finish(db, user, session_id)
+    drills.record_interview(db, user, session_id)
+    return result
 
 
 @router.get("/{session_id}/scorecard", response_model=Evaluation)

@@ -34,6 +34,7 @@ TOOLS = {
     "finish",
     "grade_answer",
     "search_notes",
+    "due_drills",
 }
 
 
@@ -76,6 +77,10 @@ async def _whole_interview(client: Client) -> str:
     assert len(done["scorecard"]["dimensions"]) == 7
     again = await _call(client, "finish", session_id=sid)
     assert again["scorecard"] == done["scorecard"]  # graded once
+    missed = [i["id"] for i in done["scorecard"]["items"] if i["status"] != "covered"]
+    due = await _call(client, "due_drills", limit=50)
+    keys = {(c["question_id"], c["kind"]) for c in due["cards"]}
+    assert due["total"] >= 1 and ("url-shortener", "item") in keys, (missed, due)
     return str(sid)
 
 

@@ -85,6 +85,7 @@ boot(async () => {
   $("#sc-meta").textContent = `${formatDate(session.updated_at)} · ${session.mode} · ${ev.level} level`;
   $("#overall").replaceChildren(formatScore(ev.overall), el("small", { text: " / 4 overall" }));
   $("#verdict").replaceChildren(verdictBadge(ev.verdict));
+  $("#replay-link").href = `/replay.html?id=${encodeURIComponent(id)}`;
   $("#card").hidden = false;
   $("#chart").replaceChildren(
     dimensionBars(

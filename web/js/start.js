@@ -70,6 +70,24 @@ async function loadRecent() {
   }
 }
 
+/** The next mock question for the weakest dimensions and topics (GET /api/progress). */
+async function loadRecommendation() {
+  const { next_question: next, drills } = await api.progress();
+  const box = $("#recommended");
+  if (!next) return;
+  const why = next.dimensions.map((d) => d.replace(/_/g, " ")).join(" and ");
+  const topics = next.topics.length ? `; topics ${next.topics.join(", ")}` : "";
+  box.replaceChildren(
+    el("p", {}, el("strong", { text: "Recommended next: " }), next.title,
+      el("span", { class: "small muted", text: ` (works on ${why}${topics})` })),
+    el("a", { class: "btn btn-primary btn-small", id: "recommended-link",
+      href: `/index.html?question=${encodeURIComponent(next.question_id)}`, text: "Set it up" }),
+    drills.due_today ? el("a", { class: "btn btn-small", href: "/drills.html",
+      text: `${drills.due_today} drills due today` }) : null,
+  );
+  box.hidden = false;
+}
+
 async function start(event) {
   event.preventDefault();
   const button = $("#start-btn");
@@ -98,6 +116,7 @@ boot(async () => {
   $("#q-search").addEventListener("input", renderList);
   $("#q-topic").addEventListener("change", renderList);
   loadRecent();
+  loadRecommendation().catch(() => {}); // the page works without it
   questions = await api.questions();
   const topics = [...new Set(questions.flatMap((q) => q.topics))].sort();
   $("#q-topic").append(...topics.map((t) => el("option", { value: t, text: t })));
