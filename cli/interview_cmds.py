@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported where used: `tradeoff grade` and `search` start wi
 
     from agents.interviewer.service import InterviewService
     from core.models import User
+    from wiring import Container
 
 err = Console(stderr=True)
 COMMANDS = ("/hint", "/finish", "/quit")
@@ -64,26 +65,30 @@ def _check_question(question: str | None) -> None:
     _fail(f"no question {question!r} in the bank{hint}")
 
 
+def _container() -> Container:
+    """The parts an interview in the terminal uses, from the environment's settings."""
+    from core.settings import get_settings
+    from wiring import Container
+
+    return Container(get_settings())
+
+
 @contextmanager
-def _database(coach: bool) -> Iterator[Session]:
+def _database(parts: Container, coach: bool) -> Iterator[Session]:
     """The configured database at the newest schema (and, for hints, the indexed notes)."""
     from sqlmodel import Session
 
-    from core.db import engine_for, upgrade
-    from core.settings import get_settings
+    from core.db import upgrade
 
-    settings = get_settings()
-    settings.ensure_dirs()
+    parts.settings.ensure_dirs()
     try:
-        upgrade(settings.effective_database_url)
+        upgrade(parts.settings.effective_database_url)
     except Exception as exc:  # noqa: BLE001 - one clear line for any driver error
         _fail(f"could not open the database: {type(exc).__name__}: {exc}".splitlines()[0])
     if coach:  # hints cite the study notes
-        from retrieval.ingest import ensure_notes_indexed
-
         with err.status("indexing the study notes"):
-            ensure_notes_indexed(settings)
-    with Session(engine_for(settings), expire_on_commit=False) as db:
+            parts.index_notes()
+    with Session(parts.db, expire_on_commit=False) as db:
         yield db
 
 
@@ -209,15 +214,13 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Take an interview in the terminal: answers end with a '.' line; /hint /finish /quit."""
-        from api.interview_deps import build_service
-        from core.settings import get_settings
         from core.users import local_user
 
         _check_question(question)
         console = Console()
-        with _database(mode is Mode.coach) as db:
-            service = build_service(get_settings())
-            run = TerminalInterview(service, db, local_user(db), console)
+        parts = _container()
+        with _database(parts, mode is Mode.coach) as db:
+            run = TerminalInterview(parts.interview_service, db, local_user(db), console)
             try:
                 run.start(question, mode.value, level.value, persona.value)
                 console.print(f"[dim]commands: {' '.join(COMMANDS)}[/]")

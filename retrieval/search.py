@@ -45,21 +45,13 @@ def _where_topics(topics: list[str] | None) -> dict[str, Any] | None:
 
 
 class Retriever:
-    """Searches one corpus (or all) of the store named by `settings`; the embedder loads once."""
+    """Searches one corpus (or all) of the store named by `settings` with one embedder."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
-        self._embedder = embedder
+        self.embedder = embedder
         self._client: ClientAPI | None = None
         self._store_key = client_key(settings)
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            from agents.models import get_embedder
-
-            self._embedder = get_embedder()
-        return self._embedder
 
     @property
     def client(self) -> ClientAPI:
