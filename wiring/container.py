@@ -2,7 +2,7 @@
 
 The app builds a container in its lifespan, each CLI command builds one, the eval runner builds
 one per run; nothing else keeps a built part at module level. Each part is built at first use
-(so `tradeoff grade` never opens the vector store), once, under the container's lock.
+(so `tradeoff grade` never opens the vector store), once, under a lock of its own.
 """
 
 from __future__ import annotations
@@ -52,19 +52,24 @@ class Container:
         self.settings = settings
         self.clock = clock
         self._parts: dict[str, Any] = {} if embedder is None else {"embedder": embedder}
-        self._lock = threading.RLock()  # re-entrant: building one part builds the parts it needs
+        self._building: dict[str, threading.Lock] = {}  # one lock per part, made at first use
+        self._lock = threading.Lock()  # guards `_building`
 
     def _part(self, name: str, build: Callable[[], T]) -> T:
-        with self._lock:
-            if name not in self._parts:
-                self._parts[name] = build()
-            part: T = self._parts[name]
-            return part
+        """The part `name`, built by `build` at its first use. A lock per part: a slow build
+        (the embedder, seconds) holds up only the callers that need that part."""
+        if name not in self._parts:
+            with self._lock:
+                lock = self._building.setdefault(name, threading.Lock())
+            with lock:
+                if name not in self._parts:
+                    self._parts[name] = build()
+        part: T = self._parts[name]
+        return part
 
     def built(self) -> list[str]:
-        """The parts built so far, in the order they were built (for tests and diagnostics)."""
-        with self._lock:
-            return list(self._parts)
+        """The parts built so far, in the order their builds finished (tests, diagnostics)."""
+        return list(self._parts)
 
     # -- parts ---------------------------------------------------------------------------
     @property

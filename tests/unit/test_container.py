@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
+import wiring.container
 from agents.engines import build_evaluator
 from core.settings import Settings
 from tests.support.engines import offline_evaluator, shared_embedder
@@ -81,3 +84,43 @@ def test_build_evaluator_gives_the_engine_the_spec_names(
     evaluator = build_evaluator(llm, offline, spec)
     assert evaluator.engine == engine
     assert (evaluator is offline) == (spec == "offline")
+
+
+def test_a_slow_part_holds_up_only_its_own_callers(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow_embedder(_: Settings) -> Any:
+        started.set()
+        release.wait(30)
+        return shared_embedder()
+
+    monkeypatch.setattr(wiring.container, "load_embedder", slow_embedder)
+    container = Container(settings)
+    loading = threading.Thread(target=lambda: container.embedder)
+    loading.start()
+    try:
+        assert started.wait(30)
+        assert container.bank.questions and container.db is container.db  # not held up
+        assert "embedder" not in container.built()
+    finally:
+        release.set()
+        loading.join(30)
+    assert container.embedder is shared_embedder()
+
+
+def test_concurrent_first_uses_build_a_part_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[Settings] = []
+
+    def counting(s: Settings) -> Any:
+        loads.append(s)
+        return shared_embedder()
+
+    monkeypatch.setattr(wiring.container, "load_embedder", counting)
+    container = Container(settings)
+    with ThreadPoolExecutor(8) as pool:
+        evaluators = list(pool.map(lambda _: container.evaluator, range(16)))
+    assert len(loads) == 1 and all(e is evaluators[0] for e in evaluators)
