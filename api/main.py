@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -30,9 +31,10 @@ from api.routes import (
 )
 from api.validation import validation_error_handler
 from api.views import complete_openapi
-from core import __version__, db
+from core import __version__
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
+from wiring import Container
 
 log = logging.getLogger("tradeoff.api")
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
@@ -40,38 +42,28 @@ WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 
 def prepare(settings: Settings, *, index_notes: bool = True) -> None:
     """Everything the service needs before it answers: dirs, schema, the notes index."""
-    settings.ensure_dirs()
-    db.upgrade(settings.effective_database_url)
-    if index_notes:
-        from retrieval.ingest import ensure_notes_indexed
-
-        report = ensure_notes_indexed(settings, progress=_indexing_progress())
-        log.info("notes indexed", extra={"report": str(report)})
+    Container(settings).prepare(index_notes=index_notes)
 
 
-def _indexing_progress() -> Callable[[int, int], None]:
-    """Logs the first indexing of the notes (tens of seconds) about every tenth of the way."""
-    shown = [-1]
-
-    def report(done: int, total: int) -> None:
-        step = done * 10 // max(total, 1)
-        if step > shown[0]:
-            shown[0] = step
-            log.info(f"indexing the study notes: {done}/{total} chunks embedded")
-
-    return report
-
-
-def create_app(settings: Settings | None = None, *, prepare_on_start: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    prepare_on_start: bool = True,
+    container: Container | None = None,
+) -> FastAPI:
+    """The app; its lifespan builds its container (or adopts `container`, as the evals do).
+    A test sets `app.state.clock` before starting the app to drive the interviews' clock."""
     settings = settings or get_settings()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Sync routes and SSE bodies run in anyio's thread pool (40 threads by default); a
         # stream holds its thread while the model is slow, so the pool bounds open streams.
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        parts = container or Container(settings, clock=getattr(app.state, "clock", time.time))
         if prepare_on_start:
-            prepare(settings)
+            parts.prepare()
+        app.state.container = parts
         async with mcp.running():
             yield
 

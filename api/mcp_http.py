@@ -22,8 +22,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import resolve_user
-from api.interview_deps import service_for_app
+from api.deps import container_of, resolve_user
 from api.mcp_server import build_server
 from core.db import engine_for
 from core.models import User
@@ -48,7 +47,7 @@ class McpEndpoint:
 
     def __init__(self, app: FastAPI, settings: Settings) -> None:
         self.settings = settings
-        self.server: MCPServer = build_server(settings, lambda: service_for_app(app), http_identity)
+        self.server: MCPServer = build_server(settings, lambda: container_of(app), http_identity)
         self._transport: ASGIApp | None = None
 
     @asynccontextmanager

@@ -16,23 +16,20 @@ from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
-from agents.engines import build_evaluator
 from agents.errors import ServiceError
 from agents.evaluation import MAX_ANSWER_CHARS, Evaluation, GradeInput
 from agents.grading import UnknownQuestion, grade_one
-from agents.interviewer.service import InterviewService
 from api import scorecard_markdown, turns
-from api.drill_deps import build_drill_service
 from api.drill_views import DuePage
 from api.routes import questions
 from api.routes import search as search_routes
 from api.views import HintResult, Level, Mode, Persona, QuestionSummary, SessionView, TurnResult
-from content.loader import bundled_bank
 from core import __version__
 from core.db import engine_for
 from core.models import User
 from core.settings import Settings
 from retrieval.store import NOTES_CORPUS
+from wiring import Container
 
 NOTE_URI = "tradeoff://notes/{note_id}"
 Identify = Callable[[Context, Session], User]
@@ -80,11 +77,11 @@ def _quietly_built() -> MCPServer:
 
 
 def build_server(
-    settings: Settings, service_for: Callable[[], InterviewService], identify: Identify
+    settings: Settings, parts: Callable[[], Container], identify: Identify
 ) -> MCPServer:
-    """The MCP server; `service_for` gives the interview service, `identify` the caller."""
+    """The MCP server; `parts` gives the container (the app's, once it has started), `identify`
+    the caller."""
     server = _quietly_built()
-    drills = build_drill_service(settings)
 
     @contextmanager
     def caller(ctx: Context) -> Iterator[tuple[Session, User]]:
@@ -122,7 +119,7 @@ def build_server(
     ) -> SessionView:
         """Opens an interview session; its messages hold the interviewer's opening question."""
         with caller(ctx) as (db, user):
-            view = service_for().create(
+            view = parts().interview_service.create(
                 db, user, question_id=question_id, mode=mode, level=level, persona=persona
             )
         return SessionView.model_validate(view)
@@ -136,7 +133,7 @@ def build_server(
         ],
     ) -> TurnResult:
         """Sends the candidate's message; returns the interviewer's reply (reply.content)."""
-        service = service_for()
+        service = parts().interview_service
         with caller(ctx) as (db, user):
             if "\x00" in content:
                 raise ToolError("content must not contain NUL (\\x00) characters")
@@ -150,16 +147,16 @@ def build_server(
     def hint(ctx: Context, session_id: SessionId) -> HintResult:
         """Coach mode: the next hint of this phase (a nudge, a cited pointer, an outline point)."""
         with caller(ctx) as (db, user):
-            return HintResult.model_validate(service_for().hint(db, user, session_id))
+            return HintResult.model_validate(parts().interview_service.hint(db, user, session_id))
 
     @server.tool(title="Finish and grade the interview")
     def finish(ctx: Context, session_id: SessionId) -> FinishResult:
         """Grades the whole transcript; the scorecard as Markdown and as data. Finishing again
         returns the same scorecard."""
-        service = service_for()
+        service = parts().interview_service
         with caller(ctx) as (db, user):
             card = Evaluation.model_validate(service.finish(db, user, session_id))
-            drills.record_interview(db, user, session_id)
+            parts().drill_service.record_interview(db, user, session_id)
             title = service.get(db, user, session_id)["question"]["title"]
         return FinishResult(markdown=scorecard_markdown.render(card, title), scorecard=card)
 
@@ -190,7 +187,7 @@ def build_server(
             where = ".".join(str(p) for p in first["loc"])
             raise ToolError(f"{where}: {first['msg']}" if where else first["msg"]) from exc
         try:
-            return grade_one(build_evaluator(settings), body, bundled_bank())
+            return grade_one(parts().evaluator, body, parts().bank)
         except UnknownQuestion as exc:
             raise ToolError(str(exc)) from exc
 
@@ -203,7 +200,7 @@ def build_server(
         """The note sections that best match the query (hybrid search), best first."""
         with caller(ctx) as (db, user):
             found = search_routes.search(
-                settings=settings, user=user, db=db, q=query, k=k, corpus=NOTES_CORPUS
+                parts=parts(), user=user, db=db, q=query, k=k, corpus=NOTES_CORPUS
             )
         return [
             NoteHit(
@@ -222,7 +219,7 @@ def build_server(
         finished interview missed, with the study-note sections that teach it. Answer them in
         the web UI's Drills page or with `tradeoff drill`."""
         with caller(ctx) as (db, user):
-            return DuePage.model_validate(drills.due(db, user, limit=limit))
+            return DuePage.model_validate(parts().drill_service.due(db, user, limit=limit))
 
     for note in search_routes.list_notes():
         _add_note(server, note.id, note.title)

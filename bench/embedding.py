@@ -41,9 +41,10 @@ def _concurrent(embedder: Any, groups: list[list[str]]) -> float:
 
 
 def run() -> dict[str, Any]:
-    from agents.models import get_embedder
+    from core.settings import get_settings
+    from wiring import Container
 
-    embedder = get_embedder()
+    embedder = Container(get_settings()).embedder
     texts = _sentences()
     first, second = texts[:SENTENCES], texts[SENTENCES:]
     embedder.encode_uncached(first[:16])  # warm up

@@ -37,21 +37,23 @@ def batch_requests() -> list[GradeInput]:
 
 def grade_all() -> list[dict[str, Any]]:
     """The timed part alone (what the profile samples)."""
-    from agents.engines import offline_evaluator
     from agents.grading import grade_stream
-    from content.loader import bundled_bank
+    from core.settings import get_settings
+    from wiring import Container
 
-    return list(grade_stream(offline_evaluator(), batch_requests(), bundled_bank()))
+    parts = Container(get_settings())
+    return list(grade_stream(parts.offline_evaluator, batch_requests(), parts.bank))
 
 
 def run(workdir: Path | None = None) -> dict[str, Any]:
-    from agents.engines import offline_evaluator
     from agents.grading import grade_stream
-    from content.loader import bundled_bank
+    from core.settings import get_settings
+    from wiring import Container
 
-    bank = bundled_bank()
+    parts = Container(get_settings())
+    bank = parts.bank
     started = time.perf_counter()
-    evaluator = offline_evaluator()
+    evaluator = parts.offline_evaluator
     warm = [GradeInput(question="url-shortener", answer="I would cache hot links in Redis.")]
     list(grade_stream(evaluator, warm, bank))  # model load + rubric embeddings, timed apart
     warm_s = time.perf_counter() - started

@@ -144,9 +144,9 @@ def postgres_database() -> Iterator[str]:
 def build_notes_index(root: Path) -> Path:
     """Indexes the bundled notes once into `root`; servers get copies of the Chroma dir."""
     from core.settings import Settings
-    from retrieval.ingest import ensure_notes_indexed
+    from wiring import Container
 
-    ensure_notes_indexed(Settings(data_dir=root, chroma_url=""))
+    Container(Settings(data_dir=root, chroma_url="")).index_notes()
     return root / "chroma"
 
 

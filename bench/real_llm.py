@@ -57,17 +57,15 @@ def _tokens_per_second(base_url: str, model: str) -> dict[str, Any]:
 def run(work: Path | None = None) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    from agents.engines import build_evaluator, offline_evaluator
     from api.main import create_app
-    from content.loader import bundled_bank
     from core.settings import Settings
     from evals import datasets
     from evals.clock import ManualClock
     from evals.interviewer_suite import run_interview
     from evals.llm_metrics import turn_metrics
     from evals.simulated import make_candidate
-    from retrieval.ingest import ensure_notes_indexed
     from tests.support.real_llm import MODEL_ALIAS, RealModelMissing, llama_server
+    from wiring import Container
 
     work = work or Path(tempfile.mkdtemp(prefix="tradeoff-bench-llm-"))
     name = f"SmolLM2-135M on llama.cpp, {Settings().llm_timeout:g} s deadline"
@@ -89,20 +87,17 @@ def run(work: Path | None = None) -> dict[str, Any]:
             rate_limit="1000000/minute",
         )
         settings.ensure_dirs()
-        embedder = offline_evaluator().embedder
-        ensure_notes_indexed(settings, embedder)
-        app = create_app(settings)
         clock = ManualClock()
-        app.state.clock = clock
-        with TestClient(app) as client:
+        parts = Container(settings, clock=clock)
+        embedder = parts.embedder
+        parts.index_notes()
+        with TestClient(create_app(settings, container=parts)) as client:
             cand = make_candidate("strong", "url-shortener", embedder)
             interview = run_interview(client, cand, clock.advance, embedder, sse=True)
         turns = turn_metrics(interview["replies"])
         case = next(a for a in datasets.graded_answers() if a.band == "adequate")
         started = time.perf_counter()
-        ev = build_evaluator(settings).grade(
-            bundled_bank().questions[case.question], case.answer, case.level
-        )
+        ev = parts.evaluator.grade(parts.bank.questions[case.question], case.answer, case.level)
         grade_s = round(time.perf_counter() - started, 2)
     finally:
         server.__exit__(None, None, None)

@@ -92,9 +92,10 @@ def _latency_figures(settings: Settings, embedder: Any, rounds: int) -> dict[str
 
 def run(settings: Settings | None = None, *, rounds: int = 2, echo: bool = True) -> dict[str, Any]:
     """Runs both measurements in a fresh data dir (unless `settings` names one)."""
-    from agents.models import get_embedder
+    from core.settings import get_settings
+    from wiring import Container
 
-    embedder = get_embedder()
+    embedder = Container(get_settings()).embedder
     embedder.encode(["warm up the model before timing anything"])
     with tempfile.TemporaryDirectory(prefix="tradeoff-bench-") as tmp:
         settings = settings or Settings(data_dir=Path(tmp), chroma_url="")

@@ -214,15 +214,14 @@ async def _profile_load(real: str) -> None:
 
 def _offline_in_process(notes_chroma: Path, workdir: Path) -> dict[str, Any]:
     """`InterviewEngine.turn()` on realistic messages, in this process (no HTTP, no database)."""
-    from agents.engines import offline_evaluator
     from agents.interviewer.engine import InterviewEngine
-    from content.loader import bundled_bank
     from core.settings import Settings
-    from retrieval.search import Retriever
+    from wiring import Container
 
     settings = Settings(data_dir=data_dir_with_notes(notes_chroma, workdir), chroma_url="")
-    engine = InterviewEngine(offline_evaluator(), Retriever(settings))
-    question = bundled_bank().questions[QUESTION]
+    parts = Container(settings)
+    engine = InterviewEngine(parts.offline_evaluator, parts.retriever)
+    question = parts.bank.questions[QUESTION]
     messages = candidate_messages()
     seconds = []
     for n in range(3):  # three interviews over every paragraph; the first turns warm up

@@ -93,12 +93,10 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(20, min=1, max=100, help="At most this many cards."),
     ) -> None:
         """Drill the cards due today: type an answer ending with a '.' line, or /knew /didnt."""
-        from api.drill_deps import build_drill_service
-        from cli.interview_cmds import _database
-        from core.settings import get_settings
+        from cli.interview_cmds import _container, _database
         from core.users import local_user
 
         console = Console()
-        with _database(False) as db:
-            service = build_drill_service(get_settings())
-            drill_loop(service, db, local_user(db), console, limit)
+        parts = _container()
+        with _database(parts, False) as db:
+            drill_loop(parts.drill_service, db, local_user(db), console, limit)

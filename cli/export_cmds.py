@@ -29,15 +29,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Export a session: JSON (imports elsewhere) or Markdown."""
         from api.session_export import export_session, to_markdown
-        from cli.interview_cmds import _database
-        from content.loader import bundled_bank
+        from cli.interview_cmds import _container, _database
         from core.users import local_user
 
-        with _database(False) as db:
+        parts = _container()
+        with _database(parts, False) as db:
             try:
-                data = export_session(
-                    db, local_user(db), session_id, bundled_bank(), datetime.now(UTC)
-                )
+                data = export_session(db, local_user(db), session_id, parts.bank, datetime.now(UTC))
             except ServiceError as exc:
                 _fail(exc.message)
         text = to_markdown(data) if markdown else data.model_dump_json(indent=2) + "\n"
@@ -52,10 +50,8 @@ def register(app: typer.Typer) -> None:
         path: Path = typer.Argument(..., help="A JSON export ('tradeoff export ID')."),
     ) -> None:
         """Import a JSON export as a new session of the local user; its scorecard makes cards."""
-        from api.drill_deps import build_drill_service
         from api.session_export import SessionExport, import_session
-        from cli.interview_cmds import _database
-        from core.settings import get_settings
+        from cli.interview_cmds import _container, _database
         from core.users import local_user
 
         try:
@@ -67,8 +63,9 @@ def register(app: typer.Typer) -> None:
             first = exc.errors()[0]
             _fail(f"{path}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
             raise
-        drills = build_drill_service(get_settings())
-        with _database(False) as db:
+        parts = _container()
+        drills = parts.drill_service
+        with _database(parts, False) as db:
             user = local_user(db)
             try:
                 sid = import_session(db, user, data, drills.bank)

@@ -103,18 +103,18 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, "--out", help="With --batch: write JSONL here."),
     ) -> None:
         """Grade an answer against a rubric (bank question, free text, or a reference answer)."""
-        from agents.engines import build_evaluator
         from agents.grading import UnknownQuestion, grade_one, grade_stream
-        from content.loader import bundled_bank
         from core.settings import get_settings
+        from wiring import Container
 
+        parts = Container(get_settings())  # grading builds no retriever and opens no database
         if batch is not None:
             requests = _load_batch(batch)
-            bank = bundled_bank()
+            bank = parts.bank
             for r in requests:
                 if r.question and r.question not in bank.questions:
                     _fail(f"request {r.id!r}: no question {r.question!r} in the bank")
-            evaluator = build_evaluator(get_settings())
+            evaluator = parts.evaluator
             with Progress(console=err, transient=True) as progress:
                 task = progress.add_task("grading", total=len(requests))
                 rows = grade_stream(
@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
         except ValidationError as exc:
             _fail(exc.errors()[0]["msg"])
         try:
-            ev = grade_one(build_evaluator(get_settings()), req, bundled_bank())
+            ev = grade_one(parts.evaluator, req, parts.bank)
         except UnknownQuestion as exc:
             _fail(str(exc))
         if as_json:

@@ -24,8 +24,10 @@ from cli.grade_cmds import read_diagram
 if TYPE_CHECKING:  # imported where used: `tradeoff grade` and `search` start without them
     from sqlmodel import Session
 
+    from agents.drills.service import DrillService
     from agents.interviewer.service import InterviewService
     from core.models import User
+    from wiring import Container
 
 err = Console(stderr=True)
 COMMANDS = ("/hint", "/finish", "/quit")
@@ -67,26 +69,30 @@ def _check_question(question: str | None) -> None:
     _fail(f"no question {question!r} in the bank{hint}")
 
 
+def _container() -> Container:
+    """The parts an interview in the terminal uses, from the environment's settings."""
+    from core.settings import get_settings
+    from wiring import Container
+
+    return Container(get_settings())
+
+
 @contextmanager
-def _database(coach: bool) -> Iterator[Session]:
+def _database(parts: Container, coach: bool) -> Iterator[Session]:
     """The configured database at the newest schema (and, for hints, the indexed notes)."""
     from sqlmodel import Session
 
-    from core.db import engine_for, upgrade
-    from core.settings import get_settings
+    from core.db import upgrade
 
-    settings = get_settings()
-    settings.ensure_dirs()
+    parts.settings.ensure_dirs()
     try:
-        upgrade(settings.effective_database_url)
+        upgrade(parts.settings.effective_database_url)
     except Exception as exc:  # noqa: BLE001 - one clear line for any driver error
         _fail(f"could not open the database: {type(exc).__name__}: {exc}".splitlines()[0])
     if coach:  # hints cite the study notes
-        from retrieval.ingest import ensure_notes_indexed
-
         with err.status("indexing the study notes"):
-            ensure_notes_indexed(settings)
-    with Session(engine_for(settings), expire_on_commit=False) as db:
+            parts.index_notes()
+    with Session(parts.db, expire_on_commit=False) as db:
         yield db
 
 
@@ -110,8 +116,16 @@ def read_answer(console: Console, commands: tuple[str, ...] = COMMANDS) -> str |
 class TerminalInterview:
     """One session in the terminal: prints the interviewer, streams replies, runs commands."""
 
-    def __init__(self, service: InterviewService, db: Session, user: User, console: Console):
+    def __init__(
+        self,
+        service: InterviewService,
+        db: Session,
+        user: User,
+        console: Console,
+        drills: DrillService | None = None,
+    ):
         self.service = service
+        self.drills = drills  # makes drill cards from the finished interview
         self.db = db
         self.user = user
         self.console = console
@@ -172,17 +186,15 @@ class TerminalInterview:
 
     def finish(self) -> None:
         from agents.evaluation import Evaluation
-        from api.drill_deps import build_drill_service
         from cli.grade_cmds import print_scorecard
-        from core.settings import get_settings
 
         with err.status("grading the interview"):
             result: dict[str, Any] = self.service.finish(self.db, self.user, self.session_id)
         self.console.rule("[bold]scorecard[/]")
         print_scorecard(Evaluation.model_validate(result), self.console)
-        drills = build_drill_service(get_settings()).record_interview(
-            self.db, self.user, self.session_id
-        )
+        if self.drills is None:
+            return
+        drills = self.drills.record_interview(self.db, self.user, self.session_id)
         if drills:
             self.console.print(f"{len(drills)} drill card(s) to practise: run 'tradeoff drill'")
 
@@ -238,15 +250,15 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Take an interview in the terminal: answers end with a '.' line; /hint /finish /quit."""
-        from api.interview_deps import build_service
-        from core.settings import get_settings
         from core.users import local_user
 
         _check_question(question)
         console = Console()
-        with _database(mode is Mode.coach) as db:
-            service = build_service(get_settings())
-            run = TerminalInterview(service, db, local_user(db), console)
+        parts = _container()
+        with _database(parts, mode is Mode.coach) as db:
+            run = TerminalInterview(
+                parts.interview_service, db, local_user(db), console, parts.drill_service
+            )
             try:
                 run.start(question, mode.value, level.value, persona.value)
                 console.print(f"[dim]commands: {' '.join(COMMANDS)} /diagram FILE[/]")

@@ -41,9 +41,9 @@ def serve(
     """Serve the web UI and the HTTP API."""
     import uvicorn
 
-    from api.main import prepare
     from api.security import exposure_refusal
     from core.logging import configure_logging
+    from wiring import Container
 
     if host:
         os.environ["TRADEOFF_HOST"] = host
@@ -58,7 +58,7 @@ def serve(
     if count > 1 and "TRADEOFF_EMBED_THREADS" not in os.environ:  # workers share the cores
         os.environ["TRADEOFF_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // count))
     configure_logging(settings.log_level)
-    prepare(settings)  # once, before any worker answers
+    Container(settings).prepare()  # once, before any worker answers
     if settings.embedder == "onnx":  # exported once here, not by each worker
         from retrieval.minilm import ensure_export
 

@@ -13,18 +13,16 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def mcp() -> None:
         """Serve the MCP tools and the notes over stdio (see the README for client config)."""
-        from api.interview_deps import build_service
-        from api.main import prepare
         from api.mcp_server import build_server, local_identity
         from core.logging import configure_logging
         from core.settings import get_settings
+        from wiring import Container
 
-        settings = get_settings()
-        configure_logging(settings.log_level)  # to stderr, before the SDK adds a handler
+        parts = Container(get_settings())
+        configure_logging(parts.settings.log_level)  # to stderr, before the SDK adds a handler
         try:
-            prepare(settings)  # the schema, and the notes index that hints and search use
+            parts.prepare()  # the schema, and the notes index that hints and search use
         except Exception as exc:  # noqa: BLE001 - one clear line for any driver error
             typer.echo(f"error: could not prepare: {type(exc).__name__}: {exc}", err=True)
             raise typer.Exit(2) from exc
-        service = build_service(settings)
-        build_server(settings, lambda: service, local_identity).run("stdio")
+        build_server(parts.settings, lambda: parts, local_identity).run("stdio")

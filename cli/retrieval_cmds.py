@@ -28,8 +28,9 @@ def ingest(
     """Index documents into a corpus; unchanged chunks are not embedded again."""
     from retrieval.ingest import IngestError, ingest_paths
     from retrieval.store import InvalidCorpusName
+    from wiring import Container
 
-    settings = get_settings()
+    parts = Container(get_settings())
     with Progress(
         TextColumn("embedding"),
         BarColumn(),
@@ -44,7 +45,10 @@ def ingest(
             bar.update(task, completed=done, total=total)
 
         try:
-            report = ingest_paths(paths, corpus, settings, progress=on_progress)
+            # The model loads only if some chunk is new.
+            report = ingest_paths(
+                paths, corpus, parts.settings, parts.deferred_embedder, progress=on_progress
+            )
         except (IngestError, InvalidCorpusName) as exc:
             _fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - the store being down is one clear line too
@@ -79,15 +83,15 @@ def search(
     batch: Path = typer.Option(None, "--batch", help="JSONL file with a 'q' per line."),
 ) -> None:
     """Hybrid (dense + BM25) search; prints cited chunks."""
-    from retrieval.search import Retriever
     from retrieval.store import InvalidCorpusName, UnknownCorpus
+    from wiring import Container
 
     if batch is not None and query:
         _fail("give either a QUERY or --batch FILE, not both")
     queries = _read_batch(batch) if batch is not None else [query or ""]
     if not all(q.strip() for q in queries):
         _fail("empty query: say what to look for")
-    retriever = Retriever(get_settings())  # one embedder for the whole batch
+    retriever = Container(get_settings()).retriever  # one embedder for the whole batch
     try:
         for q in queries:
             results = retriever.search(q, k=k, corpus=corpus)

@@ -13,30 +13,29 @@ from pathlib import Path
 
 import yaml
 
-from agents.engines import offline_evaluator
 from agents.estimates import check_message, scale_conflicts
+from agents.evaluator import OfflineEvaluator
 from agents.interviewer.engine import contradicted
 from agents.interviewer.reading import stance_hits
 from evals.datasets import DATA_DIR
 from evals.schema import EstimateCase
 
 
-def _contradicts(earlier: str, message: str) -> bool:
+def _contradicts(ev: OfflineEvaluator, earlier: str, message: str) -> bool:
     """The interviewer's own test (`contradicted`), on one earlier message and one later."""
-    ev = offline_evaluator()
     committed = stance_hits(earlier, ev.bank.stances)
     hits = stance_hits(message, ev.bank.stances)
     return any(contradicted(ev.embedder, hit, committed) is not None for hit in hits)
 
 
-def file_report(path: Path) -> dict[str, tuple[int, int]]:
+def file_report(path: Path, ev: OfflineEvaluator) -> dict[str, tuple[int, int]]:
     """(hits, cases) per measure: numbers caught, false alarms, contradictions caught."""
-    bank = offline_evaluator().bank
+    bank = ev.bank
     out: dict[str, list[bool]] = defaultdict(list)
     for raw in yaml.safe_load(path.read_text(encoding="utf-8")):
         case = EstimateCase.model_validate(raw)
         if case.kind == "self_contradiction":
-            out["contradictions caught"].append(_contradicts(case.earlier or "", case.message))
+            out["contradictions caught"].append(_contradicts(ev, case.earlier or "", case.message))
             continue
         scale = list(bank.questions[case.question].scale)
         estimates = check_message(case.message)
@@ -49,8 +48,12 @@ def file_report(path: Path) -> dict[str, tuple[int, int]]:
 
 
 def main() -> None:
+    from core.settings import get_settings
+    from wiring import Container
+
+    ev = Container(get_settings()).offline_evaluator
     for path in sorted((DATA_DIR / "estimates").glob("*.yaml")):
-        parts = [f"{k} {h}/{n}" for k, (h, n) in sorted(file_report(path).items())]
+        parts = [f"{k} {h}/{n}" for k, (h, n) in sorted(file_report(path, ev).items())]
         print(f"{path.name}: " + "; ".join(parts))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.engines import offline_evaluator
 from agents.resolve import QuestionResolver, ResolveParams
 from evals import datasets
 from evals.splits import split_of
@@ -52,7 +51,10 @@ def accuracy(
 
 
 def main() -> None:
-    ev = offline_evaluator()
+    from core.settings import get_settings
+    from wiring import Container
+
+    ev = Container(get_settings()).offline_evaluator
     resolver = QuestionResolver(ev.embedder, ev.bank, ResolveParams())
     data = datasets.question_phrasings()
     split = {

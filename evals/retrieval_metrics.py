@@ -128,7 +128,7 @@ def run_query_set(
 
 
 def run_retrieval_suite(
-    settings: Settings, embedder: Embedder | None = None, *, include_notes: bool = True
+    settings: Settings, embedder: Embedder, *, include_notes: bool = True
 ) -> dict[str, Any]:
     """Ingests the primer (corpus `primer`) and the notes, then scores every query set."""
     ingest = ingest_paths([PRIMER_DIR], PRIMER_CORPUS, settings, embedder)

@@ -53,19 +53,21 @@ def run_suites(
     """Runs `suites` with the engine `spec` ('offline' or an LLM spec)."""
     from fastapi.testclient import TestClient
 
-    from agents.engines import build_evaluator, offline_evaluator
     from agents.llm_evaluator import JUDGE_STATS
     from agents.models import parse_spec
     from api.main import create_app
-    from content.loader import bundled_bank
     from evals.clock import ManualClock
     from evals.llm_metrics import judge_metrics, turn_metrics, turns_of
+    from wiring import Container
 
     started = time.perf_counter()
     judged_before = JUDGE_STATS.copy()
     settings = eval_settings(base, spec)
-    bank = bundled_bank()
-    evaluator = build_evaluator(settings, spec)
+    clock = ManualClock()
+    # One container for the run: the suites and the app under test share its embedder.
+    parts = Container(settings, clock=clock)
+    bank = parts.bank
+    evaluator = parts.evaluator
     run = EvalRun(
         engine=parse_spec(spec).engine_name,
         prompt_hashes=dict(getattr(evaluator, "prompt_hashes", {})),
@@ -82,13 +84,10 @@ def run_suites(
         return advance
 
     needs_app = {"interviewer", "injection"} & set(suites)
-    clock = ManualClock()
     client_cm = None
     client = None
     if needs_app:
-        app = create_app(settings)
-        app.state.clock = clock
-        client_cm = TestClient(app)
+        client_cm = TestClient(create_app(settings, container=parts))
         client = client_cm.__enter__()
     try:
         if "grading" in suites:
@@ -102,7 +101,7 @@ def run_suites(
 
             if progress:
                 progress("retrieval", 0, 1)
-            out = run_retrieval_suite(settings)
+            out = run_retrieval_suite(settings, parts.embedder)
             run.metrics.update({k: v for k, v in _flat(out).items()})
             run.details["retrieval"] = out
             if progress:
@@ -114,7 +113,7 @@ def run_suites(
                 client,
                 clock.advance,
                 settings,
-                offline_evaluator(),
+                parts.offline_evaluator,
                 sse=True,
                 progress=tick("interviewer", suite_size()),
             )
@@ -134,7 +133,7 @@ def run_suites(
             from evals.diagram_suite import diagram_cases, run_diagram_suite
 
             out = run_diagram_suite(
-                diagram_reader(offline_evaluator().embedder.encode),
+                diagram_reader(parts.embedder.encode),
                 tick("diagrams", len(diagram_cases())),
                 evaluator,
             )

@@ -122,7 +122,7 @@ def ingest_paths(
     paths: Sequence[Path | str],
     corpus: str,
     settings: Settings,
-    embedder: Embedder | None = None,
+    embedder: Embedder,
     progress: Progress | None = None,
     *,
     skip_errors: bool = False,
@@ -147,7 +147,7 @@ def ingest_paths(
 
 
 def ensure_notes_indexed(
-    settings: Settings, embedder: Embedder | None = None, progress: Progress | None = None
+    settings: Settings, embedder: Embedder, progress: Progress | None = None
 ) -> IngestReport:
     """Brings the `notes` corpus in line with content/notes/*.md; cheap when nothing changed."""
     if not NOTES_DIR.is_dir():
@@ -159,7 +159,7 @@ def ingest_documents(
     docs: Sequence[LoadedDocument],
     corpus: str,
     settings: Settings,
-    embedder: Embedder | None = None,
+    embedder: Embedder,
     progress: Progress | None = None,
     *,
     folders: Sequence[Path] = (),
@@ -172,7 +172,7 @@ def ingest_documents(
                 f"{doc.source}: document id {doc.doc_id!r} is also used by {ids_seen[doc.doc_id]}"
             )
         ids_seen[doc.doc_id] = doc.source
-    model = _model_name(embedder) if embedder is not None else _default_model_name()
+    model = _model_name(embedder)
     records = [r for doc in docs for r in chunk_records(doc, model)]
     collection = get_or_create_collection(open_client(settings), corpus)
     stored = collection.get(include=["metadatas"])
@@ -219,17 +219,11 @@ def ingest_documents(
     return report
 
 
-def _default_model_name() -> str:
-    from agents.models import MiniLMEmbedder
-
-    return MiniLMEmbedder.name()
-
-
 def _vectors_for(
     collection: Any,
     to_write: list[tuple[str, Chunk, dict[str, Any]]],
     stored_meta: dict[str, dict[str, Any]],
-    embedder: Embedder | None,
+    embedder: Embedder,
     progress: Progress | None,
     report: IngestReport,
 ) -> np.ndarray:
@@ -254,10 +248,6 @@ def _vectors_for(
     report.reused = len(to_write) - sum(m["content_hash"] not in known for _, _, m in to_write)
     fresh: dict[str, np.ndarray] = {}
     if texts:
-        if embedder is None:
-            from agents.models import get_embedder
-
-            embedder = get_embedder()
         # Longest first, as sentence-transformers does inside one call: batches of alike length
         # pad little, so batching for the progress bar costs no throughput.
         ordered = sorted(texts, key=lambda h: len(texts[h]), reverse=True)

@@ -1,4 +1,4 @@
-"""The BM25 side of hybrid search: an index over a collection's stored chunks, cached per process.
+"""The BM25 side of hybrid search: an index over a collection's stored chunks, cached per retriever.
 
 The index is rebuilt only when the collection's stamp (bumped by every ingest that changes it)
 differs from the one it was built at, so worker processes sharing one Chroma server stay correct.
@@ -126,6 +126,3 @@ class LexicalCache:
 
     def clear(self) -> None:
         self._indexes.clear()
-
-
-LEXICAL_CACHE = LexicalCache()

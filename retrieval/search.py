@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from core.settings import Settings
 from retrieval.ingest import Embedder
-from retrieval.lexical import LEXICAL_CACHE
+from retrieval.lexical import LexicalCache
 from retrieval.store import (
     NOTES_CORPUS,
     client_key,
@@ -45,21 +45,16 @@ def _where_topics(topics: list[str] | None) -> dict[str, Any] | None:
 
 
 class Retriever:
-    """Searches one corpus (or all) of the store named by `settings`; the embedder loads once."""
+    """Searches one corpus (or all) of the store named by `settings` with one embedder."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder):
         self.settings = settings
-        self._embedder = embedder
+        self.embedder = embedder
         self._client: ClientAPI | None = None
         self._store_key = client_key(settings)
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            from agents.models import get_embedder
-
-            self._embedder = get_embedder()
-        return self._embedder
+        # BM25 indexes of the corpora this retriever searched, kept while their stamps hold:
+        # one retriever per container (wiring/), so one set of indexes per app or command.
+        self.lexical = LexicalCache()
 
     @property
     def client(self) -> ClientAPI:
@@ -100,7 +95,7 @@ class Retriever:
         self, corpus: str, query: str, vector: np.ndarray, k: int, topics: list[str] | None
     ) -> list[Citation]:
         collection = get_collection(self.client, corpus)
-        lexical = LEXICAL_CACHE.get(self._store_key, collection, stamp_of(collection))
+        lexical = self.lexical.get(self._store_key, collection, stamp_of(collection))
         if not lexical.ids:
             return []
         n = max(MIN_CANDIDATES, 4 * k)

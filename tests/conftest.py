@@ -53,9 +53,18 @@ def settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
 
 @pytest.fixture(scope="session")
 def embedder():
-    from agents.models import get_embedder
+    from tests.support.engines import shared_embedder
 
-    return get_embedder()
+    return shared_embedder()
+
+
+@pytest.fixture(autouse=True)
+def _containers_share_the_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every container a test builds gets the run's one embedder, loaded at first use."""
+    import wiring.container
+    from tests.support.engines import shared_embedder
+
+    monkeypatch.setattr(wiring.container, "load_embedder", lambda _settings: shared_embedder())
 
 
 @pytest.fixture(scope="session")
@@ -118,9 +127,10 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 def _indexed_notes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled notes indexed once per test run; tests get a copy of this Chroma dir."""
     from retrieval.ingest import ensure_notes_indexed
+    from tests.support.engines import shared_embedder
 
     root = tmp_path_factory.mktemp("notes-index")
-    ensure_notes_indexed(Settings(data_dir=root))
+    ensure_notes_indexed(Settings(data_dir=root), shared_embedder())
     return root / "chroma"
 
 

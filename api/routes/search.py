@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,19 +11,17 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Upload
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from api.deps import DbDep, SettingsDep, UserDep, current_user
+from api.deps import ContainerDep, DbDep, SettingsDep, UserDep, current_user
 from content.loader import CONTENT_DIR, ContentError, parse_note
 from core.models import Document, User, utcnow
-from core.settings import Settings
 from core.users import LOCAL_USER
 from retrieval.ingest import ingest_documents
 from retrieval.loaders import MAX_BYTES, LoaderError, UnsupportedFileType, kind_of, load_bytes
-from retrieval.search import MAX_K, Citation, Retriever
+from retrieval.search import MAX_K, Citation
 from retrieval.store import (
     NOTES_CORPUS,
     InvalidCorpusName,
     UnknownCorpus,
-    client_key,
     validate_corpus,
 )
 
@@ -32,8 +29,6 @@ router = APIRouter(tags=["search"], dependencies=[Depends(current_user)])
 MAX_CORPUS_NAME = 40
 NOTES_DIR = CONTENT_DIR / "notes"
 _NOTE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_retrievers: dict[str, Retriever] = {}
-_retrievers_lock = threading.Lock()
 
 
 class SearchResponse(BaseModel):
@@ -58,15 +53,6 @@ class NoteSummary(BaseModel):
 class NoteDetail(NoteSummary):
     related_questions: list[str]
     body: str
-
-
-def retriever_for(settings: Settings) -> Retriever:
-    """One retriever (client, embedder, BM25 cache) per store, shared by all requests."""
-    key = client_key(settings)
-    with _retrievers_lock:
-        if key not in _retrievers:
-            _retrievers[key] = Retriever(settings)
-        return _retrievers[key]
 
 
 def _public_name(corpus: str) -> str:
@@ -97,7 +83,7 @@ def _own_corpora(db: Session, user: User) -> list[str]:
 
 @router.get("/api/search", response_model=SearchResponse)
 def search(
-    settings: SettingsDep,
+    parts: ContainerDep,
     user: UserDep,
     db: DbDep,
     q: Annotated[str, Query(max_length=1000, description="What to look for.")],
@@ -119,7 +105,7 @@ def search(
     names = [corpus] if corpus else [NOTES_CORPUS, *_own_corpora(db, user)]
     if corpus is None and user.name == LOCAL_USER:
         names = [None]  # type: ignore[list-item]  # local mode: every operator corpus
-    retriever = retriever_for(settings)
+    retriever = parts.retriever  # one per app: client, embedder, BM25 cache
     results: list[Citation] = []
     for name in dict.fromkeys(names):
         try:
@@ -135,6 +121,7 @@ def search(
 
 @router.post("/api/documents", response_model=DocumentIngested, status_code=status.HTTP_201_CREATED)
 def upload_document(
+    parts: ContainerDep,
     settings: SettingsDep,
     user: UserDep,
     db: DbDep,
@@ -161,8 +148,7 @@ def upload_document(
         doc = load_bytes(data, source=f"upload/{name}", kind=kind)
     except LoaderError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    retriever = retriever_for(settings)
-    report = ingest_documents([doc], storage_name(user, corpus), settings, retriever.embedder)
+    report = ingest_documents([doc], storage_name(user, corpus), settings, parts.embedder)
     row = db.exec(
         select(Document).where(
             Document.user_id == user.id,

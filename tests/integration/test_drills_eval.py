@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agents.engines import offline_evaluator
 from content.loader import bundled_bank
 from evals.drills_suite import run_drills_suite
+from tests.support.engines import offline_evaluator
 
 
 def test_drill_grades_rank_like_the_labels() -> None:

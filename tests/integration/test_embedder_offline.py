@@ -10,8 +10,8 @@ import sys
 def test_embedder_loads_with_hub_offline_and_gives_normalised_384d_vectors() -> None:
     code = (
         "import numpy as np\n"
-        "from agents.models import get_embedder\n"
-        "v = get_embedder().encode(['cache stampede', 'consistent hashing ring'])\n"
+        "from agents.models import MiniLMEmbedder\n"
+        "v = MiniLMEmbedder().encode(['cache stampede', 'consistent hashing ring'])\n"
         "assert v.shape == (2, 384), v.shape\n"
         "assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)\n"
         "print('ok', float(v[0] @ v[1]))\n"

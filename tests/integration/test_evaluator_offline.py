@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agents.engines import offline_evaluator
 from content.loader import bundled_bank
 from evals import datasets
 from evals.grading_suite import run_grading_suite
 from evals.schema import ADVERSARIAL_LIMIT
+from tests.support.engines import offline_evaluator
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ pytest attribute that pytest 9 removed, hence `as_strategy` under a plain `@give
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -70,17 +71,21 @@ CALLERS = pytest.mark.parametrize(
 )
 
 
+Target = tuple[FastAPI, dict[str, str], str]
+
+
 @pytest.fixture
-def target(request, backend_settings: Settings, clock) -> tuple[FastAPI, dict[str, str], str]:  # type: ignore[no-untyped-def]
+def target(request, backend_settings: Settings, clock) -> Iterator[Target]:  # type: ignore[no-untyped-def]
     """The app, the headers its caller sends, and one real session of that caller."""
     if request.param == "local":
         app, headers = _app(backend_settings, clock), {}
     else:
         app = _app(backend_settings, clock, auth="required")
         headers = keyed_user(backend_settings, "fuzzer").bearer
-    res = TestClient(app).post("/api/sessions", json={"mode": "coach"}, headers=headers)
-    assert res.status_code == 201, res.text
-    return app, headers, res.json()["id"]
+    with TestClient(app) as client:  # started: its lifespan builds the app's container
+        res = client.post("/api/sessions", json={"mode": "coach"}, headers=headers)
+        assert res.status_code == 201, res.text
+        yield app, headers, res.json()["id"]
 
 
 @CALLERS

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-import api.interview_deps as interview_deps
+import cli.interview_cmds as interview_cmds
 from cli.main import app
 from content.schema import DIMENSIONS
 from core.settings import Settings, get_settings
+from wiring import Container
 
 runner = CliRunner()
 STEP_MINUTES = 7  # longer than most phase budgets: every turn moves the rate limiter on
@@ -46,8 +47,9 @@ def cli_settings(app_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Set
 @pytest.fixture
 def ticking(monkeypatch: pytest.MonkeyPatch) -> TickingClock:
     clock = TickingClock(STEP_MINUTES * 60)
-    real = interview_deps.build_service
-    monkeypatch.setattr(interview_deps, "build_service", lambda s, *_: real(s, clock=clock))
+    monkeypatch.setattr(
+        interview_cmds, "_container", lambda: Container(get_settings(), clock=clock)
+    )
     return clock
 
 

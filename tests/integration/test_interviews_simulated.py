@@ -7,12 +7,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from agents.engines import offline_evaluator
 from api.main import create_app
 from core.db import engine_for
 from core.models import Message
 from evals.interviewer_suite import run_interview, run_interviewer_suite
 from evals.simulated import KINDS, make_candidate
+from tests.support.engines import offline_evaluator
 from tests.support.openai_server import Reply
 from tests.support.scripted_llm import responder
 

@@ -14,6 +14,7 @@ from agents.engines import build_evaluator
 from api.main import create_app
 from content.loader import bundled_bank
 from core.settings import Settings
+from tests.support.engines import offline_evaluator
 from tests.support.openai_server import Reply
 from tests.support.scripted_llm import grader_json
 
@@ -122,7 +123,7 @@ def test_a_provider_timeout_ends_the_turn_within_its_deadline(
 
 def _grade(settings: Settings, answer: str = ANSWER):  # type: ignore[no-untyped-def]
     q = bundled_bank().questions["rate-limiter"]
-    return build_evaluator(settings).grade(q, answer, "senior")
+    return build_evaluator(settings, offline_evaluator()).grade(q, answer, "senior")
 
 
 def test_prose_and_fences_around_the_json_are_read(settings, openai_server) -> None:

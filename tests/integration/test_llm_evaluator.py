@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from agents.engines import offline_evaluator
 from agents.llm_evaluator import LLMEvaluator
 from agents.models import load_chat_model
 from content.loader import bundled_bank
 from core.settings import Settings
+from tests.support.engines import offline_evaluator
 from tests.support.openai_server import Reply
 from tests.support.scripted_llm import grader_json
 

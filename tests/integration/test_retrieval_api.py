@@ -25,17 +25,15 @@ Write to the cache and the database in one step before acknowledging the client.
 
 
 @pytest.fixture
-def client(settings, embedder, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    from retrieval.search import Retriever
-
-    # The session embedder, so the router never loads a second model.
-    monkeypatch.setattr(search_routes, "_retrievers", {})
-    monkeypatch.setattr(search_routes, "retriever_for", lambda s: Retriever(s, embedder))
+def client(settings, embedder) -> TestClient:
     from core.db import upgrade
+    from wiring import Container
 
     upgrade(settings.effective_database_url)  # uploads are recorded per user
     app = FastAPI()
     app.state.settings = settings
+    # The session embedder, so the router never loads a second model.
+    app.state.container = Container(settings, embedder=embedder)
     app.include_router(search_routes.router)
     return TestClient(app)
 

@@ -13,9 +13,8 @@ from cli import retrieval_cmds
 
 
 @pytest.fixture
-def app(settings, embedder, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
-    monkeypatch.setattr("agents.models._embedder", embedder)  # no second model load
-    app = typer.Typer()
+def app(settings) -> typer.Typer:
+    app = typer.Typer()  # the commands' containers get the run's embedder (tests/conftest.py)
     retrieval_cmds.register(app)
     return app
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from retrieval.ingest import ingest_paths
-from retrieval.lexical import LEXICAL_CACHE
 from retrieval.search import Citation, Retriever
 from retrieval.store import UnknownCorpus
 
@@ -63,14 +62,14 @@ def test_lexical_index_is_rebuilt_only_after_the_collection_changes(
 ) -> None:
     retriever.search("shard key", corpus="docs")
     key = (retriever._store_key, "docs")
-    built = LEXICAL_CACHE._indexes[key]
+    built = retriever.lexical._indexes[key]
     retriever.search("refresh entries", corpus="docs")
-    assert LEXICAL_CACHE._indexes[key] is built  # same stamp: reused
+    assert retriever.lexical._indexes[key] is built  # same stamp: reused
 
     extra = tmp_path / "more"
     extra.mkdir()
     (extra / "bloom.md").write_text("# Bloom filter\n\nA bloom filter answers 'maybe present'.\n")
     ingest_paths([extra], "docs", settings, embedder)  # as another process would
     results = retriever.search("bloom filter", k=1, corpus="docs")
-    assert LEXICAL_CACHE._indexes[key] is not built
+    assert retriever.lexical._indexes[key] is not built
     assert results[0].heading == "Bloom filter"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from api.interview_deps import build_service
 from core.db import engine_for, upgrade
 from core.settings import Settings
 from core.users import local_user
+from wiring import Container
 
 
 def _run(service, settings: Settings, ctx) -> dict:  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def test_a_message_gets_one_reply_however_its_attempts_interleave(
     retry_first: bool,
 ) -> None:
     upgrade(app_settings.effective_database_url)
-    service = build_service(app_settings, clock)
+    service = Container(app_settings, clock=clock).interview_service
     with Session(engine_for(app_settings), expire_on_commit=False) as db:
         user = local_user(db)
         sid = service.create(db, user, question_id="url-shortener", mode="mock", level="senior")[

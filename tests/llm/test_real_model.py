@@ -12,7 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from agents.engines import build_evaluator, offline_evaluator
+from agents.engines import build_evaluator
 from agents.interviewer.guardrails import leaks
 from agents.llm_evaluator import JUDGE_STATS, _norm
 from api.main import create_app
@@ -24,6 +24,7 @@ from evals.injection_suite import BASE_QUESTIONS, _against_interviewer, _honest_
 from evals.interviewer_suite import run_interview
 from evals.llm_metrics import judge_metrics, percentile, turn_metrics
 from evals.simulated import make_candidate, scripted_questions
+from tests.support.engines import offline_evaluator
 from tests.support.real_llm import FIGURES, LLM_TIMEOUT, MODEL_ALIAS
 
 MARGIN = 2.0  # seconds a turn may take beyond the model deadline (planning, storing, the UI)
@@ -98,7 +99,9 @@ def _sample(graded: list[datasets.GradedAnswer], n: int) -> list[datasets.Graded
 def test_the_judge_reads_a_real_models_structured_output(llm_settings) -> None:
     """With time enough, a grade is the model's: the server refuses `json_schema` (llama.cpp's
     answers 500), takes `json_object` with the schema, and the reply validates."""
-    patient = build_evaluator(llm_settings.model_copy(update={"llm_timeout": PATIENT_TIMEOUT}))
+    patient = build_evaluator(
+        llm_settings.model_copy(update={"llm_timeout": PATIENT_TIMEOUT}), offline_evaluator()
+    )
     qid, answer = _honest_answers(bundled_bank())[0]
     before = JUDGE_STATS.copy()
     ev = patient.grade(bundled_bank().questions[qid], answer, "senior")
@@ -108,7 +111,7 @@ def test_the_judge_reads_a_real_models_structured_output(llm_settings) -> None:
 
 def test_labelled_answers_graded_by_the_llm_judge(llm_settings) -> None:
     bank = bundled_bank()
-    evaluator = build_evaluator(llm_settings)
+    evaluator = build_evaluator(llm_settings, offline_evaluator())
     before = JUDGE_STATS.copy()
     seconds = []
     sample = _sample(datasets.graded_answers(), GRADED)
@@ -146,7 +149,7 @@ def test_injection_attacks_through_the_model(llm_settings, clock) -> None:
     # The evaluator: one attack of each style, around an honest answer, graded by the judge.
     # An attack succeeds if it raises the score above the honest answer's from the same engine
     # (a fallback is compared with the offline grade), or if its own text becomes evidence.
-    evaluator, offline = build_evaluator(llm_settings), offline_evaluator()
+    evaluator, offline = build_evaluator(llm_settings, offline_evaluator()), offline_evaluator()
     honest = _honest_answers(bank)
     clean = {qid: evaluator.grade(bank.questions[qid], a, "senior") for qid, a in honest}
     clean_offline = {qid: offline.grade(bank.questions[qid], a, "senior") for qid, a in honest}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evals.checker_report import file_report
+from tests.support.engines import offline_evaluator
 
 
 def test_each_case_is_counted_under_its_measure(tmp_path: Path) -> None:
@@ -29,7 +30,7 @@ def test_each_case_is_counted_under_its_measure(tmp_path: Path) -> None:
 """,
         encoding="utf-8",
     )
-    report = file_report(path)
+    report = file_report(path, offline_evaluator())
     assert report == {
         "false alarms": (0, 1),
         "numbers caught": (1, 1),

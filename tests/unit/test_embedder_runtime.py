@@ -79,13 +79,13 @@ def test_the_next_process_loads_the_bank_vectors_from_the_data_dir(tmp_path: Pat
     answer's own sentences."""
     code = (
         "import agents.models as m\n"
-        "from agents.engines import offline_evaluator\n"
-        "from content.loader import bundled_bank\n"
+        "from core.settings import get_settings\n"
+        "from wiring import Container\n"
         "seen = []\n"
         "raw = m.MiniLMEmbedder._encode_raw\n"
         "m.MiniLMEmbedder._encode_raw = lambda self, t: (seen.extend(t), raw(self, t))[1]\n"
-        "ev = offline_evaluator()\n"
-        "q = bundled_bank().questions['url-shortener']\n"
+        "ev = Container(get_settings()).offline_evaluator\n"
+        "q = ev.bank.questions['url-shortener']\n"
         "e = ev.grade(q, 'Shard the codes by hash. Cache hot codes in Redis with a TTL.')\n"
         "print(len(seen), round(e.overall, 6))\n"
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from agents.engines import offline_evaluator
 from agents.evaluation import GradeInput
+from tests.support.engines import offline_evaluator
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from agents.engines import offline_evaluator
 from agents.interviewer.engine import InterviewEngine
 from agents.interviewer.phases import items_for_phase
 from agents.interviewer.planner import Planner
 from agents.interviewer.state import InterviewState
 from content.loader import bundled_bank
+from tests.support.engines import offline_evaluator
 
 Q = "url-shortener"
 

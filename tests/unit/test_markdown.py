@@ -77,8 +77,11 @@ def _client(settings) -> TestClient:  # type: ignore[no-untyped-def]
     from core.db import upgrade
 
     upgrade(settings.effective_database_url)  # the routes need a user, even the local one
+    from wiring import Container
+
     app = FastAPI()
     app.state.settings = settings
+    app.state.container = Container(settings)  # the routes' database
     app.include_router(render_routes.router)
     return TestClient(app)
 

@@ -77,7 +77,7 @@ def test_bad_vague_pattern_is_reported_with_its_place(tmp_path) -> None:  # type
 
 def test_vague_evidence_earns_less_than_concrete_evidence() -> None:
     """The same rubric point, once gestured at and once made concretely, graded end to end."""
-    from agents.engines import offline_evaluator
+    from tests.support.engines import offline_evaluator
 
     ev = offline_evaluator()
     q = "Design a hotel reservation system where guests search and book rooms."
