@@ -13,14 +13,13 @@ from sqlmodel import Session
 from agents.drills.schedule import aware
 from agents.errors import Invalid, NotFound
 from agents.evaluation import Evaluation, NumberFinding
-from agents.interviewer.service import message_view
+from agents.interviewer.service import evaluation_row, message_view
 from agents.interviewer.state import InterviewState
 from api import scorecard_markdown
 from api.views import Level, MessageView, Mode
 from content.loader import Bank
 from content.schema import Phase
 from core import crud
-from core.models import Evaluation as EvaluationRow
 from core.models import InterviewSession, Message, User
 
 FORMAT = "tradeoff-session/1"
@@ -203,15 +202,11 @@ def import_session(db: Session, user: User, export: SessionExport, bank: Bank) -
     if export.scorecard is not None:
         card = export.scorecard
         db.add(
-            EvaluationRow(
+            evaluation_row(
+                card,
                 user_id=user.id,
                 session_id=s.id,
                 question_id=src.question_id,
-                overall=card.overall,
-                verdict=card.verdict,
-                engine=card.engine,
-                result=card.model_dump(),
-                prompt_hashes=card.prompt_hashes,
                 created_at=src.finished_at or src.updated_at,
             )
         )

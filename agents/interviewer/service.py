@@ -11,11 +11,13 @@ import logging
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from agents.errors import Conflict, Invalid, NotFound
+from agents.evaluation import Evaluation
 from agents.evaluator import Segment
 from agents.interviewer.engine import InterviewEngine, OfflinePhraser, Phraser
 from agents.interviewer.guardrails import GuardRejected
@@ -365,18 +367,7 @@ class InterviewService:
                 status="finished",
                 expected_updated_at=s.updated_at,
             )
-            db.add(
-                EvaluationRow(
-                    user_id=user.id,
-                    session_id=s.id,
-                    question_id=q.id,
-                    overall=ev.overall,
-                    verdict=ev.verdict,
-                    engine=ev.engine,
-                    result=ev.model_dump(),
-                    prompt_hashes=ev.prompt_hashes,
-                )
-            )
+            db.add(evaluation_row(ev, user_id=user.id, session_id=s.id, question_id=q.id))
             db.commit()
         except crud.StaleSession:
             db.rollback()
@@ -398,3 +389,27 @@ class InterviewService:
         if ev is None:
             raise NotFound("no scorecard yet: finish the interview first")
         return ev.result
+
+
+def evaluation_row(
+    ev: Evaluation,
+    *,
+    user_id: str,
+    session_id: str,
+    question_id: str,
+    created_at: datetime | None = None,
+) -> EvaluationRow:
+    """The stored form of a scorecard (a finished interview, or one imported from an export)."""
+    row = EvaluationRow(
+        user_id=user_id,
+        session_id=session_id,
+        question_id=question_id,
+        overall=ev.overall,
+        verdict=ev.verdict,
+        engine=ev.engine,
+        result=ev.model_dump(),
+        prompt_hashes=ev.prompt_hashes,
+    )
+    if created_at is not None:
+        row.created_at = created_at
+    return row
