@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from agents import rubric as rubrics
@@ -20,6 +21,7 @@ from core import crud, drills_crud
 from core.models import DrillCard, User
 
 STATES = {1: "learning", 2: "review", 3: "relearning"}
+RECORD_ATTEMPTS = 3  # a racing finish of the same session loses at most once per table
 
 
 def end_of_day(now: datetime) -> datetime:
@@ -37,7 +39,20 @@ class DrillService:
 
     # -- cards from interviews -----------------------------------------------------------
     def record_interview(self, db: Session, user: User, session_id: str) -> list[dict[str, Any]]:
-        """Cards (new or seen again) and score points from a finished interview; idempotent."""
+        """Cards (new or seen again) and score points from a finished interview; idempotent.
+        Two finishes of one session racing (a double click) both get here: the one that loses
+        the insert (the cards' and points' unique keys) rolls back and records again, finding
+        what the winner wrote."""
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                return self._record_interview(db, user, session_id)
+            except IntegrityError:
+                db.rollback()
+                if attempt == RECORD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _record_interview(self, db: Session, user: User, session_id: str) -> list[dict[str, Any]]:
         s = crud.get_session(db, user_id=user.id, session_id=session_id)
         row = crud.latest_evaluation(db, session_id=session_id) if s else None
         if s is None or row is None:
