@@ -214,17 +214,18 @@ class MiniLMEmbedder(Embeddings):
                         self._pending.pop(t).error = exc
                     self._state.notify_all()
                 continue
-            keep: dict[str, np.ndarray] = {}
+            with self._state:
+                keep = {t: v for t, v in zip(batch, vecs, strict=True) if t in self._keep}
+            # On disk before any caller sees them: a short-lived process (a CLI grade) may exit
+            # as soon as its vectors arrive, and this thread dies with it.
+            self.cache.add(keep)
             with self._state:
                 for t, vec in zip(batch, vecs, strict=True):
                     self._pending.pop(t).vec = vec
                     self._memo[t] = vec
-                    if t in self._keep:
-                        keep[t] = vec
                 while len(self._memo) > MEMO_SIZE:
                     self._memo.popitem(last=False)
                 self._state.notify_all()
-            self.cache.add(keep)
 
     def encode_uncached(self, texts: list[str]) -> np.ndarray:
         """Always runs the model (ingest of new documents; benchmarks of the raw cost)."""

@@ -77,7 +77,7 @@ class VectorCache:
         try:
             with self._lock, self._connect() as conn:
                 conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?, ?, ?)", rows)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # the embedding thread must never stop here
             self._give_up(exc)
 
     def _give_up(self, exc: Exception) -> None:
