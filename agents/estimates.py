@@ -782,11 +782,6 @@ def _nouns(text: str, tok: _Tok) -> list[str]:
     return [w[:5] for w in words if w not in _GENERIC and not re.fullmatch(unit, w)]
 
 
-def _head(text: str, tok: _Tok) -> str | None:
-    nouns = _nouns(text, tok)
-    return nouns[-1] if nouns else None
-
-
 def _name_stems(name: str) -> set[str]:
     return {_norm(w)[:5] for w in re.findall(_W, name) if _norm(w) not in _GENERIC}
 
@@ -848,16 +843,15 @@ def scale_conflicts(
     out = []
     for tok in _scan(text):
         before = re.findall(_W, text[max(0, tok.q.start - 40) : tok.q.start].lower())[-4:]
-        head = _head(text, tok)
+        said = set(_nouns(text, tok))
         # Latency and freshness figures are requirements, not scale.
         scale_kind = tok.q.kind in ("count", "rate", "size", "size_rate")
-        if not scale_kind or tok.q.start in derived or head is None or _ENTITY & set(before):
+        if not scale_kind or tok.q.start in derived or not said or _ENTITY & set(before):
             continue
         if _PER_ENTITY.match(text[tok.q.end :]) or _PER_ENTITY.match(_after_noun(text, tok)):
             continue  # "20 candidate vehicles per request": per entity, not the system's scale
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
             continue  # "10% of the stream: 40M events a day" is a part, not the whole
-        said = set(_nouns(text, tok))
         near = [
             (max(r, 1 / r), r, f)
             for f, ft, nouns, name in facts
