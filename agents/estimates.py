@@ -773,7 +773,7 @@ def _norm(word: str) -> str:
 def _nouns(text: str, tok: _Tok) -> list[str]:
     """The five-letter stems of the nouns a figure is written with, last one its head."""
     inner = re.sub(r"\bper\s+\w+", " ", tok.q.text)  # "40 per user per day" is not about users
-    after = re.match(rf"\s+((?:{_NOUN}\s*){{1,3}})", text[tok.q.end :])
+    after = re.match(rf"\s+(?:of\s+)?((?:{_NOUN}\s*){{1,3}})", text[tok.q.end :])
     # A participle ends the noun phrase: "50 million daily users sending ...".
     tail = re.split(r"\b\w{3,}(?:ing|ed)\b", after[1])[0] if after else ""
     words = [_norm(w) for w in re.findall(rf"\b{_W}", inner) + re.findall(_W, tail)]

@@ -390,6 +390,13 @@ def test_inputs_that_contradict_the_scale_by_10x_are_reported(
     assert conflict.ratio >= 10 * 0.95 or conflict.ratio <= 1 / (10 * 0.95)
 
 
+def test_the_nouns_after_of_say_what_a_figure_measures() -> None:
+    facts = [ScaleFact(name="stored data", value="about 400 TB of customer files today")]
+    [conflict] = scale_conflicts("We hold roughly 40 TB of customer files.", facts)
+    assert (conflict.quantity.text, conflict.fact_name) == ("40 TB", "stored data")
+    assert scale_conflicts("We hold roughly 40 TB of build logs.", facts) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
