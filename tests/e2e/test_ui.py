@@ -209,6 +209,14 @@ def test_study_search_and_read_a_note(open_page, screenshot) -> None:
     expect(page.locator("#note-title")).not_to_have_text("Choose a note")
     expect(page.locator("#note-body h2").first).to_be_visible()
     assert page.evaluate("location.hash").startswith("#sec-")
+    # Opened at a cited section, the reader still shows which note it is, and the section is
+    # not hidden under the title.
+    expect(page.locator("#note-title")).to_be_in_viewport()
+    section = page.locator("#note-body .target")
+    expect(section).to_be_in_viewport()
+    title_box, section_box = page.locator("#note-title").bounding_box(), section.bounding_box()
+    assert title_box and section_box
+    assert section_box["y"] >= title_box["y"] + title_box["height"] - 1, (title_box, section_box)
     screenshot(page, "study")
 
 
