@@ -267,9 +267,11 @@ def test_every_control_is_labelled_and_fits_a_phone(open_page, server, screensho
                              t.append(t.firstElementChild.cloneNode(true)); }"""
             )
             assert page.evaluate("document.body.scrollHeight") > 3 * PHONE["height"]
-            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-            box = page.locator("#total-timer").bounding_box()
-            assert box is not None and 0 <= box["y"] < PHONE["height"], box
+            for at in ("document.body.scrollHeight / 2", "document.body.scrollHeight"):
+                page.evaluate(f"window.scrollTo(0, {at})")
+                for control in ("#total-timer", "#phase-timer", "#finish-btn"):  # and finishing
+                    box = page.locator(control).bounding_box()
+                    assert box is not None and 0 <= box["y"] < PHONE["height"], (control, at, box)
         screenshot(page, f"phone-{name}")
 
 
