@@ -103,6 +103,8 @@ def screenshot() -> Callable[[object, str], Path]:
 
     def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
         path = SCREENSHOTS / f"{name}.png"
+        # From the top: a full-page capture draws sticky parts where the window was scrolled to.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
         if update_docs:
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
