@@ -256,6 +256,7 @@ def test_every_control_is_labelled_and_fits_a_phone(open_page, server, screensho
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1], f"{name}: horizontal scroll at 390 px ({widths})"
+        screenshot(page, f"phone-{name}")  # as the page opens, before the transcript grows
         if name == "interview":
             # Phase names show on a phone too, and the clocks stay in view while scrolling.
             names = page.locator("#stepper .name")
@@ -272,7 +273,6 @@ def test_every_control_is_labelled_and_fits_a_phone(open_page, server, screensho
                 for control in ("#total-timer", "#phase-timer", "#finish-btn"):  # and finishing
                     box = page.locator(control).bounding_box()
                     assert box is not None and 0 <= box["y"] < PHONE["height"], (control, at, box)
-        screenshot(page, f"phone-{name}")
 
 
 def test_keyboard_reaches_the_answer_box_and_shows_focus(open_page, server) -> None:
