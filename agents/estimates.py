@@ -759,9 +759,14 @@ _SHARE = re.compile(r"\d+(?:\.\d+)?\s*%\s+of\b")
 _ENTITY = set("each per one single every box node server machine gateway shard top".split())
 
 
+# The noun phrase a figure heads, "of" allowed before it: "20 candidate vehicles", "10 TB of
+# user data". One reading for what a figure measures and for what follows it.
+_NOUN_PHRASE = re.compile(rf"\s+(?:of\s+)?((?:{_NOUN}\s*){{1,3}})")
+
+
 def _after_noun(text: str, tok: _Tok) -> str:
-    """The text after the noun phrase a figure heads ("20 candidate vehicles| per request")."""
-    m = re.match(rf"(?:\s+{_NOUN}){{1,3}}", text[tok.q.end :])
+    """The text after the noun phrase a figure heads ("20 candidate vehicles |per request")."""
+    m = _NOUN_PHRASE.match(text[tok.q.end :])
     return text[tok.q.end + (m.end() if m else 0) :]
 
 
@@ -773,7 +778,7 @@ def _norm(word: str) -> str:
 def _nouns(text: str, tok: _Tok) -> list[str]:
     """The five-letter stems of the nouns a figure is written with, last one its head."""
     inner = re.sub(r"\bper\s+\w+", " ", tok.q.text)  # "40 per user per day" is not about users
-    after = re.match(rf"\s+(?:of\s+)?((?:{_NOUN}\s*){{1,3}})", text[tok.q.end :])
+    after = _NOUN_PHRASE.match(text[tok.q.end :])
     # A participle ends the noun phrase: "50 million daily users sending ...".
     tail = re.split(r"\b\w{3,}(?:ing|ed)\b", after[1])[0] if after else ""
     words = [_norm(w) for w in re.findall(rf"\b{_W}", inner) + re.findall(_W, tail)]

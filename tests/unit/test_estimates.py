@@ -395,6 +395,8 @@ def test_the_nouns_after_of_say_what_a_figure_measures() -> None:
     [conflict] = scale_conflicts("We hold roughly 40 TB of customer files.", facts)
     assert (conflict.quantity.text, conflict.fact_name) == ("40 TB", "stored data")
     assert scale_conflicts("We hold roughly 40 TB of build logs.", facts) == []
+    # ...and what follows that phrase still says it is per entity, not the whole system's.
+    assert scale_conflicts("About 40 TB of customer files per tenant at most.", facts) == []
 
 
 @pytest.mark.parametrize(
