@@ -48,6 +48,30 @@ def test_every_adversarial_case_stays_within_its_limit(suite) -> None:
 
 def test_short_reference_answers_track_human_marks(suite) -> None:
     assert suite["metrics"]["short_answer_spearman"] >= 0.5, suite["metrics"]
+    assert suite["metrics"]["short_answer_pearson"] >= 0.6, suite["metrics"]  # validation split
+
+
+def test_a_one_line_answer_cannot_carry_a_long_model_answer() -> None:
+    """Close words are not a full answer: a five-word reply to a 48-word model answer earns little,
+    a paraphrase of the whole model answer earns full marks."""
+    ev = offline_evaluator()
+    question = "What does a load balancer's health check do?"
+    reference = (
+        "The load balancer periodically probes each backend, for example with an HTTP request to "
+        "a status endpoint, and stops sending traffic to a backend that fails several probes in a "
+        "row, adding it back once it passes again, so requests are not routed to dead or "
+        "unhealthy servers."
+    )
+    terse = ev.grade(question, "It checks the backend servers.", "mid", reference)
+    full = ev.grade(
+        question,
+        "The balancer keeps pinging every server, say an HTTP GET on /health every few seconds; a "
+        "server that misses a few in a row is taken out of rotation until it answers again, so "
+        "users never get sent to a dead box.",
+        "mid",
+        reference,
+    )
+    assert terse.overall <= 1.5 < 3.5 <= full.overall, (terse.overall, full.overall)
 
 
 def test_same_input_gives_identical_output_five_times() -> None:
