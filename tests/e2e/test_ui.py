@@ -262,6 +262,19 @@ def test_every_control_is_labelled_and_fits_a_phone(open_page, server, screensho
             names = page.locator("#stepper .name")
             expect(names.first).to_be_visible()
             assert names.first.bounding_box()["width"] > 10
+            broken = page.evaluate(  # "Requirement|s": no phase name breaks inside a word
+                """() => [...document.querySelectorAll('#stepper .name')].flatMap((el) => {
+                     const node = el.firstChild, out = [], re = /\\S+/g;
+                     for (let m; (m = re.exec(node.textContent)); ) {
+                       const r = document.createRange();
+                       r.setStart(node, m.index);
+                       r.setEnd(node, m.index + m[0].length);
+                       const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+                       if (tops.size > 1) out.push(m[0]);
+                     }
+                     return out; })"""
+            )
+            assert not broken, f"phase names broken inside a word on a phone: {broken}"
             page.evaluate(  # a long transcript
                 """() => { const t = document.getElementById('transcript');
                            for (let i = 0; i < 40; i++)
