@@ -160,13 +160,18 @@ class InterviewEngine:
     def _judge_twist(self, question: Question, state: InterviewState, reading: Reading) -> None:
         """The answer right after a twist: did the design adapt to the new requirement?"""
         tw = state.twist
-        if tw is None or tw.status is not None or reading.kind != "answer":
-            return
+        if tw is None or tw.status is not None or reading.kind == "clarify":
+            return  # a question about the change is answered first; the next answer is judged
         twist = next((t for t in question.twists if t.id == tw.id), None)
         if twist is None:
             return
         sentences = [s.text for s in split_sentences(reading.text)]
         if not sentences:
+            return
+        if reading.kind != "answer":
+            # "I'd keep the design as it is", "no idea": the change was met with no design. Left
+            # unjudged, a later answer on another subject could be taken for the adaptation.
+            tw.status, tw.evidence = "missing", sentences[0]
             return
         vecs = self.evaluator.embedder.encode([*twist.adapted, *sentences])
         sims = vecs[len(twist.adapted) :] @ vecs[: len(twist.adapted)].T

@@ -147,6 +147,29 @@ def test_one_twist_in_the_deep_dive(engine: InterviewEngine) -> None:
     assert st.twist is not None and st.twist.id in {t.id for t in q.twists}
 
 
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("I would keep the design exactly as it is; nothing needs to change.", "missing"),
+        ("No idea, honestly.", "missing"),
+        ("What do you mean by that change, exactly?", None),  # asked first, judged later
+    ],
+)
+def test_a_twist_met_with_no_design_is_ignored_not_left_open(
+    engine: InterviewEngine, reply: str, status: str | None
+) -> None:
+    """Left open, the next answer on another subject could be taken for the adaptation (a
+    candidate who refused the change was once scored as having adapted)."""
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "tw", now=0.0)
+    state.phase = "deep_dive"
+    planner = Planner(q, "senior", "tw")
+    planner.next_question(state, engine.reader.read(q, "Redirects come from a cache."), False)
+    assert state.twist is not None
+    engine.turn(q, state, "senior", "tw", reply, 30.0)
+    assert state.twist.status == status
+
+
 def test_a_phase_already_covered_is_skipped_not_asked_again(engine: InterviewEngine) -> None:
     q = bundled_bank().questions[Q]
     planner = Planner(q, "senior", "skip")
