@@ -3,8 +3,8 @@ the interviewer's numbers, self-contradictions, clean controls, and twists adapt
 
 Each case of `evals/data/estimates/` is planted in an interview through the HTTP API: the flawed
 message is sent, and the interviewer's very next reply must question it (a false alarm when the
-case is clean). Arithmetic cases are also replayed left standing, corrected after the probe, and
-replaced by the question's clean case, to check that the grade follows the numbers.
+case is clean). Arithmetic and unit slips are also replayed put right and corrected after the
+probe, in the same interview, to check that the grade follows the numbers.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from evals.splits import split_of
 PLANTED_TURNS = 4  # the planted messages, then a few scripted answers
 NUMBER_KINDS = ("arithmetic", "unit_slip", "scale_contradiction")
 PROBE_KIND = {k: "numbers" for k in NUMBER_KINDS} | {"self_contradiction": "contradiction"}
+SLIP_KINDS = ("arithmetic", "unit_slip")  # the candidate's own working is wrong
 
 
 def _dimension(ev: dict[str, Any], name: str) -> float:
@@ -90,26 +91,23 @@ def _grade_follows_numbers(
     cases: list[EstimateCase],
     runs: dict[str, dict[str, Any]],
 ) -> dict[str, float]:
-    """Per arithmetic case: requirements without the slip > with it corrected > left standing."""
-    clean: dict[str, EstimateCase] = {}
-    for c in cases:
-        if c.kind == "clean":
-            clean.setdefault(c.question, c)
+    """Per slip with its corrected message (`EstimateCase.corrected`), three runs of the same
+    interview (same seed, same candidate): the message put right, the slip left standing, and the
+    slip corrected after the probe. Requirements must score higher without the slip than with it
+    standing, and higher with it corrected than standing."""
     lower, cheaper = [], []
     for c in cases:
-        if c.kind != "arithmetic" or c.question not in clean:
+        if c.kind not in SLIP_KINDS or c.corrected is None:
             continue
         standing = _dimension(runs[c.id]["scorecard"], "requirements")
-        without = _dimension(runs[clean[c.question].id]["scorecard"], "requirements")
-        fixed_run = _run(
-            run_interview, evaluator, c.question, [c.message, clean[c.question].message], c.id
-        )
-        fixed = _dimension(fixed_run["scorecard"], "requirements")
-        lower.append(without > standing)
-        cheaper.append(fixed > standing)
+        clean_run = _run(run_interview, evaluator, c.question, [c.corrected], c.id)
+        fixed_run = _run(run_interview, evaluator, c.question, [c.message, c.corrected], c.id)
+        lower.append(_dimension(clean_run["scorecard"], "requirements") > standing)
+        cheaper.append(_dimension(fixed_run["scorecard"], "requirements") > standing)
     return {
         "interviewer_slip_lowers_requirements_rate": round(sum(lower) / max(1, len(lower)), 4),
         "interviewer_fixed_slip_costs_less_rate": round(sum(cheaper) / max(1, len(cheaper)), 4),
+        "interviewer_slip_cases": len(lower),
     }
 
 

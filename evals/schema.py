@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from content.schema import Level, Slug
 
@@ -139,6 +139,21 @@ class EstimateCase(_Case):
         default=None,
         description="The candidate's wrong figure (or contradicting phrase) exactly as written.",
     )
+    corrected: str | None = Field(
+        default=None,
+        description="Arithmetic and unit slips: the same message with the slip put right (and "
+        "any figure computed from it), otherwise word for word: the same interview without it.",
+    )
+
+    @model_validator(mode="after")
+    def _corrected_fits(self) -> EstimateCase:
+        if self.corrected is None:
+            return self
+        if self.kind not in ("arithmetic", "unit_slip"):
+            raise ValueError(f"{self.id}: only arithmetic and unit slips have a corrected message")
+        if self.corrected.strip() == self.message.strip():
+            raise ValueError(f"{self.id}: the corrected message is the message")
+        return self
 
 
 class HintSituation(_Case):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from evals.checker_report import file_report
+from evals.schema import EstimateCase
 from tests.support.engines import offline_evaluator
 
 
@@ -36,3 +40,19 @@ def test_each_case_is_counted_under_its_measure(tmp_path: Path) -> None:
         "numbers caught": (1, 1),
         "contradictions caught": (1, 1),
     }
+
+
+def test_a_corrected_message_belongs_to_a_slip_and_differs_from_it() -> None:
+    base = {
+        "id": "t-arith",
+        "question": "url-shortener",
+        "kind": "arithmetic",
+        "message": "10 billion redirects a month works out to roughly 400 per second.",
+        "wrong_figure": "roughly 400 per second",
+    }
+    fixed = "10 billion redirects a month works out to roughly 4,000 per second."
+    assert EstimateCase.model_validate({**base, "corrected": fixed}).corrected == fixed
+    with pytest.raises(ValidationError, match="is the message"):
+        EstimateCase.model_validate({**base, "corrected": base["message"]})
+    with pytest.raises(ValidationError, match="only arithmetic and unit slips"):
+        EstimateCase.model_validate({**base, "kind": "clean", "corrected": fixed})
