@@ -118,7 +118,22 @@ def test_a_contradiction_is_asked_once(engine: InterviewEngine) -> None:
             "A per-host agent keeps each secret it has fetched for ten minutes.",
             True,
         ),
+        (
+            "Each shortener node talks straight to the shard that owns the code; no proxy.",
+            "Every lookup goes through a fleet of routing servers in front of the shards.",
+            True,
+        ),
+        (
+            "Clicks are counted with no retries: exactly one attempt, then we drop the event.",
+            "A failed click write is retried up to three times with jittered backoff.",
+            True,
+        ),
         # Consistent: the same position in other words is not a contradiction.
+        (
+            "Link metadata stays only in memory on the edge, rebuilt from the database on start.",
+            "The edge copy is throwaway: a restart simply refills it from the database.",
+            False,
+        ),
         (
             "The pooler runs in transaction mode: a backend is returned right after COMMIT.",
             "Because backends are shared per transaction, session-level SET commands are banned.",
