@@ -1,6 +1,7 @@
-"""Progress queries at scale: a user with 500 scored interviews and 5,000 drill cards (20,000
-reviews), beside a second user of the same size, on SQLite and on Postgres. Prints p50 / p95 of
-the whole progress view (and of the due list), which must answer in 50 ms at p95.
+"""Progress queries at scale: a user with 500 scored interviews (sessions, evaluations and their
+score points) and 5,000 drill cards (20,000 reviews), beside a second user of the same size, on
+SQLite and on Postgres. Prints p50 / p95 / p99 of the whole progress view (and of the due list),
+which must answer in 50 ms at p95.
 
     python -m bench.progress [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
@@ -29,7 +30,15 @@ from content.loader import bundled_bank
 from content.schema import DIMENSIONS
 from core import drills_crud
 from core.db import dispose_all, get_engine, upgrade
-from core.models import DrillCard, DrillReview, Evaluation, ScorePoint, User, new_id
+from core.models import (
+    DrillCard,
+    DrillReview,
+    Evaluation,
+    InterviewSession,
+    ScorePoint,
+    User,
+    new_id,
+)
 from core.users import create_user
 
 INTERVIEWS = 500
@@ -38,22 +47,41 @@ REVIEWS_PER_CARD = 4
 ROUNDS = 200
 TARGET_MS = 50.0
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+# A finished session's state is about 1.5 KB of JSON (the probes asked, the phase log).
+SESSION_STATE = {"asked": [f"probe-{k:03d}" for k in range(120)], "phase": "wrap_up"}
 
 
 def seed(db: Session, user_id: str, rng: random.Random) -> None:
-    """500 scored interviews (dimension and topic points) and 5,000 reviewed cards."""
+    """500 finished, scored interviews (dimension and topic points) and 5,000 reviewed cards."""
     bank = bundled_bank()
     qids = sorted(bank.questions)
-    evals, points = [], []
+    sessions, evals, points = [], [], []
     for i in range(INTERVIEWS):
         at = NOW - timedelta(hours=6 * (INTERVIEWS - i))
         q = bank.questions[qids[i % len(qids)]]
-        eid = new_id()
+        sid, eid = new_id(), new_id()
         overall = round(rng.uniform(1.0, 4.0), 2)
+        sessions.append(
+            dict(
+                id=sid,
+                user_id=user_id,
+                question_id=q.id,
+                mode="mock",
+                level="senior",
+                phase="wrap_up",
+                status="finished",
+                engine="offline",
+                state=SESSION_STATE,
+                started_at=at - timedelta(minutes=45),
+                updated_at=at,
+                finished_at=at,
+            )
+        )
         evals.append(
             dict(
                 id=eid,
                 user_id=user_id,
+                session_id=sid,
                 question_id=q.id,
                 overall=overall,
                 verdict="hire",
@@ -87,6 +115,7 @@ def seed(db: Session, user_id: str, rng: random.Random) -> None:
                     created_at=at,
                 )
             )
+    db.execute(insert(InterviewSession), sessions)
     db.execute(insert(Evaluation), evals)
     db.execute(insert(ScorePoint), points)
     cards, reviews = [], []
@@ -141,6 +170,7 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {
         "p50_ms": round(statistics.median(ordered), 2),
         "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 2),
+        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 2),
     }
 
 
@@ -216,7 +246,8 @@ def main() -> None:
             ok = r["progress"]["p95_ms"] <= TARGET_MS
             print(
                 f"{r['backend']:10} progress p50 {r['progress']['p50_ms']:6.2f} ms  "
-                f"p95 {r['progress']['p95_ms']:6.2f} ms  (target <= {TARGET_MS:g}: "
+                f"p95 {r['progress']['p95_ms']:6.2f} ms  p99 {r['progress']['p99_ms']:6.2f} ms  "
+                f"(target <= {TARGET_MS:g}: "
                 f"{'met' if ok else 'NOT met'})  due list p95 {r['due_list']['p95_ms']:.2f} ms  "
                 f"[{r['interviews']} interviews, {r['cards']} cards, {r['reviews']} reviews, "
                 f"{r['rounds']} rounds]"

@@ -73,6 +73,18 @@ def list_sessions(
     return list(rows), int(total)
 
 
+def recent_question_ids(db: Session, *, user_id: str, limit: int) -> list[str]:
+    """The questions of the user's `limit` latest sessions, newest first (list_sessions' order),
+    without loading the sessions' state or counting them all."""
+    rows = db.exec(
+        select(InterviewSession.question_id)
+        .where(InterviewSession.user_id == user_id)
+        .order_by(col(InterviewSession.updated_at).desc(), col(InterviewSession.id))
+        .limit(limit)
+    ).all()
+    return list(rows)
+
+
 def messages(db: Session, *, session_id: str) -> list[Message]:
     return list(
         db.exec(

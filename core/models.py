@@ -52,6 +52,9 @@ class InterviewSessionBase(SQLModel):
 
 class InterviewSession(InterviewSessionBase, table=True):
     __tablename__ = "interview_session"
+    # A user's sessions newest first (the history list, the progress view's recent questions)
+    # without a sort of all their sessions or a walk through everyone's by time.
+    __table_args__ = (Index("ix_interview_session_user_updated", "user_id", "updated_at"),)
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     user_id: str = Field(foreign_key="user.id", index=True, max_length=32)
@@ -187,8 +190,10 @@ class ScorePoint(SQLModel, table=True):
     __tablename__ = "score_point"
     __table_args__ = (
         UniqueConstraint("evaluation_id", "kind", "name"),
-        # Covering for the progress queries: one index range per user and kind.
+        # Covering for the progress queries: totals and newest scores per name, and (by time)
+        # the trend's newest points; each read is one short index range per user and kind.
         Index("ix_score_point_user_kind_name", "user_id", "kind", "name", "created_at", "score"),
+        Index("ix_score_point_user_kind_time", "user_id", "kind", "created_at", "name", "score"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)

@@ -1,5 +1,6 @@
 """Progress queries for one user: dimension trends, drill activity and retention, the weakest
-topics and dimensions with their trend. Each reads one covering index (SQLite and Postgres)."""
+topics and dimensions with their trend. Each reads short ranges of covering indexes (SQLite and
+Postgres) and returns few rows; none sorts or numbers a user's whole history."""
 
 from __future__ import annotations
 
@@ -15,20 +16,27 @@ from core.models import DrillCard
 RECENT = 3  # interviews that make a topic's or dimension's recent score
 TREND_POINTS = 60  # the most recent points per dimension that the plot shows
 
-# Each reads one range of the covering index (user_id, kind, name, created_at, score), and
-# returns few rows: totals per name, the last RECENT per name, the last few dozen interviews.
+
+def _nth_latest(k: int) -> str:
+    """The name's k-th newest score (0 = newest): one short read of ix_score_point_user_kind_name,
+    backwards from the name's end."""
+    return f"""(SELECT p.score FROM score_point p
+       WHERE p.user_id = :user AND p.kind = :kind AND p.name = g.name
+       ORDER BY p.created_at DESC LIMIT 1 OFFSET {k})"""
+
+
+# Totals per name stream through ix_score_point_user_kind_name in order (no sort); each name's
+# RECENT newest scores are RECENT index probes. A window numbering every point per name sorted
+# all of a user's points (thousands) to keep a few per name, and was most of the view's time.
 _STANDING = text(
-    """
-    SELECT name, score, n, total FROM (
-      SELECT name, score,
-             row_number() OVER (PARTITION BY name ORDER BY created_at DESC) AS rn,
-             count(*) OVER (PARTITION BY name) AS n,
-             sum(score) OVER (PARTITION BY name) AS total
-      FROM score_point WHERE user_id = :user AND kind = :kind
-    ) ranked WHERE rn <= :recent
+    f"""
+    SELECT g.name, count(*) AS n, sum(g.score) AS total,
+           {", ".join(_nth_latest(k) for k in range(RECENT))}
+    FROM score_point g WHERE g.user_id = :user AND g.kind = :kind
+    GROUP BY g.name
     """
 )
-# By time only: a sort on the name would go through the collation (slow on Postgres).
+# The newest rows by time: a backward read of ix_score_point_user_kind_time that stops at :rows.
 _LATEST = text(
     """
     SELECT name, created_at, score FROM score_point
@@ -72,15 +80,10 @@ def dimension_trends(db: Session, *, user_id: str) -> dict[str, list[dict[str, A
 def standing(db: Session, *, user_id: str, kind: str) -> list[dict[str, Any]]:
     """Each dimension or topic: how often scored, its mean, the mean of its last RECENT scores
     and their change from the earlier mean (None with too few interviews); weakest first."""
-    params = {"user": user_id, "kind": kind, "recent": RECENT}
-    recent: dict[str, list[float]] = {}
-    totals: dict[str, tuple[int, float]] = {}
-    for name, score, n, total in db.execute(_STANDING, params):
-        recent.setdefault(name, []).append(float(score))
-        totals[name] = (int(n), float(total))
     rows = []
-    for name, (n, total) in totals.items():
-        last = recent[name]
+    for name, count, score_sum, *newest in db.execute(_STANDING, {"user": user_id, "kind": kind}):
+        n, total = int(count), float(score_sum)
+        last = [float(score) for score in newest if score is not None]  # newest first
         recent_mean = sum(last) / len(last)
         earlier = (total - sum(last)) / (n - len(last)) if n > len(last) else None
         rows.append(

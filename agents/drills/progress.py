@@ -55,11 +55,11 @@ def progress_view(
     now = clock()
     dims = progress.standing(db, user_id=user.id, kind="dimension")
     topics = progress.standing(db, user_id=user.id, kind="topic")
-    sessions, _ = crud.list_sessions(db, user_id=user.id, limit=AVOID_RECENT, offset=0)
+    recent = crud.recent_question_ids(db, user_id=user.id, limit=AVOID_RECENT)
     return {
         "trends": progress.dimension_trends(db, user_id=user.id),
         "dimensions": dims,
         "weakest_topics": topics[:TOP],
         "drills": progress.drill_stats(db, user_id=user.id, now=now, today_end=end_of_day(now)),
-        "next_question": recommend(bank, dims, topics, [s.question_id for s in sessions]),
+        "next_question": recommend(bank, dims, topics, recent),
     }
