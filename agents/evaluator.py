@@ -29,7 +29,7 @@ from agents.red_flags import Hit, RedFlagJudge
 from agents.resolve import QuestionResolver
 from agents.specificity import SpecificityJudge
 from agents.synthesis import RubricSynthesiser, Source
-from agents.text import Sentence, content_words, normalise, split_sentences, words
+from agents.text import Sentence, content_words, is_label, normalise, split_sentences, words
 from content.loader import Bank
 from content.schema import Question
 
@@ -285,11 +285,15 @@ class OfflineEvaluator:
         usable = [s.index for s in p.sentences if s.index not in echo]
         if "no_answer" not in p.flags:
             p.flags.extend(self._relevance_flags(p, vecs, usable))
+        # A bare label ("API", "Design:", "The feed") names a section; what follows it is the
+        # evidence, not the label itself.
+        labels = {s.index for s in p.sentences if not p.rubric.reference_only and is_label(s.text)}
         judged = self.judge.judge(
             p.rubric,
             p.sentences,
             vecs if len(vecs) else np.zeros((0, 384), dtype=np.float32),
             ignore=echo,
+            labels=labels,
             prompt_normalised=normalise(p.rubric.prompt),
             keyword_list="keyword_list" in p.flags,
             whole_vec=whole,

@@ -96,8 +96,11 @@ class ItemJudge:
         whole_vec: np.ndarray | None = None,
         question_vec: np.ndarray | None = None,
         phases: list[str | None] | None = None,
+        labels: set[int] | frozenset[int] = frozenset(),
     ) -> list[Judged]:
-        """Judges every item of `rubric`; sentences whose index is in `ignore` count for nothing."""
+        """Judges every item of `rubric`; sentences whose index is in `ignore` count for nothing,
+        and section labels (`labels`: "API", "Design:") only for how the answer is organised
+        (communication): for any other item what follows a label is the evidence, not the label."""
         usable = [s for s in sentences if s.index not in ignore]
         if not usable:
             return [Judged(i, "missing", 0.0, 0.0, (), False) for i in rubric.items]
@@ -106,14 +109,21 @@ class ItemJudge:
         sem = np.round(self.item_vectors(rubric) @ vecs.T, 4)  # (items, sentences)
         normalised = [normalise(s.text) for s in usable]
         answer_norm = " ".join(normalised)
+        label = np.array([s.index in labels for s in usable], dtype=bool)
+        content_rows = [r for r, lab in zip(rows, label, strict=True) if not lab]
+        content_norm = " ".join(n for n, lab in zip(normalised, label, strict=True) if not lab)
         out = []
         P = self.params
         brevity = _brevity(rubric, sentences) if rubric.reference_only else 1.0
         for k, item in enumerate(rubric.items):
+            structural = item.dimension == "communication"
             behaviour = self.behaviours.for_item(item.id) if self.behaviours else None
             if behaviour is not None:
                 assert self.behaviours is not None
-                found_b = self.behaviours.judge(behaviour, sentences, sentence_vecs, rows, phases)
+                may_count = rows if structural else content_rows
+                found_b = self.behaviours.judge(
+                    behaviour, sentences, sentence_vecs, may_count, phases
+                )
                 status, credit = found_b.status, found_b.credit
                 if (
                     self.specificity is not None
@@ -130,20 +140,23 @@ class ItemJudge:
             # A signal that the question itself contains shows nothing about the candidate.
             signals = [g for g in item.signals if not has_signal(prompt_normalised, g)]
             lex = np.array([sum(has_signal(n, g) for g in signals) for n in normalised])
-            match = sem[k] + P.lex_bonus * np.minimum(lex, 2)
+            sem_k = sem[k] if structural else np.where(label, -1.0, sem[k])
+            if not structural:
+                lex = np.where(label, 0, lex)
+            match = sem_k + P.lex_bonus * np.minimum(lex, 2)
             order = np.argsort(-match, kind="stable")
             best = float(match[order[0]])
-            found = sum(has_signal(answer_norm, g) for g in signals)
+            found = sum(has_signal(answer_norm if structural else content_norm, g) for g in signals)
             if item.id in rubric.reference_ids:
                 whole = item_vec_dot(self.item_vectors(rubric)[k], whole_vec)
                 echo = item_vec_dot(question_vec, whole_vec) if rubric.reference_only else 0.0
                 recall = found / len(signals) if signals else 0.0
-                judged = _reference_point(max(float(sem[k].max()), whole), echo, recall, brevity)
+                judged = _reference_point(max(float(sem_k.max()), whole), echo, recall, brevity)
             elif item.dimension == "communication":
                 judged = _communication_item(P, best, found)
             else:
                 near = int(lex[max(0, order[0] - 1) : order[0] + 2].sum())
-                judged = _design_item(P, best, float(sem[k].max()), found, near)
+                judged = _design_item(P, best, float(sem_k.max()), found, near)
                 if self.specificity is not None and judged[0] != "missing":
                     judged = self._by_specificity(P, judged, usable[order[0]].text)
             status, credit = judged

@@ -105,6 +105,15 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
 
 
+LABEL_WORDS = 3  # a line this short, with no figure, is a heading, not a statement
+
+
+def is_label(text: str) -> bool:
+    """A section label ("API", "Design:", "Data model"): a few words, no figure, no sentence."""
+    stripped = text.strip().rstrip(":").strip()
+    return 0 < len(words(stripped)) <= LABEL_WORDS and not re.search(r"[\d/()=]", stripped)
+
+
 def stem(word: str) -> str:
     """A light, deterministic stemmer: 'shards' matches 'shard', 'caching' matches 'cache'."""
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):

@@ -152,3 +152,19 @@ def test_a_written_answer_is_not_charged_for_what_only_an_interview_shows() -> N
     # A written answer that does confirm scope still earns the credit.
     scoped = ev.grade("Design a URL shortener", "I'll assume analytics are out of scope. " + answer)
     assert {i.id: i.status for i in scoped.items}["b-clarifies"] != "missing"
+
+
+def test_a_section_label_is_never_the_evidence_for_a_design_point() -> None:
+    """'API' on its own line names a section; what follows is what the candidate said."""
+    answer = (
+        "Requirements\n"
+        "Users post a job with a cron schedule; runs must start within 5 seconds of their time.\n"
+        "API\n"
+        "Design:\n"
+        "A scheduler shard owns a range of job ids and keeps the next run times in a heap.\n"
+        "To sum up: sharded schedulers, a durable run log and at-least-once dispatch."
+    )
+    ev = offline_evaluator().grade("Design a distributed job scheduler", answer)
+    quotes = [q for item in ev.items if item.dimension != "communication" for q in item.evidence]
+    assert quotes, "some point should be credited"
+    assert not {"API", "Design:", "Requirements"} & {q.strip() for q in quotes}, quotes
