@@ -109,7 +109,8 @@ LABEL_WORDS = 3  # a line this short, with no figure, is a heading, not a statem
 
 
 def is_label(text: str) -> bool:
-    """A section label ("API", "Design:", "Data model"): a few words, no figure, no sentence."""
+    """A section label ("API", "Design:", "Storage."): a few words and no figure. Short
+    statements ("Use Redis.") read as labels too; alone they would carry little evidence."""
     stripped = text.strip().rstrip(":").strip()
     return 0 < len(words(stripped)) <= LABEL_WORDS and not re.search(r"[\d/()=]", stripped)
 
