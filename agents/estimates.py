@@ -733,13 +733,64 @@ def _period_slip(m: _Msg, j: int) -> Estimate | None:
     return Estimate(tok.q, (), true, ratio, "unit_slip", f"1 {said[1]} = {true:,.0f} s")
 
 
+# Availability to downtime: "four nines leaves about 52 minutes a year". The availability is
+# the nearest before the figure in its sentence or the one before; a word of downtime must
+# join them, so "99% of reads ... 5 ms a day" is no such claim.
+_AVAILABILITY = re.compile(
+    r"\b(?:(?P<pct>9\d(?:\.\d+)?)\s*%|(?P<nines>two|three|four|five|six|[2-6])\s+nines\b)", re.I
+)
+_NINES = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_DOWNTIME = re.compile(r"\b(?:down\s*time|down|outages?|unavailab\w*|error budget)\b", re.I)
+_PER_PERIOD = re.compile(
+    r"\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:a|an|per|each|every)\s+(year|month|week|day)\b", re.I
+)
+_PERIOD_END = re.compile(r"\b(?:a|an|per|each|every)\s+(year|month|week|day)$", re.I)
+_PERIOD_DAYS = {"year": 365.0, "month": 30.0, "week": 7.0, "day": 1.0}
+
+
+def _downtime(m: _Msg, j: int) -> Estimate | None:
+    """Downtime a stated availability allows: (1 - availability) x the period."""
+    tok = m.toks[j]
+    # The period follows the figure ("52 minutes of downtime a year") or ends it ("4 minutes a
+    # month" reads as one figure).
+    if tok.q.kind != "duration":
+        return None
+    follows = _PER_PERIOD.match(m.text[tok.q.end :])
+    per = follows or _PERIOD_END.search(tok.q.text)
+    if not per:
+        return None
+    after = follows.end() if follows else 0
+    before = m.text[: tok.q.start]
+    stops = [x.end() for x in re.finditer(r"[.!?]\s", before)]
+    window = before[stops[-2] if len(stops) >= 2 else 0 :]
+    found = list(_AVAILABILITY.finditer(window))
+    if not found:
+        return None
+    a = found[-1]
+    span = window[a.end() :] + m.text[tok.q.start : tok.q.end + after]
+    if not _DOWNTIME.search(span):
+        return None
+    if a["pct"]:
+        allowed = 1 - float(a["pct"]) / 100
+    else:
+        n = a["nines"].lower()
+        allowed = 10.0 ** -(_NINES[n] if n in _NINES else int(n))
+    true = allowed * _PERIOD_DAYS[per[1].lower()] * DAY
+    ratio = tok.q.value / true
+    verdict = "ok" if 1 / OFF < ratio < OFF else "off"
+    said = (true * _ureg().second).to(tok.pq.units)
+    period = per[1].lower()
+    working = f"{a[0]} leaves {allowed:.2%} of a {period} down ≈ {said.magnitude:.3g} {said.units}s"
+    return Estimate(tok.q, (), true, ratio, verdict, working)
+
+
 def check_message(text: str) -> list[Estimate]:
     """Every derivation we can link to its inputs, each with its verdict. A figure followed by
     an operator is an input of what comes next, not a result of what came before."""
     m = _Msg(text)
     found: list[Estimate | None] = []
     for j in range(len(m.toks)):
-        if est := _period_slip(m, j):
+        if est := _period_slip(m, j) or _downtime(m, j):
             found.append(est)
             continue
         if j + 1 < len(m.toks) and _OPERAND.match(m.text[m.toks[j].q.end : m.toks[j + 1].q.start]):

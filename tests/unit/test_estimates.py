@@ -594,3 +594,22 @@ BENCH = [
 )
 def test_scale_facts_are_matched_by_what_each_figure_is_about(text: str, conflict: bool) -> None:
     assert bool(scale_conflicts(text, BENCH)) is conflict
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "verdict"),
+    [
+        ("Four nines leaves us about 9 hours of downtime per year.", "9 hours", "off"),
+        ("99.99% gives us about 52 minutes of downtime a year.", "52 minutes", "ok"),
+        ("At 99.99% we may be down roughly 4 minutes a month.", "4 minutes a month", "ok"),
+        ("Three nines is about 8.8 hours of downtime a year.", "8.8 hours", "ok"),
+        ("We target 99.95% availability, so about 40 hours of downtime a year.", "40 hours", "off"),
+    ],
+)
+def test_downtime_follows_from_the_availability_stated(text: str, claim: str, verdict: str) -> None:
+    assert _only(text, claim).verdict == verdict
+
+
+def test_a_percent_that_is_not_availability_allows_no_downtime() -> None:
+    said = "99% of reads hit the cache, and the compaction runs 5 minutes a day."
+    assert check_message(said) == []
