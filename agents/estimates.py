@@ -251,7 +251,7 @@ _OVER_TIME = (
 _IS, _OF = rf"\s*{_words(2)}(?:is|are|=)\s*{_HEDGE}", r"\s*of\s+(?:the\s+|our\s+|all\s+)?~?"
 _EVERY = rf"\s*{_words(4)}(?:once\s+)?every\s+~?"
 _ACCUM = r"\s*[,;.]?\s*(?:and\s+|so\s+)?(?:with\s+|over\s+|for\s+|in\s+)?(?:a\s+|the\s+|our\s+)?~?"
-_CONVERT = rf"\s*(?:(?!each\b|per\b){_W}(?:\s+|(?=[,.;]))){{0,2}}(?:on\s+average\s*)?"
+_CONVERT = rf"\s*(?:(?!each\b|per\b){_W}(?:\s+|(?=[,.;]))){{0,3}}(?:on\s+average\s*)?"
 _CONVERT += rf"(?:[,.;]\s*(?:{_EQ}\s*){{0,2}}{_HEDGE}|{_LINK})"
 _PART = r"(?:\b(?:half|thirds?|quarters?|tenths?|fraction|most|some|part|portion|share|rest)"
 _PART += r"\s+of|\bof\s+(?:the|our|those|these|all))\s+~?$"

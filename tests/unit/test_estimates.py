@@ -200,6 +200,10 @@ def test_working_is_one_line_a_coach_can_show() -> None:
             "1,100 lookups per second",
         ),
         ("~1k QPS × 86,400 ≈ 860M requests a day", "860M requests a day"),
+        (
+            "It averages 10k messages a second over the day, so about 120 million messages a day.",
+            "120 million messages a day",
+        ),
     ],
 )
 def test_arithmetic_off_by_3x_or_more_is_flagged(text: str, claim: str) -> None:
