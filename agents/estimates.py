@@ -313,7 +313,8 @@ def _explained(m: _Msg, ratio: float, used: set[int]) -> bool:
 def _fmt(v: float, tok: _Tok) -> str:
     kind = tok.q.kind
     if kind in ("percent", "ratio", "duration"):
-        return f"{v * 100:.3g}%" if kind == "percent" else f"{v:.3g}" + ("x" * (kind == "ratio"))
+        unit = {"ratio": "x", "duration": " s"}.get(kind, "")
+        return f"{v * 100:.3g}%" if kind == "percent" else f"{v:.3g}{unit}"
     v *= _ureg()(tok.per).to("second").magnitude if tok.per else 1
     if kind in ("count", "rate", "money", "money_rate"):
         scales = ((1e12, " trillion"), (1e9, " billion"), (1e6, " million"), (1e3, "k"))
@@ -669,7 +670,8 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     reading (`_best_reading` picks one)."""
     claim = m.toks[j]
     if (
-        claim.q.kind not in ("count", "rate", "size", "size_rate", "ratio", "money", "money_rate")
+        claim.q.kind
+        not in ("count", "rate", "size", "size_rate", "ratio", "money", "money_rate", "duration")
         or j == 0
     ):
         return None
@@ -680,6 +682,10 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     best = _best_reading(m, j)
     if best is None:
         return None
+    if claim.q.kind == "duration" and (
+        best.syms != ["/"] or any(m.toks[i].q.kind == "percent" for i in best.idx)
+    ):
+        return None  # how long something takes: an amount over a rate ("1 TB at 200 GB/s")
     est = _judge(m, j, list(best.idx), best.value, best.syms or ["="])
     if est is None or est.verdict == "ok":
         return est if est and best.off < math.log(CONFIRM) else None

@@ -204,6 +204,7 @@ def test_working_is_one_line_a_coach_can_show() -> None:
             "It averages 10k messages a second over the day, so about 120 million messages a day.",
             "120 million messages a day",
         ),
+        ("A checkpoint is 1 TB and storage does 200 GB/s, so it takes 50 seconds.", "50 seconds"),
     ],
 )
 def test_arithmetic_off_by_3x_or_more_is_flagged(text: str, claim: str) -> None:
@@ -327,6 +328,9 @@ def test_heavy_rounding_is_fine(text: str) -> None:
         "- Storage: 100M × 1 KB = 100 GB/day → 36 TB/year",
         "Per shard: 10k QPS; we need 1M QPS / 10k = 100 shards.",
         "200 × 100k = 20M",  # no rate in sight: 100k is a count, not a rounded day
+        "A 1 TB checkpoint at 200 GB/s takes about 5 seconds.",
+        "Four broker hops at ~50 ms each add 200 ms. Payment takes ~2 s. Total about 2.7 s.",
+        "99.99% gives us about 52 minutes of downtime a year, so failover must be automatic.",
         "Storage: say 10% are writes, 500 million writes a day at 1 KB each is 500 GB a day. "
         "Over 5 years that's roughly 900 TB, so about 1 PB before replication, 3 PB with 3x "
         "replication.",
