@@ -254,7 +254,8 @@ _ACCUM = r"\s*[,;.]?\s*(?:and\s+|so\s+)?(?:with\s+|over\s+|for\s+|in\s+)?(?:a\s+
 _CONVERT = rf"\s*(?:(?!each\b|per\b){_W}(?:\s+|(?=[,.;]))){{0,3}}(?:on\s+average\s*)?"
 _CONVERT += rf"(?:[,.;]\s*(?:{_EQ}\s*){{0,2}}{_HEDGE}|{_LINK})"
 _PART = r"(?:\b(?:half|thirds?|quarters?|tenths?|fraction|most|some|part|portion|share|rest)"
-_PART += r"\s+of|\bof\s+(?:the|our|those|these|all))\s+~?$"
+# "each of the 500,000 workloads" is all of them, not a part.
+_PART += r"\s+of|(?<!each )(?<!every )(?<!all )(?<!any )\bof\s+(?:the|our|those|these|all))\s+~?$"
 
 
 class _Msg:

@@ -205,6 +205,11 @@ def test_working_is_one_line_a_coach_can_show() -> None:
             "120 million messages a day",
         ),
         ("A checkpoint is 1 TB and storage does 200 GB/s, so it takes 50 seconds.", "50 seconds"),
+        (
+            "Each of the 500,000 workloads renews every 16 hours, which is about 27 renewals a "
+            "second.",
+            "27 renewals a second",
+        ),
     ],
 )
 def test_arithmetic_off_by_3x_or_more_is_flagged(text: str, claim: str) -> None:
