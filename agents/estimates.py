@@ -752,16 +752,15 @@ _PER_PERIOD = re.compile(
     r"\s+(?:of\s+)?(?:[\w-]+\s+){0,2}?(?:a|an|per|each|every)\s+(year|month|week|day)\b", re.I
 )
 _PERIOD_END = re.compile(r"\b(?:a|an|per|each|every)\s+(year|month|week|day)$", re.I)
-_PERIOD_DAYS = {"year": 365.0, "month": 30.0, "week": 7.0, "day": 1.0}
 
 
 def _downtime(m: _Msg, j: int) -> Estimate | None:
     """Downtime a stated availability allows: (1 - availability) x the period."""
     tok = m.toks[j]
-    # The period follows the figure ("52 minutes of downtime a year") or ends it ("4 minutes a
-    # month" reads as one figure).
     if tok.q.kind != "duration":
         return None
+    # The period follows the figure ("52 minutes of downtime a year") or ends it ("4 minutes a
+    # month" reads as one figure).
     follows = _PER_PERIOD.match(m.text[tok.q.end :])
     per = follows or _PERIOD_END.search(tok.q.text)
     if not per:
@@ -782,11 +781,11 @@ def _downtime(m: _Msg, j: int) -> Estimate | None:
     else:
         n = a["nines"].lower()
         allowed = 10.0 ** -(_NINES[n] if n in _NINES else int(n))
-    true = allowed * _PERIOD_DAYS[per[1].lower()] * DAY
+    period = per[1].lower()
+    true = allowed * _base(1 * _ureg()(period), "duration")
     ratio = tok.q.value / true
     verdict = "ok" if 1 / OFF < ratio < OFF else "off"
     said = (true * _ureg().second).to(tok.pq.units)
-    period = per[1].lower()
     working = f"{a[0]} leaves {allowed:.2%} of a {period} down ≈ {said.magnitude:.3g} {said.units}s"
     return Estimate(tok.q, (), true, ratio, verdict, working)
 

@@ -125,11 +125,7 @@ class ItemJudge:
                     behaviour, sentences, sentence_vecs, may_count, phases
                 )
                 status, credit = found_b.status, found_b.credit
-                if (
-                    self.specificity is not None
-                    and found_b.hits
-                    and item.dimension != "communication"
-                ):
+                if self.specificity is not None and found_b.hits and not structural:
                     status, credit = self._by_specificity(
                         P, (status, credit), *(sentences[h].text for h in found_b.hits)
                     )
@@ -152,7 +148,7 @@ class ItemJudge:
                 echo = item_vec_dot(question_vec, whole_vec) if rubric.reference_only else 0.0
                 recall = found / len(signals) if signals else 0.0
                 judged = _reference_point(max(float(sem_k.max()), whole), echo, recall, brevity)
-            elif item.dimension == "communication":
+            elif structural:
                 judged = _communication_item(P, best, found)
             else:
                 near = int(lex[max(0, order[0] - 1) : order[0] + 2].sum())

@@ -56,6 +56,10 @@ def lock_session(db: Session, *, user_id: str, session_id: str) -> InterviewSess
     return s if s is not None and s.user_id == user_id else None
 
 
+# A user's sessions newest first (the history list, the progress view's recent questions).
+_NEWEST_FIRST = (col(InterviewSession.updated_at).desc(), col(InterviewSession.id))
+
+
 def list_sessions(
     db: Session, *, user_id: str, limit: int, offset: int
 ) -> tuple[list[InterviewSession], int]:
@@ -65,21 +69,17 @@ def list_sessions(
         .select_from(InterviewSession)
         .where(InterviewSession.user_id == user_id)
     ).one()
-    rows = db.exec(
-        base.order_by(col(InterviewSession.updated_at).desc(), col(InterviewSession.id))
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    rows = db.exec(base.order_by(*_NEWEST_FIRST).offset(offset).limit(limit)).all()
     return list(rows), int(total)
 
 
 def recent_question_ids(db: Session, *, user_id: str, limit: int) -> list[str]:
-    """The questions of the user's `limit` latest sessions, newest first (list_sessions' order),
-    without loading the sessions' state or counting them all."""
+    """The questions of the user's `limit` latest sessions, in list_sessions' order, without
+    loading the sessions' state or counting them all."""
     rows = db.exec(
         select(InterviewSession.question_id)
         .where(InterviewSession.user_id == user_id)
-        .order_by(col(InterviewSession.updated_at).desc(), col(InterviewSession.id))
+        .order_by(*_NEWEST_FIRST)
         .limit(limit)
     ).all()
     return list(rows)

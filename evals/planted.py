@@ -16,14 +16,13 @@ from typing import Any
 from agents.estimates import check_message
 from agents.evaluator import OfflineEvaluator
 from evals import datasets
-from evals.schema import EstimateCase
+from evals.schema import SLIP_KINDS, EstimateCase
 from evals.simulated import make_candidate
 from evals.splits import split_of
 
 PLANTED_TURNS = 4  # the planted messages, then a few scripted answers
 NUMBER_KINDS = ("arithmetic", "unit_slip", "scale_contradiction")
 PROBE_KIND = {k: "numbers" for k in NUMBER_KINDS} | {"self_contradiction": "contradiction"}
-SLIP_KINDS = ("arithmetic", "unit_slip")  # the candidate's own working is wrong
 
 
 def _dimension(ev: dict[str, Any], name: str) -> float:

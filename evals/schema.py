@@ -120,6 +120,9 @@ class QuestionPhrasing(_Case):
     bank_id: Slug | None = None
 
 
+SLIP_KINDS = ("arithmetic", "unit_slip")  # the candidate's own working is wrong
+
+
 class EstimateCase(_Case):
     """A candidate's estimation message for a bank question, with or without a planted flaw.
 
@@ -149,7 +152,7 @@ class EstimateCase(_Case):
     def _corrected_fits(self) -> EstimateCase:
         if self.corrected is None:
             return self
-        if self.kind not in ("arithmetic", "unit_slip"):
+        if self.kind not in SLIP_KINDS:
             raise ValueError(f"{self.id}: only arithmetic and unit slips have a corrected message")
         if self.corrected.strip() == self.message.strip():
             raise ValueError(f"{self.id}: the corrected message is the message")
