@@ -5,6 +5,7 @@ Every file under `content/` is validated against these models when it is loaded.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -245,6 +246,32 @@ class RedFlag(Strict):
     id: Slug
     text: Text
     examples: list[Text] = Field(min_length=1, description="Sentences that commit the mistake.")
+    remedies: list[Regex] = Field(
+        default_factory=list,
+        description="The right practice, named (any case): a sentence that names one is doing the"
+        " right thing, however close its wording sits to the mistake's.",
+    )
+
+    omissions: list[Regex] = Field(
+        default_factory=list,
+        description="The mistake stated as a lack, in its own words (any case): 'no replicas', "
+        "'we never retry'. Found even though the sentence has a negation.",
+    )
+
+    by_meaning: bool = Field(
+        default=True,
+        description="false: the mistake's topic is one good answers discuss too (a hot key, calls"
+        " between services), so closeness in meaning cannot tell committing it from handling it;"
+        " only its omissions find it.",
+    )
+
+    @model_validator(mode="after")
+    def _remedies_miss_examples(self) -> RedFlag:
+        for pattern in self.remedies:
+            for example in self.examples:
+                if re.search(pattern, example, re.I):
+                    raise ValueError(f"remedy {pattern!r} matches the example {example!r}")
+        return self
 
 
 class Stance(Strict):

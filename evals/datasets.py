@@ -88,6 +88,12 @@ def freetext_answers(data_dir: Path = DATA_DIR) -> list[FreeTextAnswer]:
     return _load_dir(data_dir / "freetext", FreeTextAnswer)
 
 
+def freetext_heldout(data_dir: Path = DATA_DIR) -> list[FreeTextAnswer]:
+    """Free-text answers written blind to the grader on questions no other set uses, never tuned
+    on: a figure measured, not fitted (reported beside the validation split)."""
+    return _load_dir(data_dir / "freetext-heldout", FreeTextAnswer)
+
+
 def question_phrasings(data_dir: Path = DATA_DIR) -> list[QuestionPhrasing]:
     return _load_dir(data_dir / "resolution", QuestionPhrasing)
 

@@ -43,10 +43,17 @@ def _ordered(rows: list[tuple[Any, Evaluation]]) -> tuple[int, int, int, int]:
     return ordered, len(full), below, sum(g in full for g, _ in wrong)
 
 
+def _rho(rs: list[tuple[Any, Evaluation]]) -> float:
+    return round(spearman([BAND_TARGET[c.band] for c, _ in rs], [e.overall for _, e in rs]), 4)
+
+
 def freetext_metrics(evaluator: Any) -> dict[str, Any]:
     cases = [c for c in datasets.freetext_answers() if is_validation(c.group)]
-    evals = _grade(evaluator, [(c.question_text, c.answer, c.level, None) for c in cases])
-    rows = list(zip(cases, evals, strict=True))
+    heldout = datasets.freetext_heldout()
+    requests = [(c.question_text, c.answer, c.level, None) for c in cases + heldout]
+    graded = _grade(evaluator, requests)
+    rows = list(zip(cases, graded[: len(cases)], strict=True))
+    blind = list(zip(heldout, graded[len(cases) :], strict=True))
     outside = [(c, e) for c, e in rows if c.bank_id is None]
     reworded = [(c, e) for c, e in rows if c.bank_id is not None]
     ordered, questions, below, wrong = _ordered(rows)
@@ -63,14 +70,11 @@ def freetext_metrics(evaluator: Any) -> dict[str, Any]:
     on_topic_flagged = sum(
         "wrong_question" in e.flags for c, e in rows if c.band in ("strong", "adequate")
     )
-
-    def rho(rs: list[tuple[Any, Evaluation]]) -> float:
-        return round(spearman([BAND_TARGET[c.band] for c, _ in rs], [e.overall for _, e in rs]), 4)
-
+    b_ordered, b_questions, b_below, b_wrong = _ordered(blind)
     return {
-        "freetext_spearman": rho(rows),
-        "freetext_outside_spearman": rho(outside),
-        "freetext_reworded_spearman": rho(reworded),
+        "freetext_spearman": _rho(rows),
+        "freetext_outside_spearman": _rho(outside),
+        "freetext_reworded_spearman": _rho(reworded),
         "freetext_band_order_rate": round(ordered / max(1, questions), 4),
         "freetext_fluent_wrong_below_adequate_rate": round(below / max(1, wrong), 4),
         "freetext_reworded_resolved_rate": round(
@@ -82,6 +86,11 @@ def freetext_metrics(evaluator: Any) -> dict[str, Any]:
         "freetext_weak_max_dimension_median": weak_max,
         "freetext_on_topic_wrong_question_flags": on_topic_flagged,
         "freetext_validation_answers": len(rows),
+        "freetext_heldout_spearman": _rho(blind),
+        "freetext_heldout_outside_spearman": _rho([(c, e) for c, e in blind if c.bank_id is None]),
+        "freetext_heldout_band_order_rate": round(b_ordered / max(1, b_questions), 4),
+        "freetext_heldout_fluent_wrong_below_adequate_rate": round(b_below / max(1, b_wrong), 4),
+        "freetext_heldout_answers": len(blind),
     }
 
 

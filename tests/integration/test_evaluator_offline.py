@@ -27,6 +27,18 @@ def test_labelled_set_is_big_and_varied_enough() -> None:
     assert {a.kind for a in adversarial} == set(ADVERSARIAL_LIMIT)
 
 
+def test_the_blind_free_text_set_shares_no_question_with_the_tuned_sets() -> None:
+    """The held-out free-text answers are measured, never tuned on: none of their questions may
+    appear in the free-text set that is split into tuning and validation."""
+    blind = datasets.freetext_heldout()
+    tuned = {c.group for c in datasets.freetext_answers()}
+    tuned_texts = {c.question_text for c in datasets.freetext_answers()}
+    assert len(blind) >= 40 and len({c.group for c in blind}) >= 8
+    assert not {c.group for c in blind} & tuned
+    assert not {c.question_text for c in blind} & tuned_texts
+    assert {c.variant for c in blind} == {"standard", "concise", "verbose", "fluent_wrong"}
+
+
 def test_overall_tracks_band_with_spearman_at_least_0_9(suite) -> None:
     m = suite["metrics"]
     assert m["grading_spearman"] >= 0.9, m

@@ -127,6 +127,52 @@ def test_a_known_mistake_costs_points_and_is_quoted() -> None:
     assert bad.overall < good.overall
 
 
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("Keys are placed on servers by the hash of the key modulo the number of servers.", True),
+        ("Keys are placed with consistent hashing, so adding a server moves few keys.", False),
+        ("A client takes the lock with SETNX and deletes the key when it is done with it.", True),
+        ("A client takes the lock with SETNX and a 10 second expiry and renews it.", False),
+    ],
+)
+def test_a_sentence_that_names_the_remedy_does_not_commit_the_mistake(
+    sentence: str, flagged: bool
+) -> None:
+    """MiniLM puts 'consistent hashing moves few keys' next to 'modulo hashing moves every key';
+    the remedy named in so many words tells them apart."""
+    ev = offline_evaluator()
+    graded = ev.grade("Design a distributed cache shared by many teams", sentence)
+    assert bool(graded.red_flags) is flagged, graded.red_flags
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        ("The brokers keep every job in memory with no replication, so enqueues stay fast.", True),
+        ("We don't retry failed jobs automatically, since retrying a bug never fixes it.", True),
+        ("A naive design keeps jobs in memory with no replication; a crash loses them.", False),
+        ("Each partition keeps three replicas in three zones and acks after a majority.", False),
+    ],
+)
+def test_a_mistake_stated_as_a_lack_is_found_despite_its_negation(
+    sentence: str, flagged: bool
+) -> None:
+    """'no replication' is the mistake itself, not a rejection of it; 'a naive design would' is."""
+    ev = offline_evaluator()
+    graded = ev.grade("Design a background job queue with workers and retries", sentence)
+    assert bool(graded.red_flags) is flagged, graded.red_flags
+
+
+def test_a_remedy_that_matches_its_own_mistake_is_refused_at_load() -> None:
+    from content.schema import RedFlag
+
+    example = "Keys are placed by hash of the key modulo the number of servers."
+    with pytest.raises(ValidationError, match="matches the example"):
+        RedFlag(id="modulo", text="Modulo hashing.", examples=[example], remedies=["modulo"])
+    RedFlag(id="modulo", text="Modulo hashing.", examples=[example], remedies=["consistent hash"])
+
+
 def test_grading_inputs_refuse_unknown_fields() -> None:
     with pytest.raises(ValidationError, match="question_id"):
         GradeInput.model_validate({"question_id": "url-shortener", "answer": "x" * 30})
