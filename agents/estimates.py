@@ -209,6 +209,11 @@ _ONE_PERIOD = re.compile(
 
 
 def _scan(text: str) -> list[_Tok]:
+    return list(_scan_once(text))
+
+
+@lru_cache(maxsize=4096)  # a message is read by several checks in one turn; scale facts every turn
+def _scan_once(text: str) -> tuple[_Tok, ...]:
     toks = [t for m in _QTY.finditer(text) if (t := _token(text, m))]
     taken = [(t.q.start, t.q.end) for t in toks]
     for m in _ONE_PERIOD.finditer(text):
@@ -218,7 +223,7 @@ def _scan(text: str) -> list[_Tok]:
             toks.append(
                 _Tok(Quantity(text[a:b], _base(pq, "duration"), "duration", a, b), pq, None)
             )
-    return sorted(toks, key=lambda t: t.q.start)
+    return tuple(sorted(toks, key=lambda t: t.q.start))
 
 
 def extract_quantities(text: str) -> list[Quantity]:

@@ -60,9 +60,15 @@ class Reading:
     diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)  # the concept bank has ~400 aliases; all stay compiled
 def _alias_pattern(alias: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(alias.lower()) + r"(?![a-z0-9])")
+
+
+def _names(alias: str, low: str) -> bool:
+    """Whether lower-cased `low` names `alias` as a word; the substring test spares the regex for
+    the many aliases a sentence does not contain."""
+    return alias.lower() in low and _alias_pattern(alias).search(low) is not None
 
 
 def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
@@ -72,7 +78,7 @@ def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
     for cid, concept in concepts.items():
         for s in sentences:
             low = s.text.lower()
-            if any(_alias_pattern(a).search(low) for a in concept.aliases):
+            if any(_names(a, low) for a in concept.aliases):
                 out[cid] = out.get(cid, False) or reasoning_in(s.text)
     return out
 
@@ -96,7 +102,7 @@ def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:
         for cid, concept in concepts.items():
             if cid in out:
                 continue
-            alias = next((a for a in concept.aliases if _alias_pattern(a).search(low)), None)
+            alias = next((a for a in concept.aliases if _names(a, low)), None)
             if alias:
                 out[cid] = quote_around(s.text, alias)
     return out
