@@ -188,6 +188,16 @@ def run_interviewer_suite(
     for run in runs:
         by_q.setdefault(run["question"], {})[run["kind"]] = run["overall"]
     strong_wins = [v["strong"] > v["weak"] for v in by_q.values() if "strong" in v and "weak" in v]
+    # Known design mistakes pushed on (content/red_flags.yaml): interviews in which one was, by
+    # candidate (a strong candidate pushed on is a false alarm).
+    pushed = {
+        band: [
+            any(r["reply"].get("kind") == "mistake" for r in run["replies"])
+            for run in runs
+            if run["kind"] == band
+        ]
+        for band in ("strong", "weak")
+    }
     metrics = {
         "interviewer_probe_targeting_rate": round(
             sum(ok for _, ok in targeted) / max(1, len(targeted)), 4
@@ -204,6 +214,12 @@ def run_interviewer_suite(
         "interviewer_leak_rate": round(leaked / max(1, mock_replies), 4),
         "interviewer_clarify_answered_rate": round(clar_answered / max(1, clar_total), 4),
         "interviewer_strong_beats_weak_rate": round(sum(strong_wins) / max(1, len(strong_wins)), 4),
+        "interviewer_mistake_pushed_strong_rate": round(
+            sum(pushed["strong"]) / max(1, len(pushed["strong"])), 4
+        ),
+        "interviewer_mistake_pushed_weak_rate": round(
+            sum(pushed["weak"]) / max(1, len(pushed["weak"])), 4
+        ),
         "interviewer_runs": len(runs),
         "interviewer_probes": len(targeted),
     }

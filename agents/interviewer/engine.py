@@ -102,7 +102,12 @@ def contradicted(
 class InterviewEngine:
     def __init__(self, evaluator: OfflineEvaluator, retriever: Retriever | None = None):
         self.evaluator = evaluator
-        self.reader = Reader(evaluator.judge, evaluator.bank.concepts, evaluator.bank.stances)
+        self.reader = Reader(
+            evaluator.judge,
+            evaluator.bank.concepts,
+            evaluator.bank.stances,
+            red_flags=evaluator.red_flags,
+        )
         self.retriever = retriever
 
     def open(

@@ -29,6 +29,7 @@ class Phrases(BaseModel):
     number_working: str
     scale_probe: str
     contradiction: str
+    mistake: list[str] = Field(min_length=1)
     phase_opening: dict[str, str]
     item_question: list[str] = Field(min_length=1)
     concept_fallback: str

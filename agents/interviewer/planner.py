@@ -193,8 +193,9 @@ class Planner:
             )
 
     def _check_plan(self, st: InterviewState, reading: Reading) -> Plan | None:
-        """A wrong figure or a contradiction in this message is asked about before anything
-        else, quoting the candidate; mock mode never gives the right figure away."""
+        """A wrong figure, a contradiction or a known design mistake in this message is asked
+        about before anything else, quoting the candidate; mock mode never gives the right
+        figure, or the remedy, away."""
         flagged = [
             n for n in st.numbers if n.turn == st.turn and n.verdict != "ok" and not n.probed
         ]
@@ -221,6 +222,15 @@ class Planner:
                 self.P.contradiction.format(earlier=_clip(earlier), now=_clip(now_said)),
                 target={"kind": "contradiction", "stance": stance},
             )
+        for hit in reading.mistakes:  # one push per mistake, and per sentence however many
+            if hit.id not in st.mistakes and hit.quote not in st.mistake_quotes:
+                st.mistakes.append(hit.id)
+                st.mistake_quotes.append(hit.quote)
+                return Plan(
+                    "mistake",
+                    self._pick(self.P.mistake, st, "m").format(quote=_clip(hit.quote)),
+                    target={"kind": "mistake", "id": hit.id},
+                )
         return None
 
     @staticmethod

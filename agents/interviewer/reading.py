@@ -13,6 +13,7 @@ import numpy as np
 from agents.estimates import Estimate, ScaleConflict, check_message, scale_conflicts
 from agents.guards import is_dont_know, screen
 from agents.judge import ItemJudge
+from agents.red_flags import Hit, RedFlagJudge
 from agents.rubric import for_question
 from agents.text import normalise, reasoning_in, split_sentences, words
 from content.schema import Concept, Question, ScaleFact, Stance
@@ -56,6 +57,7 @@ class Reading:
     conflicts: list[ScaleConflict] = field(default_factory=list)
     stances: list[StanceHit] = field(default_factory=list)
     contradiction: tuple[str, str, str] | None = None  # (stance, earlier quote, this quote)
+    mistakes: list[Hit] = field(default_factory=list)  # known design mistakes in this message
     findings: list[Finding] = field(default_factory=list)  # from this message's diagrams
     diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
 
@@ -139,8 +141,10 @@ class Reader:
         concepts: dict[str, Concept],
         stances: dict[str, Stance] | None = None,
         diagrams: DiagramReader | None = None,
+        red_flags: RedFlagJudge | None = None,
     ):
         self.judge = judge
+        self.red_flags = red_flags
         self.embedder = judge.embedder
         self.diagrams = diagrams or diagram_reader(self.embedder.encode)
         self.concepts = concepts
@@ -228,4 +232,5 @@ class Reader:
             coverage=coverage,
             named=named,
             quotes=concept_quotes(text, self.concepts),
+            mistakes=self.red_flags.find(sentences, vecs, sorted(mine)) if self.red_flags else [],
         )

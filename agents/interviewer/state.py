@@ -66,6 +66,8 @@ class InterviewState(BaseModel):
     numbers: list[NumberCheck] = Field(default_factory=list)
     commitments: list[Commitment] = Field(default_factory=list)
     contradictions: list[str] = Field(default_factory=list)  # stance ids already probed
+    mistakes: list[str] = Field(default_factory=list)  # red flag ids already probed...
+    mistake_quotes: list[str] = Field(default_factory=list)  # ...and the sentences they quoted
     twist: TwistRecord | None = None
     wrap_up_asked: bool = False
     done: bool = False

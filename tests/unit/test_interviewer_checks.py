@@ -4,6 +4,8 @@ correct ones never, and one twist per interview."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agents.interviewer.engine import InterviewEngine
@@ -270,3 +272,33 @@ def test_the_feedback_names_the_numbers_and_the_best_moments(engine: InterviewEn
     ev = engine.grade(q, [Segment(said, "estimation")], "senior", state)
     assert 'Numbers: 1 of 1 estimates were off; "400 per second": our working gives' in ev.feedback
     assert "Most valuable misses:" in ev.feedback and "a strong answer" in ev.feedback
+
+
+def test_a_known_design_mistake_is_pushed_on_once_quoting_the_candidate(
+    engine: InterviewEngine,
+) -> None:
+    """'We keep the links in memory with no replication' is a mistake a bar-raiser pushes on; the
+    probe quotes it and gives nothing away; the same mistake is not asked about twice."""
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "m", now=0.0)
+    wrong = (
+        "We keep every link only in memory on one cache node, no replicas, since redirects "
+        "must be fast."
+    )
+    plan = engine.turn(q, state, "senior", "m", wrong, 30.0)
+    assert plan.kind == "mistake", plan.text
+    assert "one cache node, no replicas" in plan.text
+    around = re.sub(r'"[^"]*"', "", plan.text)
+    assert "replica" not in around and "failover" not in around  # the remedy is not given
+    again = engine.turn(q, state, "senior", "m", wrong, 60.0, history=(wrong,))
+    assert again.kind != "mistake"
+
+
+def test_the_same_design_done_right_is_not_pushed_on(engine: InterviewEngine) -> None:
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "m", now=0.0)
+    right = (
+        "The mapping from code to URL lives in a replicated store with three replicas across "
+        "zones, with Redis in front as a cache."
+    )
+    assert engine.turn(q, state, "senior", "m", right, 30.0).kind != "mistake"
