@@ -33,7 +33,7 @@ from api.validation import validation_error_handler
 from api.views import complete_openapi
 from core import __version__
 from core.logging import configure_logging
-from core.settings import Settings, get_settings
+from core.settings import Settings, get_settings, server_embed_threads
 from wiring import Container
 
 log = logging.getLogger("tradeoff.api")
@@ -103,6 +103,8 @@ def create_app(
 def app_from_env() -> FastAPI:
     """Entry point for uvicorn workers (`api.main:app_from_env`, factory=True)."""
     settings = get_settings()
+    if settings.embed_threads == 0:  # `tradeoff serve` sets it; a bare uvicorn gets the same
+        settings = settings.model_copy(update={"embed_threads": server_embed_threads()})
     refusal = security.exposure_refusal(settings)
     if refusal:
         raise RuntimeError(refusal)

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from core.settings import get_settings
+from core.settings import get_settings, server_embed_threads
 
 app = typer.Typer(
     help="Tradeoff: a coach for system-design interviews.",
@@ -55,8 +55,8 @@ def serve(
     if refusal:
         fail(refusal)
     count = worker_count(workers, settings.binds_loopback)
-    if count > 1 and "TRADEOFF_EMBED_THREADS" not in os.environ:  # workers share the cores
-        os.environ["TRADEOFF_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // count))
+    if "TRADEOFF_EMBED_THREADS" not in os.environ:  # workers share the cores (api.main)
+        os.environ["TRADEOFF_EMBED_THREADS"] = str(server_embed_threads(count))
     configure_logging(settings.log_level)
     Container(settings).prepare()  # once, before any worker answers
     if settings.embedder == "onnx":  # exported once here, not by each worker
