@@ -28,12 +28,16 @@ RED_FLAG_SIM = 0.65  # a sentence this close to a mistake's text or example comm
 OMISSION_SIM = 0.40
 MIN_WORDS = 7  # a heading or a fragment commits to nothing
 MAX_RED_FLAGS = 3  # distinct mistakes reported (and charged) at most
+# What distances a sentence from a mistake it names, other than a plain negation.
+_DISTANCING = (
+    r"avoid\w*|instead( of)?|rather than|naive\w*|mistake|wrong|bad idea|unsafe|danger\w*|"
+    r"would (break|lose|fail|race|corrupt)|the (trap|problem|risk)|tempting|unless|rules? out|"
+    r"reject\w*|problem with|fails? (when|because|if)|breaks? (when|if|on|for|down)|"
+    r"too (slow|risky)"
+)
 _REJECTS = re.compile(
-    r"\b(not|never|no|don't|doesn't|won't|can't|cannot|isn't|aren't|avoid\w*|instead( of)?|"
-    r"rather than|naive\w*|mistake|wrong|bad idea|unsafe|danger\w*|would (break|lose|fail|"
-    r"race|corrupt)|the (trap|problem|risk)|tempting|without|unless|rules? out|reject\w*|"
-    r"problem with|fails? (when|because|if)|breaks? (when|if|on|for|down)|too (slow|risky)|"
-    r"only (after|once|when|if))\b",
+    r"\b(not|never|no|don't|doesn't|won't|can't|cannot|isn't|aren't|without|"
+    rf"only (after|once|when|if)|{_DISTANCING})\b",
     re.I,
 )
 # A negation shortly before a remedy or an omission, in the same clause, takes it back ("locks have
@@ -42,14 +46,10 @@ NEGATION_REACH = 30
 _NEGATED = re.compile(
     r"\b(no|not|never|without|missing|skip\w*|lack\w*|don't|doesn't|won't)\b[^.;,]*$", re.I
 )
-# What distances a sentence from a mistake it names other than by a plain negation: a sentence
-# that states an omission ("no replicas") is negative by nature, so only these clear it.
+# A sentence that states an omission ("no replicas") is negative by nature, so only distancing
+# (or a hypothetical) clears it.
 _DISTANCES = re.compile(
-    r"\b(avoid\w*|instead( of)?|rather than|naive\w*|mistake|wrong|bad idea|unsafe|danger\w*|"
-    r"would (break|lose|fail|race|corrupt)|the (trap|problem|risk)|tempting|unless|rules? out|"
-    r"reject\w*|problem with|fails? (when|because|if)|breaks? (when|if|on|for|down)|"
-    r"too (slow|risky)|if we|suppose|what if|never (skip|drop|lose)\w*)\b",
-    re.I,
+    rf"\b({_DISTANCING}|if we|suppose|what if|never (skip|drop|lose)\w*)\b", re.I
 )
 
 
