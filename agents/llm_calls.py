@@ -16,9 +16,8 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import openai
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -27,6 +26,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 from tenacity.stop import stop_base
+
+if TYPE_CHECKING:  # the SDK is imported on first use: a process on the offline engine never
+    import openai  # loads it (~0.2 s of a cold start)
 
 log = logging.getLogger("tradeoff.llm")
 T = TypeVar("T")
@@ -98,6 +100,8 @@ def retry_after(exc: BaseException | None) -> float | None:
 
 
 def is_retryable(exc: BaseException) -> bool:
+    import openai
+
     if isinstance(exc, DeadlineExceeded):
         return False  # the budget is spent: another attempt has no time left
     if isinstance(exc, openai.APIStatusError):
@@ -106,6 +110,8 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def _provider_fault(exc: BaseException) -> bool:
+    import openai
+
     return isinstance(exc, openai.OpenAIError | TimeoutError)
 
 
@@ -304,6 +310,8 @@ def complete(
         finish: list[str | None] = [None]
 
         def source() -> Iterator[str]:
+            import openai
+
             extra = {"response_format": response_format} if response_format else {}
             try:
                 stream = _client(chat).chat.completions.create(
