@@ -251,13 +251,11 @@ class RedFlag(Strict):
         description="The right practice, named (any case): a sentence that names one is doing the"
         " right thing, however close its wording sits to the mistake's.",
     )
-
     omissions: list[Regex] = Field(
         default_factory=list,
         description="The mistake stated as a lack, in its own words (any case): 'no replicas', "
         "'we never retry'. Found even though the sentence has a negation.",
     )
-
     by_meaning: bool = Field(
         default=True,
         description="false: the mistake's topic is one good answers discuss too (a hot key, calls"

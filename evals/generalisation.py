@@ -47,6 +47,18 @@ def _rho(rs: list[tuple[Any, Evaluation]]) -> float:
     return round(spearman([BAND_TARGET[c.band] for c, _ in rs], [e.overall for _, e in rs]), 4)
 
 
+def _band_figures(rows: list[tuple[Any, Evaluation]], prefix: str) -> dict[str, float]:
+    """How a set of free-text answers ranks by band: all of it, outside the bank, per question,
+    and the fluent-but-wrong answers against their question's adequate one."""
+    ordered, questions, below, wrong = _ordered(rows)
+    return {
+        f"{prefix}spearman": _rho(rows),
+        f"{prefix}outside_spearman": _rho([(c, e) for c, e in rows if c.bank_id is None]),
+        f"{prefix}band_order_rate": round(ordered / max(1, questions), 4),
+        f"{prefix}fluent_wrong_below_adequate_rate": round(below / max(1, wrong), 4),
+    }
+
+
 def freetext_metrics(evaluator: Any) -> dict[str, Any]:
     cases = [c for c in datasets.freetext_answers() if is_validation(c.group)]
     heldout = datasets.freetext_heldout()
@@ -54,9 +66,7 @@ def freetext_metrics(evaluator: Any) -> dict[str, Any]:
     graded = _grade(evaluator, requests)
     rows = list(zip(cases, graded[: len(cases)], strict=True))
     blind = list(zip(heldout, graded[len(cases) :], strict=True))
-    outside = [(c, e) for c, e in rows if c.bank_id is None]
     reworded = [(c, e) for c, e in rows if c.bank_id is not None]
-    ordered, questions, below, wrong = _ordered(rows)
     dims: dict[str, dict[str, list[float]]] = {
         "strong": defaultdict(list),
         "weak": defaultdict(list),
@@ -70,13 +80,9 @@ def freetext_metrics(evaluator: Any) -> dict[str, Any]:
     on_topic_flagged = sum(
         "wrong_question" in e.flags for c, e in rows if c.band in ("strong", "adequate")
     )
-    b_ordered, b_questions, b_below, b_wrong = _ordered(blind)
     return {
-        "freetext_spearman": _rho(rows),
-        "freetext_outside_spearman": _rho(outside),
+        **_band_figures(rows, "freetext_"),
         "freetext_reworded_spearman": _rho(reworded),
-        "freetext_band_order_rate": round(ordered / max(1, questions), 4),
-        "freetext_fluent_wrong_below_adequate_rate": round(below / max(1, wrong), 4),
         "freetext_reworded_resolved_rate": round(
             sum(e.rubric is not None and e.rubric.question_id == c.bank_id for c, e in reworded)
             / max(1, len(reworded)),
@@ -86,10 +92,7 @@ def freetext_metrics(evaluator: Any) -> dict[str, Any]:
         "freetext_weak_max_dimension_median": weak_max,
         "freetext_on_topic_wrong_question_flags": on_topic_flagged,
         "freetext_validation_answers": len(rows),
-        "freetext_heldout_spearman": _rho(blind),
-        "freetext_heldout_outside_spearman": _rho([(c, e) for c, e in blind if c.bank_id is None]),
-        "freetext_heldout_band_order_rate": round(b_ordered / max(1, b_questions), 4),
-        "freetext_heldout_fluent_wrong_below_adequate_rate": round(b_below / max(1, b_wrong), 4),
+        **_band_figures(blind, "freetext_heldout_"),
         "freetext_heldout_answers": len(blind),
     }
 
