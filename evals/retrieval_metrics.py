@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.settings import Settings
+from evals.splits import is_validation
 from retrieval.ingest import Embedder, ensure_notes_indexed, ingest_paths
 from retrieval.search import Citation, Retriever
 
@@ -48,6 +49,7 @@ FLASH_CARD_SECTIONS: dict[str, list[str]] = {
 class RetrievalCase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    id: str | None = Field(default=None, description="Stable case id, where a set has them.")
     q: Annotated[str, Field(min_length=3, description="The query as a user would type it.")]
     expected_heading: list[str] = Field(
         default_factory=list, description="Section titles; a hit's heading path contains one."
@@ -87,6 +89,18 @@ def load_query_set(path: Path) -> list[RetrievalCase]:
             first = err.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "(case)"
             raise ValueError(f"{path}: [{i}].{field}: {first['msg']}") from err
+    return cases
+
+
+def heading_cases(path: Path | None = None) -> list[RetrievalCase]:
+    """The heading-answer set over our notes: each case names its id and note (the split group)."""
+    path = path or DATA_DIR / "notes_headings.yaml"
+    cases = load_query_set(path)
+    ids = [c.id for c in cases]
+    if None in ids or len(set(ids)) != len(ids):
+        raise ValueError(f"{path}: every case needs a unique id")
+    if any(c.expected_doc is None for c in cases):
+        raise ValueError(f"{path}: every case needs expected_doc (the note; it fixes the split)")
     return cases
 
 
@@ -146,4 +160,11 @@ def run_retrieval_suite(
         if notes.chunks:
             cases = load_query_set(DATA_DIR / "notes.yaml")
             out["notes"] = run_query_set(retriever, cases, "notes")
+            headings = heading_cases()
+            out["notes_headings"] = run_query_set(retriever, headings, "notes")
+            # Split by note (evals/splits.py): the validation part is what the ranker was not
+            # tuned on, and the figure reports quote.
+            for part, keep in (("validation", True), ("tuning", False)):
+                chosen = [c for c in headings if is_validation(str(c.expected_doc)) == keep]
+                out[f"notes_headings_{part}"] = run_query_set(retriever, chosen, "notes")
     return out

@@ -13,6 +13,7 @@ from typing import Any
 
 import bm25s
 import numpy as np
+import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -29,21 +30,18 @@ _STOP = frozenset(STOPWORDS_EN) | {
 }
 
 
-def _stem(word: str) -> str:
-    """A deliberately crude stemmer: caches/caching/cached → cach, shards/sharding → shard."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    return word
+# Snowball's English stemmer (PyStemmer): rotating/rotation -> rotat, caches/caching -> cach.
+# Measured against the crude suffix stripper it replaced (tradeoff eval --suite retrieval):
+# primer flash cards recall@1 0.98 -> 1.0, paraphrased MRR 0.920 -> 0.927, notes heading set
+# (tuning split) recall@1 0.80 -> 0.83, validation 0.75 -> 0.75.
+_STEMMER = Stemmer.Stemmer("english")
+_STEM_LOCK = threading.Lock()  # a Stemmer object is not safe to share between threads
 
 
 def tokenize(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    words = [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+    with _STEM_LOCK:
+        return list(_STEMMER.stemWords(words))
 
 
 TITLE_DICE = 0.5  # a section whose title shares more than this with the query is about it

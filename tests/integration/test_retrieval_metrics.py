@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from evals.retrieval_metrics import (
     RetrievalCase,
+    heading_cases,
     load_query_set,
     mean_reciprocal_rank,
     recall_at_k,
     run_retrieval_suite,
 )
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_metric_functions() -> None:
@@ -25,6 +30,21 @@ def test_query_sets_validate(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=r"bad.yaml: \[0\]"):
         load_query_set(bad)
     assert RetrievalCase(q="abc", expected_heading="X").expected_heading == ["X"]
+
+
+def test_heading_set_needs_ids_and_notes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cases = heading_cases()  # the bundled set loads, and each case names a note that exists
+    notes = {p.stem for p in (REPO / "content" / "notes").glob("*.md")}
+    assert len(cases) >= 80 and {c.expected_doc for c in cases} <= notes
+    path = tmp_path / "h.yaml"
+    path.write_text(
+        "- {id: a, q: one query, expected_doc: caching}\n- {id: a, q: two, expected_doc: x}\n"
+    )
+    with pytest.raises(ValueError, match="unique id"):
+        heading_cases(path)
+    path.write_text("- {id: a, q: one query, expected_heading: Stampedes}\n")
+    with pytest.raises(ValueError, match="expected_doc"):
+        heading_cases(path)
 
 
 @pytest.mark.slow

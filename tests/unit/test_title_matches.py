@@ -28,3 +28,10 @@ def test_the_section_named_for_the_query_comes_first() -> None:
     # Topic filters apply here as in the other rankings.
     assert index.title_matches("consistent hashing", 5, np.array([1, 0, 1, 1], bool)) == [2]
     assert index.title_matches("the", 5) == []
+
+
+def test_word_forms_meet_through_the_stemmer() -> None:
+    # Snowball stems rotating/rotation and caches/caching alike; the old suffix stripper did not.
+    index = _index(["Keys > Rotating keys", "Keys > Caching keys", "Keys > Storage"])
+    assert index.title_matches("key rotation", 5) == [0]
+    assert index.title_matches("caches of keys", 5) == [1]
