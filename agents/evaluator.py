@@ -519,9 +519,9 @@ def feedback(
     ][:2]
     if unjustified:
         parts.append(
-            "Justify your choices: "
-            + "; ".join(j.item.text.split(",")[0].rstrip(".") for j in unjustified)
-            + "."
+            "Justify your choices on "
+            + " and ".join(j.item.topic for j in unjustified)
+            + ": say why, and what the alternative would have cost."
         )
     return " ".join(parts)
 

@@ -38,10 +38,13 @@ FILLER = frozenset(
 @dataclass(frozen=True)
 class ResolveParams:
     """score = dense + coverage_weight * coverage; the best bank question matches when its score
-    reaches `threshold`. Fitted by `python -m evals.fit_resolution` on the tuning split."""
+    reaches `threshold` and its meaning alone reaches `min_dense` (shared words are no match when
+    the meaning is far: "a message broker like Kafka" against an order pipeline that uses Kafka).
+    Fitted by `python -m evals.fit_resolution` on the tuning split."""
 
     coverage_weight: float = 0.85
     threshold: float = 0.82
+    min_dense: float = 0.49
 
 
 DEFAULT_PARAMS = ResolveParams()
@@ -154,11 +157,14 @@ class QuestionResolver:
             return Resolution(None, 0.0, None, 0.0, "the bank is empty")
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
         P = self.params
-        matched = best.score >= P.threshold
+        matched = best.score >= P.threshold and best.dense >= P.min_dense
         why = (
             f"matched {best.question_id!r} (score {best.score:.2f} >= {P.threshold:.2f}: "
             f"meaning {best.dense:.2f}, shared vocabulary {best.coverage:.0%})"
             if matched
+            else f"no bank question is close enough (best {best.question_id!r}: meaning "
+            f"{best.dense:.2f} < {P.min_dense:.2f} whatever the shared words)"
+            if best.score >= P.threshold
             else f"no bank question is close enough (best {best.question_id!r} at "
             f"{best.score:.2f} < {P.threshold:.2f})"
         )

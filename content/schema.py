@@ -226,6 +226,11 @@ class Behaviour(Strict):
         description="Only an interview can show it (asking, checking in); a written answer is "
         "not graded on it.",
     )
+    asked_in: Phase | None = Field(
+        default=None,
+        description="The interview phase that asks for it while it is missing, like one of the "
+        "question's own items; null: graded, never asked for.",
+    )
 
     @model_validator(mode="after")
     def _detectable(self) -> Behaviour:

@@ -17,7 +17,7 @@ from agents.diagram_grading import grade_with_diagrams
 from agents.evaluation import Evaluation, NumberFinding, TwistFinding
 from agents.evaluator import OfflineEvaluator, Segment
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase
-from agents.interviewer.phrasing import one_question, phrases, topic
+from agents.interviewer.phrasing import attributed, one_question, phrases, topic, unanswered
 from agents.interviewer.planner import Plan, Planner
 from agents.interviewer.reading import Reader, Reading, StanceHit
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
@@ -134,6 +134,13 @@ class InterviewEngine:
         reading.contradiction = self._contradiction(state, reading)
         plan = Planner(question, level, seed).plan(state, reading, now)
         plan.level = level
+        if plan.probe is not None:
+            concept = self.evaluator.bank.concepts.get(plan.probe.trigger_value)
+            aliases = concept.aliases if concept else ()
+            plan.question = attributed(plan.question, " ".join([*history, message]), aliases)
+            # What they just said, or the words the probe quotes, is not asked of them again.
+            quoted = " ".join([message, state.quotes.get(plan.probe.trigger_value, "")])
+            plan.question = unanswered(plan.question, quoted, aliases)
         if plan.kind not in ("redirect", "off_topic", "dont_know", "clarify"):
             state.last_question = plan.question
         return plan
@@ -285,14 +292,15 @@ class InterviewEngine:
     @staticmethod
     def _incomplete(ev: Evaluation, state: InterviewState) -> Evaluation:
         """An interview stopped before the wrap-up is graded on everything it should have
-        covered (the rubric is whole: unreached items count as missing), says so, and cannot
+        covered (the rubric is whole: items never said count as missing), says so, and cannot
         reach a hire verdict: nobody saw the rest of the design."""
         if state.done or state.phase == "wrap_up":
             return ev
         unreached = [PHASE_NAMES[p] for p in PHASES[PHASES.index(state.phase) + 1 :]]
         note = (
-            f"Incomplete interview: it ended in the {PHASE_NAMES[state.phase]}; "
-            f"never reached: {', '.join(unreached)}. Their points count as missed."
+            f"Incomplete interview: it ended in the {PHASE_NAMES[state.phase]}, before the "
+            f"{', '.join(unreached)}. Points of those phases you made along the way count; "
+            "the rest count as missed."
         )
         capped = ev.verdict if ev.verdict in ("lean_no_hire", "no_hire") else "lean_no_hire"
         return ev.model_copy(

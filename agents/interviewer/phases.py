@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from content.schema import Phase, Question, RubricItem
 
@@ -36,10 +37,31 @@ def is_estimate(item: RubricItem) -> bool:
 
 
 def items_for_phase(question: Question, phase: Phase) -> list[RubricItem]:
+    """The question's items this phase is about, then the behaviours it asks for (the grade
+    counts "latency and availability targets" whichever question it is: so does the interview)."""
     dims = PHASE_DIMENSIONS[phase]
     items = [i for i in question.rubric if i.dimension in dims]
     if phase == "requirements":
-        return [i for i in items if not is_estimate(i)] or items
-    if phase == "estimation":
-        return [i for i in items if is_estimate(i)] or items
-    return items
+        items = [i for i in items if not is_estimate(i)] or items
+    elif phase == "estimation":
+        items = [i for i in items if is_estimate(i)] or items
+    return items + list(_asked_behaviours().get(phase, ()))
+
+
+@lru_cache(maxsize=1)
+def _asked_behaviours() -> dict[str, tuple[RubricItem, ...]]:
+    from content.loader import bundled_bank
+
+    out: dict[str, list[RubricItem]] = {}
+    for b in bundled_bank().behaviours.values():
+        if b.asked_in is not None:
+            out.setdefault(b.asked_in, []).append(b.item)
+    return {phase: tuple(items) for phase, items in out.items()}
+
+
+def priority(item: RubricItem) -> tuple[bool, float]:
+    """Which missing item to ask for first: the question's own before the behaviours every
+    rubric carries ("the scope: groups, receipts" before "what users must be able to do"),
+    heavier first."""
+    asked = {i.id for items in _asked_behaviours().values() for i in items}
+    return (item.id in asked, -item.weight)

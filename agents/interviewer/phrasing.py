@@ -4,12 +4,15 @@ deterministic variety (the same session and turn always read the same)."""
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.text import content_words, split_sentences, stem
 from content.schema import RubricItem
 
 PHRASES_PATH = Path(__file__).resolve().parents[2] / "prompts" / "interviewer_phrases.yaml"
@@ -32,10 +35,14 @@ class Phrases(BaseModel):
     mistake: list[str] = Field(min_length=1)
     phase_opening: dict[str, str]
     item_question: list[str] = Field(min_length=1)
+    behaviour_question: str
+    deepen: list[str] = Field(min_length=1)
+    suppose: str
     concept_fallback: str
     clarify: list[str] = Field(min_length=1)
     clarify_unknown: str
     redirect: list[str] = Field(min_length=1)
+    narrower: str
     dont_know: list[str] = Field(min_length=1)
     off_topic: str
     wrap_up_done: str
@@ -64,3 +71,52 @@ def one_question(text: str) -> str:
     """Keeps everything up to and including the first question mark (one question per reply)."""
     first = text.find("?")
     return text if first < 0 else text[: first + 1]
+
+
+# A sentence of a probe that states the candidate's design, and the verbs that only say they made
+# a choice ("You picked Cassandra." attributes no more than naming Cassandra did).
+_PREMISE = re.compile(r"(?:You|Your)\b")
+_QUOTING = re.compile(r"You (?:said|mentioned|named)\b")
+_CHOICE = frozenset("chose choose picked pick keep put run want already".split())
+PREMISE_SUPPORT = 0.5  # share of a premise's own words the candidate must have used
+
+
+def attributed(question: str, said: str, concept_words: Iterable[str] = ()) -> str:
+    """The probe as it may be asked: a sentence of it that states the candidate's design ("Your
+    session registry is in Redis.") stays only when their own words support it (half of its
+    words beyond the concept's name and the verbs of choosing are theirs); otherwise it is put as
+    a supposition, so the interviewer never attributes a design nobody proposed."""
+    theirs = {stem(w) for w in content_words(said)}
+    generic = {stem(w) for w in content_words(" ".join(concept_words))} | {stem(w) for w in _CHOICE}
+    out = []
+    for s in split_sentences(question):
+        text = s.text.strip()
+        if not text.endswith("?") and _PREMISE.match(text) and not _QUOTING.match(text):
+            own = {stem(w) for w in content_words(text)} - generic
+            if own and len(own & theirs) / len(own) < PREMISE_SUPPORT:
+                text = phrases().suppose.format(premise=text[0].lower() + text[1:])
+        out.append(text)
+    return " ".join(out)
+
+
+# "Which status does your redirect return, and what do you give up if ...?": two questions in one.
+_SECOND = re.compile(r",\s+and\s+(?=(?:what|how|which|who|when|where|why)\b)", re.I)
+ANSWERED = 0.5  # share of a question's own words the candidate's words must hold to answer it
+
+
+def unanswered(question: str, said: str, concept_words: Iterable[str] = ()) -> str:
+    """The probe without a first half the candidate's words already answer ("...returns a 302":
+    "Which status does your redirect return, and what do you give up if browsers cache it?"
+    keeps only what they give up)."""
+    theirs = {stem(w) for w in content_words(said)}
+    generic = {stem(w) for w in content_words(" ".join(concept_words))}
+    out = []
+    for s in split_sentences(question):
+        text = s.text.strip()
+        parts = _SECOND.split(text, maxsplit=1)
+        if text.endswith("?") and len(parts) == 2:
+            own = {stem(w) for w in content_words(parts[0])} - generic
+            if own and len(own & theirs) / len(own) >= ANSWERED:
+                text = parts[1][:1].upper() + parts[1][1:]
+        out.append(text)
+    return " ".join(out)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.interviewer.phases import PHASE_NAMES, items_for_phase
+from agents.interviewer.phases import PHASE_NAMES, items_for_phase, priority
 from agents.interviewer.phrasing import phrases, pick, topic
 from agents.interviewer.reading import Reading
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
@@ -136,6 +136,31 @@ class Planner:
         left = [s for s in self.q.failure_scenarios if s.id not in st.asked_scenarios]
         return left[0] if left else None
 
+    def _own_items(self, st: InterviewState) -> list[RubricItem]:
+        """This phase's items that no earlier phase asked for (a question with no estimation
+        items of its own estimates over the requirements' items: those are not new here)."""
+        earlier = {
+            i.id for p in PHASES[: PHASES.index(st.phase)] for i in items_for_phase(self.q, p)
+        }
+        return [
+            i
+            for i in items_for_phase(self.q, st.phase)
+            if self._expected(i) and i.id not in earlier
+        ]
+
+    def _spoken_to(self, st: InterviewState) -> bool:
+        """Whether any of this phase's own items has come up already."""
+        return any(st.status(i.id) != "missing" for i in self._own_items(st))
+
+    def _partial_item(self, st: InterviewState) -> RubricItem | None:
+        """An item of this phase the candidate touched on but did not cover (`priority`)."""
+        items = [
+            i
+            for i in self._own_items(st)
+            if st.status(i.id) == "partial" and i.id not in st.asked_items
+        ]
+        return min(items, key=priority, default=None)
+
     def _uncovered_item(self, st: InterviewState) -> RubricItem | None:
         items = [
             i
@@ -143,7 +168,7 @@ class Planner:
             # Only what has not come up at all: a partly covered item is probed, never re-asked.
             if self._expected(i) and st.status(i.id) == "missing" and i.id not in st.asked_items
         ]
-        items.sort(key=lambda i: -i.weight)
+        items.sort(key=priority)
         return items[0] if items else None
 
     def _probe_plan(self, st: InterviewState, probe: Probe, reading: Reading) -> Plan:
@@ -151,7 +176,15 @@ class Planner:
         kind, value = probe.trigger_kind, probe.trigger_value
         status = "unjustified" if kind == "concept" else st.status(value)
         # A concept probe attributes a design to the candidate: quote what they actually said.
-        said = reading.quotes.get(value) if kind == "concept" else None
+        # A probe of a point this message made only in part starts from its words on it, so it
+        # reads as a push on what they just said, not as a question they never answered.
+        said = (
+            (reading.quotes.get(value) or st.quotes.get(value))
+            if kind == "concept"
+            else _clip(reading.evidence[value], 20)
+            if status == "partial" and value in reading.evidence
+            else None
+        )
         return Plan(
             "probe",
             probe.question,
@@ -291,9 +324,11 @@ class Planner:
             plan.skipped.insert(0, skipped)
             plan.transitioned_to = plan.transitioned_to or nxt
             return plan
-        if opened:
+        if opened and not self._spoken_to(st):
             return Plan("phase_open", self.P.phase_opening[st.phase], target={"kind": "phase"})
-        twist = self._twist_plan(st)
+        # A phase the candidate already spoke to opens on what is still missing from it, not on
+        # the generic opener that would ask for what they said (numbers given while scoping).
+        twist = None if opened else self._twist_plan(st)
         if twist:
             return twist
         probe = self._concept_probe(st, reading)
@@ -311,10 +346,24 @@ class Planner:
         item = self._uncovered_item(st)
         if item:
             st.asked_items.append(item.id)
-            text = self._pick(self.P.item_question, st, "item").format(topic=topic(item))
+            # A behaviour ("latency, availability and consistency targets") is read from set
+            # phrasings that can miss how someone put it: asked for, never "not heard".
+            words = [self.P.behaviour_question] if priority(item)[0] else self.P.item_question
+            text = self._pick(words, st, "item").format(topic=topic(item))
             return Plan(
                 "item",
                 text,
+                item=item,
+                target={"kind": "item", "id": item.id, "status": st.status(item.id)},
+            )
+        # A phase opens on a point the candidate already touched on; within a phase a partial
+        # point is left to the probes (asking for it again would re-ask what was said).
+        item = self._partial_item(st) if opened else None
+        if item:
+            st.asked_items.append(item.id)
+            return Plan(
+                "item",
+                self._pick(self.P.deepen, st, "deepen").format(topic=topic(item)),
                 item=item,
                 target={"kind": "item", "id": item.id, "status": st.status(item.id)},
             )
@@ -338,6 +387,8 @@ class Planner:
             st.merge(item_id, status)  # type: ignore[arg-type]
         for concept, justified in reading.named.items():
             st.named[concept] = st.named.get(concept, False) or justified
+        for concept, quote in reading.quotes.items():
+            st.quotes.setdefault(concept, quote)  # a later probe of it quotes these words
         self._record_numbers(st, reading)
         if st.phase == "wrap_up" and st.wrap_up_asked:
             st.done = True
@@ -394,7 +445,14 @@ class Planner:
                 target={"kind": "clarify", "facts": [f.name for f in reading.facts]},
             )
         if reading.kind == "dont_know":
-            simpler = self.P.phase_opening.get(st.phase) or last
+            # A smaller question than the one that stumped them: one missing point of the phase.
+            missing = [i for i in self._own_items(st) if st.status(i.id) == "missing"]
+            narrow = min(missing, key=priority, default=None)
+            simpler = (
+                self.P.narrower.format(topic=topic(narrow))
+                if narrow is not None
+                else self.P.phase_opening.get(st.phase) or last
+            )
             return Plan(
                 "dont_know",
                 self._pick(self.P.dont_know, st, "d").format(simpler=simpler),

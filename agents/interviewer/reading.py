@@ -57,6 +57,7 @@ class Reading:
     conflicts: list[ScaleConflict] = field(default_factory=list)
     stances: list[StanceHit] = field(default_factory=list)
     contradiction: tuple[str, str, str] | None = None  # (stance, earlier quote, this quote)
+    evidence: dict[str, str] = field(default_factory=dict)  # item id -> its sentence here
     mistakes: list[Hit] = field(default_factory=list)  # known design mistakes in this message
     findings: list[Finding] = field(default_factory=list)  # from this message's diagrams
     diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
@@ -85,12 +86,22 @@ def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
     return out
 
 
+_CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+[–—]\s+|\s+-\s+")
+
+
 def quote_around(sentence: str, alias: str, words_each_side: int = 6) -> str:
-    """The few words of `sentence` around `alias`, as the candidate wrote them."""
+    """The candidate's words around `alias`, as they wrote them: the clause that holds it when
+    the clause is of a quotable length, else a window of words around it."""
     low = sentence.lower()
     at = low.find(alias.lower())
     if at < 0:
         return " ".join(sentence.split()[: 2 * words_each_side])
+    marks = (x for m in _CLAUSE.finditer(sentence) for x in (m.start(), m.end()))
+    cuts = [0, *marks, len(sentence)]
+    for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+        clause = sentence[start:end]
+        if start <= at < end and 3 <= len(clause.split()) <= 2 * words_each_side + 4:
+            return clause.strip(" ,;:.")
     before = sentence[:at].split()[-words_each_side:]
     after = sentence[at:].split()[: words_each_side + 1]
     return " ".join(before + after).strip(" ,;:.")
@@ -226,10 +237,18 @@ class Reader:
             vec = self.embedder.encode([text])[0]
             if float(self._profile_vec(q) @ vec) < OFF_TOPIC_SIM:
                 return Reading("off_topic", text)
+        # Each item's best sentence in this message: a probe of a point made in part quotes it.
+        evidence = {
+            j.item.id: sentences[best].text.strip()
+            for j in judged
+            if j.status != "missing"
+            and (best := next((k for k in j.evidence if k in mine), None)) is not None
+        }
         return Reading(
             "answer",
             text,
             coverage=coverage,
+            evidence=evidence,
             named=named,
             quotes=concept_quotes(text, self.concepts),
             mistakes=self.red_flags.find(sentences, vecs, sorted(mine)) if self.red_flags else [],

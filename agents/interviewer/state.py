@@ -56,6 +56,7 @@ class InterviewState(BaseModel):
     turn: int = 0
     coverage: dict[str, Status] = Field(default_factory=dict)  # rubric item id -> best status
     named: dict[str, bool] = Field(default_factory=dict)  # concept id -> justified yet
+    quotes: dict[str, str] = Field(default_factory=dict)  # concept id -> the words that named it
     asked_probes: list[str] = Field(default_factory=list)
     asked_items: list[str] = Field(default_factory=list)
     asked_scenarios: list[str] = Field(default_factory=list)

@@ -28,6 +28,18 @@ def test_questions_resolve_to_the_bank_only_when_they_ask_for_it(
     assert found.runner_up is not None and found.runner_up != found.question_id
 
 
+def test_shared_words_are_no_match_when_the_meaning_is_far() -> None:
+    """A message broker like Kafka shares "message", "broker" and "Kafka" with the order
+    pipeline that uses Kafka, and clears the score threshold on them; its meaning does not."""
+    resolver = offline_evaluator().resolver
+    text = "Design a distributed message broker like Kafka"
+    best = resolver.candidates(text)[0]
+    assert best.score >= resolver.params.threshold > 0  # the words alone would match it
+    assert best.dense < resolver.params.min_dense
+    found = resolver.resolve(text)
+    assert found.question_id is None and "meaning" in found.reason, found.reason
+
+
 def test_an_outside_question_gets_a_synthesised_rubric_that_says_where_items_came_from() -> None:
     ev = offline_evaluator()
     text = "Design an online judge that compiles and runs contest submissions in sandboxes"
@@ -214,3 +226,22 @@ def test_a_section_label_is_never_the_evidence_for_a_design_point() -> None:
     quotes = [q for item in ev.items if item.dimension != "communication" for q in item.evidence]
     assert quotes, "some point should be credited"
     assert not {"API", "Design:", "Requirements"} & {q.strip() for q in quotes}, quotes
+
+
+def test_choices_made_without_a_reason_are_named_by_topic_in_the_feedback() -> None:
+    from content.loader import bundled_bank
+
+    q = bundled_bank().questions["url-shortener"]
+    answer = (
+        "Users shorten links and get redirects; custom aliases and expiry. 100 million links a "
+        "month is 40 writes a second. The redirect answers with a 301. Codes come from a counter "
+        "encoded in base62. We cache hot codes in Redis in front of a key-value store sharded by "
+        "code."
+    )
+    ev = offline_evaluator().grade(q, answer, "senior")
+    status = {i.id: i.status for i in ev.items}
+    unreasoned = [i for i in q.rubric if i.requires_reasoning and status[i.id] == "partial"]
+    assert unreasoned
+    said = ev.feedback.split("Justify your choices on ", 1)[1]
+    assert said.startswith(unreasoned[0].topic)  # the item's short name, not its text cut short
+    assert said.endswith(": say why, and what the alternative would have cost.")
