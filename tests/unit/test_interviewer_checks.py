@@ -273,6 +273,17 @@ def test_a_probe_of_a_point_made_in_part_starts_from_the_candidates_words(
     assert plan.text == plan.probe.question
 
 
+def test_a_time_budget_counts_as_a_latency_target(engine: InterviewEngine) -> None:
+    """ "Must add under 5 ms" states a latency target: not asked for again as if unsaid."""
+    q = bundled_bank().questions["rate-limiter"]
+    said = engine.reader.read(
+        q, "Per-key limits of 100 a minute, and the limiter must add under 5 ms."
+    )
+    assert said.coverage.get("b-non-functional") in ("partial", "covered")
+    unsaid = engine.reader.read(q, "Per-key limits of 100 a minute, with premium tiers above.")
+    assert "b-non-functional" not in unsaid.coverage
+
+
 def test_i_dont_know_gets_a_smaller_question_not_the_same_one(engine: InterviewEngine) -> None:
     q = bundled_bank().questions[Q]
     planner = Planner(q, "senior", "stuck")
