@@ -46,6 +46,10 @@ class ResolveParams:
     threshold: float = 0.82
     min_dense: float = 0.49
 
+    def accepts(self, score: float, dense: float) -> bool:
+        """Whether the best bank question, at this score and meaning, is a match."""
+        return score >= self.threshold and dense >= self.min_dense
+
 
 DEFAULT_PARAMS = ResolveParams()
 
@@ -157,7 +161,7 @@ class QuestionResolver:
             return Resolution(None, 0.0, None, 0.0, "the bank is empty")
         best, second = ranked[0], ranked[1] if len(ranked) > 1 else None
         P = self.params
-        matched = best.score >= P.threshold and best.dense >= P.min_dense
+        matched = P.accepts(best.score, best.dense)
         why = (
             f"matched {best.question_id!r} (score {best.score:.2f} >= {P.threshold:.2f}: "
             f"meaning {best.dense:.2f}, shared vocabulary {best.coverage:.0%})"

@@ -46,13 +46,14 @@ def accuracy(
 ) -> tuple[float, float]:
     """Share resolved right, and the gap between the lowest right match and the highest
     wrongly-scored candidate (bigger is a safer threshold)."""
+    rule = ResolveParams(coverage_weight=w, threshold=t, min_dense=floor)
     right = 0
     low_pos, high_neg = 9.0, -9.0
     for truth, feats in rows:
         dense = {q: d for q, d, _ in feats}
         scored = sorted(((d + w * c, q) for q, d, c in feats), reverse=True)
         best, qid = scored[0]
-        got = qid if best >= t and dense[qid] >= floor else None
+        got = qid if rule.accepts(best, dense[qid]) else None
         right += got == truth
         if truth is not None and qid == truth:
             low_pos = min(low_pos, best)

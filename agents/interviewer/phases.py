@@ -63,5 +63,9 @@ def priority(item: RubricItem) -> tuple[bool, float]:
     """Which missing item to ask for first: the question's own before the behaviours every
     rubric carries ("the scope: groups, receipts" before "what users must be able to do"),
     heavier first."""
-    asked = {i.id for items in _asked_behaviours().values() for i in items}
-    return (item.id in asked, -item.weight)
+    return (item.id in _asked_behaviour_ids(), -item.weight)
+
+
+@lru_cache(maxsize=1)
+def _asked_behaviour_ids() -> frozenset[str]:
+    return frozenset(i.id for items in _asked_behaviours().values() for i in items)

@@ -81,19 +81,28 @@ _CHOICE = frozenset("chose choose picked pick keep put run want already".split()
 PREMISE_SUPPORT = 0.5  # share of a premise's own words the candidate must have used
 
 
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
+
+
+def _held(text: str, theirs: set[str], generic: set[str]) -> float | None:
+    """The share of `text`'s own words (beyond `generic`) found in `theirs`; None if it has none."""
+    own = _stems(text) - generic
+    return len(own & theirs) / len(own) if own else None
+
+
 def attributed(question: str, said: str, concept_words: Iterable[str] = ()) -> str:
     """The probe as it may be asked: a sentence of it that states the candidate's design ("Your
     session registry is in Redis.") stays only when their own words support it (half of its
     words beyond the concept's name and the verbs of choosing are theirs); otherwise it is put as
     a supposition, so the interviewer never attributes a design nobody proposed."""
-    theirs = {stem(w) for w in content_words(said)}
-    generic = {stem(w) for w in content_words(" ".join(concept_words))} | {stem(w) for w in _CHOICE}
+    theirs, generic = _stems(said), _stems(" ".join(concept_words)) | _stems(" ".join(_CHOICE))
     out = []
     for s in split_sentences(question):
         text = s.text.strip()
         if not text.endswith("?") and _PREMISE.match(text) and not _QUOTING.match(text):
-            own = {stem(w) for w in content_words(text)} - generic
-            if own and len(own & theirs) / len(own) < PREMISE_SUPPORT:
+            held = _held(text, theirs, generic)
+            if held is not None and held < PREMISE_SUPPORT:
                 text = phrases().suppose.format(premise=text[0].lower() + text[1:])
         out.append(text)
     return " ".join(out)
@@ -108,15 +117,14 @@ def unanswered(question: str, said: str, concept_words: Iterable[str] = ()) -> s
     """The probe without a first half the candidate's words already answer ("...returns a 302":
     "Which status does your redirect return, and what do you give up if browsers cache it?"
     keeps only what they give up)."""
-    theirs = {stem(w) for w in content_words(said)}
-    generic = {stem(w) for w in content_words(" ".join(concept_words))}
+    theirs, generic = _stems(said), _stems(" ".join(concept_words))
     out = []
     for s in split_sentences(question):
         text = s.text.strip()
         parts = _SECOND.split(text, maxsplit=1)
         if text.endswith("?") and len(parts) == 2:
-            own = {stem(w) for w in content_words(parts[0])} - generic
-            if own and len(own & theirs) / len(own) >= ANSWERED:
+            held = _held(parts[0], theirs, generic)
+            if held is not None and held >= ANSWERED:
                 text = parts[1][:1].upper() + parts[1][1:]
         out.append(text)
     return " ".join(out)

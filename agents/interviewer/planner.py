@@ -284,6 +284,15 @@ class Planner:
                 )
         return None
 
+    @staticmethod
+    def _item_plan(st: InterviewState, item: RubricItem, words: str) -> Plan:
+        return Plan(
+            "item",
+            words.format(topic=topic(item)),
+            item=item,
+            target={"kind": "item", "id": item.id, "status": st.status(item.id)},
+        )
+
     def _scenario_plan(self, st: InterviewState, scenario: FailureScenario) -> Plan:
         st.asked_scenarios.append(scenario.id)
         return Plan(
@@ -349,24 +358,13 @@ class Planner:
             # A behaviour ("latency, availability and consistency targets") is read from set
             # phrasings that can miss how someone put it: asked for, never "not heard".
             words = [self.P.behaviour_question] if priority(item)[0] else self.P.item_question
-            text = self._pick(words, st, "item").format(topic=topic(item))
-            return Plan(
-                "item",
-                text,
-                item=item,
-                target={"kind": "item", "id": item.id, "status": st.status(item.id)},
-            )
+            return self._item_plan(st, item, self._pick(words, st, "item"))
         # A phase opens on a point the candidate already touched on; within a phase a partial
         # point is left to the probes (asking for it again would re-ask what was said).
         item = self._partial_item(st) if opened else None
         if item:
             st.asked_items.append(item.id)
-            return Plan(
-                "item",
-                self._pick(self.P.deepen, st, "deepen").format(topic=topic(item)),
-                item=item,
-                target={"kind": "item", "id": item.id, "status": st.status(item.id)},
-            )
+            return self._item_plan(st, item, self._pick(self.P.deepen, st, "deepen"))
         # Nothing left to ask here: move on.
         nxt = st.next_phase()
         if nxt is None:
