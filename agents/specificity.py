@@ -30,7 +30,11 @@ _EXPLICIT_REASON = re.compile(
 
 # A bare list of three or more named parts ("microservices, a load balancer and a cache") that
 # relates none of them (no data flowing, no order, no figure) names things without designing.
-_LIST = re.compile(r",\s*(?:an?\s+|the\s+)?[\w/-]+(?:\s[\w/-]+)?\s*,?\s*(?:and|or)\s")
+# ("Kafka, Redis, Cassandra, sharding, CDN" is a list without its "and").
+_LIST = re.compile(
+    r",\s*(?:an?\s+|the\s+)?[\w/-]+(?:\s[\w/-]+)?\s*,?\s*(?:and|or)\s"
+    r"|^[^,]{1,40}(?:,[^,]{1,40}){2,}$"
+)
 _RELATION = re.compile(
     r"\b(sends?|writes?|reads?|calls?|routes?|forwards?|stores?|puts?|pulls?|pushes|publish\w*"
     r"|consum\w*|fans? out|flows?|hits?|goes|returns?|then|in front of|behind|between|into|onto"
@@ -43,6 +47,7 @@ class Specificity:
     concrete: bool  # commits to a number, a named mechanism or an identifier
     vague: bool  # uses a filler phrase and commits to nothing, or only lists names
     reasoned: bool  # says why, in so many words
+    listed: bool = False  # vague because it only lists names, relating none of them
 
 
 class SpecificityJudge:
@@ -75,4 +80,6 @@ class SpecificityJudge:
             and bool(_LIST.search(low))
             and not _RELATION.search(low)
         )
-        return Specificity(concrete, vague or listed, bool(_EXPLICIT_REASON.search(text)))
+        return Specificity(
+            concrete, vague or listed, bool(_EXPLICIT_REASON.search(text)), listed and not vague
+        )

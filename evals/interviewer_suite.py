@@ -190,13 +190,20 @@ def run_interviewer_suite(
     strong_wins = [v["strong"] > v["weak"] for v in by_q.values() if "strong" in v and "weak" in v]
     # Known design mistakes pushed on (content/red_flags.yaml): interviews in which one was, by
     # candidate (a strong candidate pushed on is a false alarm).
+    # Hand-waves asked about ("a highly scalable architecture": content/vague_phrases.yaml; names
+    # listed and related by nothing), the same way: filler and buzzword lists should be, a strong
+    # candidate's concrete design not.
     pushed = {
-        band: [
-            any(r["reply"].get("kind") == "mistake" for r in run["replies"])
+        (kind, band): [
+            any(r["reply"].get("kind") == kind for r in run["replies"])
             for run in runs
             if run["kind"] == band
         ]
-        for band in ("strong", "weak")
+        for kind, bands in (
+            ("mistake", ("strong", "weak")),
+            ("vague", ("strong", "weak", "buzzword")),
+        )
+        for band in bands
     }
     metrics = {
         "interviewer_probe_targeting_rate": round(
@@ -214,12 +221,10 @@ def run_interviewer_suite(
         "interviewer_leak_rate": round(leaked / max(1, mock_replies), 4),
         "interviewer_clarify_answered_rate": round(clar_answered / max(1, clar_total), 4),
         "interviewer_strong_beats_weak_rate": round(sum(strong_wins) / max(1, len(strong_wins)), 4),
-        "interviewer_mistake_pushed_strong_rate": round(
-            sum(pushed["strong"]) / max(1, len(pushed["strong"])), 4
-        ),
-        "interviewer_mistake_pushed_weak_rate": round(
-            sum(pushed["weak"]) / max(1, len(pushed["weak"])), 4
-        ),
+        **{
+            f"interviewer_{kind}_pushed_{band}_rate": round(sum(v) / max(1, len(v)), 4)
+            for (kind, band), v in pushed.items()
+        },
         "interviewer_runs": len(runs),
         "interviewer_probes": len(targeted),
     }

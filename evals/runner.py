@@ -243,6 +243,8 @@ LOWER_IS_BETTER = (
     "freetext_weak_max_dimension_median",
     "freetext_on_topic_wrong_question_flags",
     "short_answer_rmse",
+    "interviewer_mistake_pushed_strong_rate",  # a strong candidate pushed on is a false alarm
+    "interviewer_vague_pushed_strong_rate",
 )
 
 

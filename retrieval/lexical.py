@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import bm25s
@@ -17,6 +17,8 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 _WORD = re.compile(r"[a-z0-9]+")
+# "layer 4" and "L4" are one name (the OSI layer); likewise "layer-7".
+_LAYER = re.compile(r"\blayer[\s-]?([1-7])\b")
 _STOP = frozenset(STOPWORDS_EN) | {
     "vs",
     "use",
@@ -27,6 +29,7 @@ _STOP = frozenset(STOPWORDS_EN) | {
     "how",
     "what",
     "which",
+    "versus",
 }
 
 
@@ -39,12 +42,28 @@ _STEM_LOCK = threading.Lock()  # a Stemmer object is not safe to share between t
 
 
 def tokenize(text: str) -> list[str]:
-    words = [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+    words = [w for w in _WORD.findall(_LAYER.sub(r"l\1", text.lower())) if w not in _STOP]
     with _STEM_LOCK:
         return list(_STEMMER.stemWords(words))
 
 
 TITLE_DICE = 0.5  # a section whose title shares more than this with the query is about it
+PREFIX_MIN = 4  # "sync" names "synchronous", "async" "asynchronous": a stem that starts another
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word, as stems: equal, a plural the stemmer kept ("cdns"), or a clipped form."""
+    short, long = sorted((a, b), key=len)
+    return (
+        short == long
+        or long == f"{short}s"
+        or (len(short) >= PREFIX_MIN and long.startswith(short))
+    )
+
+
+def _named(words: set[str], by: set[str]) -> int:
+    """How many of `words` the words `by` name (equal, or one stem the start of the other)."""
+    return sum(any(_same_word(w, b) for b in by) for w in words)
 
 
 @dataclass
@@ -54,6 +73,17 @@ class LexicalIndex:
     documents: list[str]
     metadatas: list[dict[str, Any]]
     bm25: bm25s.BM25 | None
+    # Per row, the words of its own section title and of its whole heading path.
+    _words: list[tuple[set[str], set[str]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._words = [
+            (
+                set(tokenize(str(m.get("heading", "")).split(">")[-1])),
+                set(tokenize(str(m.get("heading", "")))),
+            )
+            for m in self.metadatas
+        ]
 
     @classmethod
     def build(cls, collection: Any, stamp: str) -> LexicalIndex:
@@ -82,21 +112,35 @@ class LexicalIndex:
         return [int(i) for i in best if scores[i] > 0]
 
     def title_matches(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[int]:
-        """Rows whose own section title and the query mostly share their words (Dice above 0.5),
-        best first: "consistent hashing" finds the section called that before the sections
-        that only mention it."""
+        """Rows whose own section title shares most of its words with the query (Dice above 0.5),
+        most fully named first, then by overlap: "consistent hashing" finds the section called
+        that before sections that only mention it. Of a section and one of its subsections that
+        both match, only the subsection counts: "layer 4 vs layer 7 load balancer" means the
+        section "L4 versus L7", not the whole note "Load balancing at layer 4 and layer 7"."""
         q = set(tokenize(query))
         if not q:
             return []
-        scored = []
-        for row, meta in enumerate(self.metadatas):
+        scored: list[tuple[float, float, int]] = []
+        for row, (title, path) in enumerate(self._words):
             if allowed is not None and not allowed[row]:
                 continue
-            title = set(tokenize(str(meta.get("heading", "")).split(">")[-1]))
-            dice = 2 * len(q & title) / (len(q) + len(title)) if title else 0.0
-            if dice > TITLE_DICE:
-                scored.append((-dice, row))
-        return [row for _, row in sorted(scored)[:n]]
+            hit = _named(title, q)
+            dice = 2 * hit / (len(q) + len(title)) if title else 0.0
+            # Or every title word is in the query and the heading path names half the query:
+            # "purging cdn content" is "CDNs and edge computing > Purge".
+            whole = hit == len(title) and _named(q, path) >= len(q) / 2
+            if title and (whole or dice > TITLE_DICE):
+                scored.append((-hit / len(title), -dice, row))
+        paths = {self._path(row) for *_, row in scored}
+        kept = [
+            row
+            for *_, row in sorted(scored)
+            if not any(p.startswith(f"{self._path(row)} >") for p in paths)
+        ]
+        return kept[:n]
+
+    def _path(self, row: int) -> str:
+        return str(self.metadatas[row].get("heading", "")).strip()
 
     def topic_mask(self, topics: list[str]) -> np.ndarray:
         wanted = set(topics)

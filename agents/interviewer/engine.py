@@ -19,7 +19,7 @@ from agents.evaluator import OfflineEvaluator, Segment
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase
 from agents.interviewer.phrasing import attributed, one_question, phrases, topic, unanswered
 from agents.interviewer.planner import Plan, Planner
-from agents.interviewer.reading import Reader, Reading, StanceHit
+from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
 from agents.models import MiniLMEmbedder
 from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, is_expected, number_penalty
@@ -28,7 +28,10 @@ from content.schema import PHASES, Question, RubricItem
 from diagrams.analysis import diagram_reader
 
 Clock = Callable[[], float]
-SAME_SUBJECT_SIM = 0.25  # two sentences this close in meaning talk about the same thing
+# Two sentences this close in meaning talk about the same thing. 0.25 -> 0.20 (2026-12-06):
+# one more tuning self-contradiction caught (24 of 31), no more of the 99 strong and adequate
+# labelled answers read as contradicting themselves (5, each a design with two paths).
+SAME_SUBJECT_SIM = 0.20
 TWIST_ADAPTED_SIM = 0.55  # an answer sentence this close to an adaptation makes it
 TWIST_PARTIAL_SIM = 0.42
 
@@ -156,7 +159,12 @@ class InterviewEngine:
                 continue
             earlier = contradicted(self.evaluator.embedder, hit, state.commitments)
             if earlier is not None:
-                found = (hit.stance, earlier, hit.quote)
+                other = "b" if hit.side == "a" else "a"
+                found = (
+                    hit.stance,
+                    self._stance_clause(hit.stance, other, earlier),
+                    self._stance_clause(hit.stance, hit.side, hit.quote),
+                )
         for hit in reading.stances:
             if not any(c.stance == hit.stance and c.side == hit.side for c in state.commitments):
                 state.commitments.append(
@@ -168,6 +176,13 @@ class InterviewEngine:
                     )
                 )
         return found
+
+    def _stance_clause(self, stance: str, side: str, quote: str) -> str:
+        """The clauses of a quote around where it takes its side: "a seat is sold at most once,
+        so seat state needs strong consistency", not the sentence's lead-in."""
+        st = self.evaluator.bank.stances.get(stance)
+        found = re.search(st.a if side == "a" else st.b, quote, re.I) if st else None
+        return clip_quote(quote, focus=found.start() if found else None)
 
     def _judge_twist(self, question: Question, state: InterviewState, reading: Reading) -> None:
         """The answer right after a twist: did the design adapt to the new requirement?"""

@@ -33,6 +33,8 @@ class Phrases(BaseModel):
     scale_probe: str
     contradiction: str
     mistake: list[str] = Field(min_length=1)
+    vague: list[str] = Field(min_length=1)
+    vague_list: list[str] = Field(min_length=1)
     phase_opening: dict[str, str]
     item_question: list[str] = Field(min_length=1)
     behaviour_question: str
@@ -91,19 +93,46 @@ def _held(text: str, theirs: set[str], generic: set[str]) -> float | None:
     return len(own & theirs) / len(own) if own else None
 
 
+def _premise(text: str) -> str | None:
+    """The part of a probe sentence that states the candidate's design: a statement ("Your
+    session registry is in Redis."), or what comes before the semicolon of a question ("You keep
+    holds in Redis; if the primary fails over, ...?")."""
+    if not _PREMISE.match(text) or _QUOTING.match(text):
+        return None
+    if not text.endswith("?"):
+        return text
+    head, sep, _ = text.partition("; ")
+    return head if sep else None
+
+
+def _supported(premise: str, said: str, concept_words: Iterable[str]) -> bool:
+    """Whether one sentence of the candidate's holds half the premise's own words, and its
+    concept when it names one: "holds" said in one place and "Redis" in another is no "You keep
+    holds in Redis"."""
+    names = [w.lower() for w in concept_words if w.lower() in premise.lower()]
+    own = _stems(premise) - _stems(" ".join(_CHOICE))
+    if not own:
+        return True
+    for s in split_sentences(said):
+        if names and not any(n in s.text.lower() for n in names):
+            continue
+        if len(own & _stems(s.text)) / len(own) >= PREMISE_SUPPORT:
+            return True
+    return False
+
+
 def attributed(question: str, said: str, concept_words: Iterable[str] = ()) -> str:
-    """The probe as it may be asked: a sentence of it that states the candidate's design ("Your
-    session registry is in Redis.") stays only when their own words support it (half of its
-    words beyond the concept's name and the verbs of choosing are theirs); otherwise it is put as
-    a supposition, so the interviewer never attributes a design nobody proposed."""
-    theirs, generic = _stems(said), _stems(" ".join(concept_words)) | _stems(" ".join(_CHOICE))
+    """The probe as it may be asked: the part of it that states the candidate's design ("Your
+    session registry is in Redis.") stays only when one sentence of theirs supports it (names
+    its concept and half of its other words, beyond the verbs of choosing); otherwise it is put
+    as a supposition, so the interviewer never attributes a design nobody proposed."""
+    concept_words = list(concept_words)
     out = []
     for s in split_sentences(question):
         text = s.text.strip()
-        if not text.endswith("?") and _PREMISE.match(text) and not _QUOTING.match(text):
-            held = _held(text, theirs, generic)
-            if held is not None and held < PREMISE_SUPPORT:
-                text = phrases().suppose.format(premise=text[0].lower() + text[1:])
+        premise = _premise(text)
+        if premise is not None and not _supported(premise, said, concept_words):
+            text = phrases().suppose.format(premise=text[0].lower() + text[1:])
         out.append(text)
     return " ".join(out)
 

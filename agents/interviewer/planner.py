@@ -13,7 +13,7 @@ from typing import Any
 
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase, priority
 from agents.interviewer.phrasing import phrases, pick, topic
-from agents.interviewer.reading import Reading
+from agents.interviewer.reading import Reading, clip_quote
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
 from agents.scoring import is_expected
 from content.schema import LEVELS, PHASES, FailureScenario, Phase, Probe, Question, RubricItem
@@ -181,7 +181,7 @@ class Planner:
         said = (
             (reading.quotes.get(value) or st.quotes.get(value))
             if kind == "concept"
-            else _clip(reading.evidence[value], 20)
+            else clip_quote(reading.evidence[value], 20)
             if status == "partial" and value in reading.evidence
             else None
         )
@@ -226,9 +226,9 @@ class Planner:
             )
 
     def _check_plan(self, st: InterviewState, reading: Reading) -> Plan | None:
-        """A wrong figure, a contradiction or a known design mistake in this message is asked
-        about before anything else, quoting the candidate; mock mode never gives the right
-        figure, or the remedy, away."""
+        """A wrong figure, a contradiction, a known design mistake or a hand-wave in this message
+        is asked about before anything else, quoting the candidate; mock mode never gives the
+        right figure, or the remedy, away."""
         flagged = [
             n for n in st.numbers if n.turn == st.turn and n.verdict != "ok" and not n.probed
         ]
@@ -252,7 +252,7 @@ class Planner:
             st.contradictions.append(stance)
             return Plan(
                 "contradiction",
-                self.P.contradiction.format(earlier=_clip(earlier), now=_clip(now_said)),
+                self.P.contradiction.format(earlier=clip_quote(earlier), now=clip_quote(now_said)),
                 target={"kind": "contradiction", "stance": stance},
             )
         for hit in reading.mistakes:  # one push per mistake, and per sentence however many
@@ -261,9 +261,19 @@ class Planner:
                 st.mistake_quotes.append(hit.quote)
                 return Plan(
                     "mistake",
-                    self._pick(self.P.mistake, st, "m").format(quote=_clip(hit.quote)),
+                    self._pick(self.P.mistake, st, "m").format(quote=clip_quote(hit.quote)),
                     target={"kind": "mistake", "id": hit.id},
                 )
+        if reading.vague and st.phase not in (*st.vague_phases, "wrap_up"):
+            st.vague_phases.append(st.phase)
+            said, listed = reading.vague[0]
+            return Plan(
+                "vague",
+                self._pick(self.P.vague_list if listed else self.P.vague, st, "v").format(
+                    quote=clip_quote(said)
+                ),
+                target={"kind": "vague"},
+            )
         return None
 
     @staticmethod
@@ -471,11 +481,6 @@ class Planner:
             title=self.q.title, prompt=self.q.prompt, minutes=self.q.total_minutes
         )
         return Plan("opening", text, target={"kind": "phase"})
-
-
-def _clip(text: str, words: int = 16) -> str:
-    parts = text.split()
-    return " ".join(parts[:words]).rstrip(" ,;:.") + ("…" if len(parts) > words else "")
 
 
 def _figure(value: float, kind: str) -> str:

@@ -59,6 +59,8 @@ class Reading:
     contradiction: tuple[str, str, str] | None = None  # (stance, earlier quote, this quote)
     evidence: dict[str, str] = field(default_factory=dict)  # item id -> its sentence here
     mistakes: list[Hit] = field(default_factory=list)  # known design mistakes in this message
+    # This message's sentences that commit to nothing, each with whether it only lists names.
+    vague: list[tuple[str, bool]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # from this message's diagrams
     diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
 
@@ -87,6 +89,59 @@ def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
 
 
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+[–—]\s+|\s+-\s+")
+
+
+_RECAP = re.compile(
+    r"^\W*(?:summary|in short|in summary|to sum(?:marise|marize| it up| up)|recap"
+    r"|(?:so )?overall)\b",
+    re.I,
+)
+
+
+_CONDITION = re.compile(
+    r"^\W*(?:if|when|whenever|unless|once|after|before|until|while|because|since)\b", re.I
+)
+
+_FOLLOWS = re.compile(r"^\W*(?:so|which|and so|hence|therefore|thus)\b", re.I)
+
+
+def clip_quote(text: str, words: int = 16, focus: int | None = None) -> str:
+    """A quotable piece of a sentence, in the candidate's own words and punctuation. A sentence
+    of up to `words` words is quoted whole; a longer one by whole clauses up to that length,
+    around the clause holding `focus` (a character offset: where a stance or a figure was
+    read) or else the longest clause, the point's own ("To keep things simple, we call every
+    endpoint synchronously, so ..." quotes the middle). A clause longer than that is cut with
+    an ellipsis."""
+    text = text.strip().rstrip(" ,;:.")
+    if len(text.split()) <= words:
+        return text
+    cuts = [0, *(x for m in _CLAUSE.finditer(text) for x in (m.start(), m.end())), len(text)]
+    spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=True) if text[a:b].strip()]
+
+    def size(a: int, b: int) -> int:
+        return len(text[a:b].split())
+
+    if focus is not None:
+        core = next((k for k, (a, b) in enumerate(spans) if a <= focus < b), 0)
+    else:
+        core = max(range(len(spans)), key=lambda k: (size(*spans[k]), -k))
+    lo = hi = core
+    if size(*spans[core]) > words:
+        return " ".join(text[slice(*spans[core])].split()[:words]).rstrip(" ,;:.") + "…"
+    while hi + 1 < len(spans) and size(spans[lo][0], spans[hi + 1][1]) <= words:
+        hi += 1
+    # A clause before the core is kept when it is the core's condition ("If Redis fails, we
+    # add more Redis"), not when it is a lead-in ("To keep things simple, ...").
+    # So is the clause a core that opens with "so" or "which" follows from.
+    while (
+        lo > 0
+        and (
+            _CONDITION.match(text[slice(*spans[lo - 1])]) or _FOLLOWS.match(text[slice(*spans[lo])])
+        )
+        and size(spans[lo - 1][0], spans[hi][1]) <= words
+    ):
+        lo -= 1
+    return text[spans[lo][0] : spans[hi][1]].strip(" ,;:.")
 
 
 def quote_around(sentence: str, alias: str, words_each_side: int = 6) -> str:
@@ -163,6 +218,15 @@ class Reader:
         self._facts: dict[str, np.ndarray] = {}
         self._profile: dict[str, np.ndarray] = {}
 
+    def _vague(self, sentence: str) -> tuple[str, bool] | None:
+        """A filler phrase with no number, named mechanism or identifier ("a highly scalable
+        architecture"), or names in a list relating none of them: the grader gives it half
+        credit; the interviewer asks what it means. A recap lists by nature: not asked."""
+        spec = self.judge.specificity.of(sentence) if self.judge.specificity else None
+        if spec is None or not spec.vague or _RECAP.match(sentence):
+            return None
+        return sentence.strip(), spec.listed
+
     def _fact_vecs(self, q: Question) -> np.ndarray:
         if q.id not in self._facts:
             self._facts[q.id] = self.embedder.encode([f"{f.name}: {f.value}" for f in q.scale])
@@ -217,6 +281,12 @@ class Reader:
         if not words(text):
             return Reading("empty", text)
         if is_dont_know(text):
+            # "I don't know, maybe a million jobs?" asks for a number we have: it is answered.
+            # "No idea. What do you think?" asks for nothing we can give: a smaller question.
+            if text.endswith("?"):
+                facts = self.facts_for(q, text, self.embedder.encode([text])[0])
+                if facts:
+                    return Reading("clarify", text, facts=facts)
             return Reading("dont_know", text)
         # The whole message is embedded only where it is used: embedding is most of a turn's
         # CPU, and a paragraph costs as much as its sentences together.
@@ -252,4 +322,5 @@ class Reader:
             named=named,
             quotes=concept_quotes(text, self.concepts),
             mistakes=self.red_flags.find(sentences, vecs, sorted(mine)) if self.red_flags else [],
+            vague=[v for k in sorted(mine) if (v := self._vague(sentences[k].text))],
         )

@@ -69,6 +69,9 @@ class InterviewState(BaseModel):
     contradictions: list[str] = Field(default_factory=list)  # stance ids already probed
     mistakes: list[str] = Field(default_factory=list)  # red flag ids already probed...
     mistake_quotes: list[str] = Field(default_factory=list)  # ...and the sentences they quoted
+    vague_phases: list[str] = Field(
+        default_factory=list
+    )  # phases where a hand-wave was asked about
     twist: TwistRecord | None = None
     wrap_up_asked: bool = False
     done: bool = False

@@ -245,3 +245,30 @@ def test_choices_made_without_a_reason_are_named_by_topic_in_the_feedback() -> N
     said = ev.feedback.split("Justify your choices on ", 1)[1]
     assert said.startswith(unreasoned[0].topic)  # the item's short name, not its text cut short
     assert said.endswith(": say why, and what the alternative would have cost.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flagged"),
+    [
+        (
+            "The API calls every subscriber's endpoint synchronously from the request path and "
+            "returns once they have answered.",
+            True,
+        ),
+        ("Inside the request we post the webhook to each customer's URL before we respond.", True),
+        (
+            "The API writes the event to the outbox and returns; workers deliver to each "
+            "endpoint from a queue with retries.",
+            False,
+        ),
+        ("The API validates the request synchronously and writes the row to Postgres.", False),
+    ],
+)
+def test_calling_servers_we_do_not_run_inside_the_request_is_a_mistake(
+    sentence: str, flagged: bool
+) -> None:
+    """Customers' endpoints are slow or down at any moment: called inline, their latency and
+    outages become ours. Synchronous work on our own store is no such mistake."""
+    ev = offline_evaluator()
+    graded = ev.grade("Design a system that notifies subscribers' servers of events", sentence)
+    assert bool(graded.red_flags) is flagged, graded.red_flags

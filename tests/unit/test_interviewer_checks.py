@@ -300,6 +300,32 @@ def test_i_dont_know_gets_a_smaller_question_not_the_same_one(engine: InterviewE
     assert plan.question.endswith(planner.P.phase_opening["api_and_data"])
 
 
+def test_a_guess_put_as_a_question_is_answered_with_the_number(engine: InterviewEngine) -> None:
+    """'I don't know, maybe a million jobs?' asks for the scale: it gets the interviewer's
+    figures. 'No idea, what do you think?' asks for nothing we can give: a smaller question."""
+    q = bundled_bank().questions["distributed-cron"]
+    guess = engine.reader.read(q, "I don't know exactly, maybe a million jobs?")
+    assert guess.kind == "clarify"
+    assert {f.name for f in guess.facts} & {"schedules", "firings"}
+    assert engine.reader.read(q, "I have no idea. What do you think?").kind == "dont_know"
+    assert engine.reader.read(q, "I don't know.").kind == "dont_know"
+
+
+def test_a_hand_wave_is_asked_about_once_a_phase(engine: InterviewEngine) -> None:
+    """'A highly scalable architecture' commits to nothing: the interviewer asks what it means,
+    quoting it, once in the phase; a concrete sentence using the same words is not asked."""
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "vague", now=0.0)
+    said = "Scale is big. We will use a highly scalable architecture."
+    plan = engine.turn(q, state, "senior", "vague", said, now=30.0)
+    assert plan.kind == "vague" and '"We will use a highly scalable architecture"' in plan.question
+    again = "It should be robust and seamless for users."
+    assert engine.turn(q, state, "senior", "vague", again, now=60.0).kind != "vague"
+    state, _ = engine.open(q, "senior", "concrete", now=0.0)
+    concrete = "It is highly scalable: stateless API servers behind a load balancer, 40k reads/s."
+    assert engine.turn(q, state, "senior", "concrete", concrete, now=30.0).kind != "vague"
+
+
 def test_a_probe_states_only_the_design_the_candidate_described(engine: InterviewEngine) -> None:
     """A probe's premise ("Your session registry is in Redis.") is kept when the candidate's
     words support it and put as a supposition when they do not; a later probe of a concept
@@ -322,6 +348,13 @@ def test_a_probe_states_only_the_design_the_candidate_described(engine: Intervie
     )
     said_it = "You said exactly-once. How?"
     assert attributed(said_it, "We retry.", []) == said_it
+    # A premise before a question's semicolon is checked too, against one sentence that names
+    # its concept: holds mentioned in one place and Redis in another are not "holds in Redis".
+    holds = "You keep holds in Redis with a TTL; if the primary fails over, what is sold twice?"
+    apart = "We hold seats for a few minutes. The seat map is served from Redis."
+    assert attributed(holds, apart, ["redis"]).startswith("Suppose you keep holds in Redis")
+    together = "Holds live in Redis as keys with a TTL of eight minutes."
+    assert attributed(holds, together, ["redis"]) == holds
 
     # The half of a probe their quoted words answer is not asked again; the other half is.
     status = (
@@ -457,3 +490,56 @@ def test_the_same_design_done_right_is_not_pushed_on(engine: InterviewEngine) ->
         "zones, with Redis in front as a cache."
     )
     assert engine.turn(q, state, "senior", "m", right, 30.0).kind != "mistake"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quote"),
+    [
+        # A short lead-in is dropped; the point is quoted whole, in the candidate's punctuation.
+        (
+            "To keep things simple, workers will call every endpoint synchronously from the "
+            "payment request path, so the customer gets the webhook before we return.",
+            "workers will call every endpoint synchronously from the payment request path",
+        ),
+        # A condition is the point's own: kept.
+        ("If Redis fails, we add more Redis.", "If Redis fails, we add more Redis"),
+        (
+            "We cache sessions in Redis; the TTL is 60 s.",
+            "We cache sessions in Redis; the TTL is 60 s",
+        ),
+        # One clause longer than the limit is cut with an ellipsis.
+        (" ".join(f"w{i}" for i in range(20)), " ".join(f"w{i}" for i in range(16)) + "…"),
+    ],
+)
+def test_a_quote_is_whole_clauses_of_the_candidates_words(sentence: str, quote: str) -> None:
+    from agents.interviewer.reading import clip_quote
+
+    assert clip_quote(sentence) == quote
+
+
+def test_a_contradiction_quotes_the_clauses_that_take_each_side(engine: InterviewEngine) -> None:
+    """Quoted where each sentence takes its side, with the clause it follows from; not the
+    sentences' lead-ins ("Then the hard requirement is...", "To keep the map fast")."""
+    q = bundled_bank().questions["ticket-booking"]
+    state, _ = engine.open(q, "senior", "quotes", now=0.0)
+    engine.turn(
+        q,
+        state,
+        "senior",
+        "quotes",
+        "Then the hard requirement is no double booking: a seat is sold at most once, so seat "
+        "state needs strong consistency.",
+        now=30.0,
+    )
+    plan = engine.turn(
+        q,
+        state,
+        "senior",
+        "quotes",
+        "To keep the map fast, I'd let each region accept holds locally and reconcile conflicts "
+        "afterwards with last-writer-wins.",
+        now=60.0,
+    )
+    assert plan.kind == "contradiction"
+    assert '"a seat is sold at most once, so seat state needs strong consistency"' in plan.question
+    assert "\"I'd let each region accept holds locally and reconcile" in plan.question

@@ -44,6 +44,8 @@ def judge() -> SpecificityJudge:
             True,
             True,
         ),
+        # A bare list of names is a list too, with or without its "and".
+        ("Kafka, Redis, Cassandra, sharding, CDN", True, True, False),
         # The same names with the data flowing between them are a design.
         (
             "Writes go to Kafka, then a consumer stores them in Cassandra and updates Redis.",
@@ -58,6 +60,8 @@ def test_sentence_specificity(
 ) -> None:
     spec = judge.of(text)
     assert (spec.concrete, spec.vague, spec.reasoned) == (concrete, vague, reasoned)
+    # Vague for listing names only, not for a filler phrase: asked "how do they fit together".
+    assert spec.listed == (vague and concrete)
 
 
 def test_no_rules_means_nothing_is_vague() -> None:

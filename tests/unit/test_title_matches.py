@@ -22,11 +22,16 @@ def test_the_section_named_for_the_query_comes_first() -> None:
             "Caching > Consistent reads",
         ]
     )
-    assert index.title_matches("consistent hashing", 5) == [1, 2]
+    # The note itself ("Partitioning and consistent hashing") matches too, but its subsection
+    # named for the query is the more specific answer: only that counts.
+    assert index.title_matches("consistent hashing", 5) == [1]
     # A long question shares too little with any one title to count.
     assert index.title_matches("how do I spread keys over nodes with consistent hashing", 5) == []
     # Topic filters apply here as in the other rankings.
     assert index.title_matches("consistent hashing", 5, np.array([1, 0, 1, 1], bool)) == [2]
+    # A whole title named inside a longer query counts when the path names half the query.
+    assert index.title_matches("partitioning alternatives", 5) == [0]
+    assert index.title_matches("alternatives to caching locks quickly", 5) == []
     assert index.title_matches("the", 5) == []
 
 
@@ -35,3 +40,21 @@ def test_word_forms_meet_through_the_stemmer() -> None:
     index = _index(["Keys > Rotating keys", "Keys > Caching keys", "Keys > Storage"])
     assert index.title_matches("key rotation", 5) == [0]
     assert index.title_matches("caches of keys", 5) == [1]
+
+
+def test_clipped_and_plural_forms_and_layer_names() -> None:
+    index = _index(
+        [
+            "Replication > Synchronous versus asynchronous",
+            "CDNs and edge > Purge",
+            "Load balancing at layer 4 and layer 7",
+            "Load balancing at layer 4 and layer 7 > L4 versus L7",
+            "Replication > Sync points",
+        ]
+    )
+    assert index.title_matches("sync vs async replication", 5) == [0]
+    assert index.title_matches("purging cdn content", 5) == [1]
+    # "layer 4" is "L4"; the subsection wins over the note that holds it.
+    assert index.title_matches("layer 4 vs layer 7 load balancer", 5) == [3]
+    # A clipped form needs four letters: "syn" names nothing.
+    assert index.title_matches("syn points", 5) == []
