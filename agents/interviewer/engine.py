@@ -146,6 +146,7 @@ class InterviewEngine:
             plan.question = unanswered(plan.question, quoted, aliases)
         if plan.kind not in ("redirect", "off_topic", "dont_know", "clarify"):
             state.last_question = plan.question
+        state.last_quote = plan.quote or ""
         return plan
 
     def _contradiction(

@@ -36,6 +36,7 @@ class Plan:
     transitioned_to: Phase | None = None
     level: str = "senior"
     coach_preface: list[str] = field(default_factory=list)  # said only in coach mode
+    quote: str | None = None  # the candidate's words the reply is about, if it quotes them
 
     @property
     def text(self) -> str:
@@ -149,8 +150,10 @@ class Planner:
         ]
 
     def _spoken_to(self, st: InterviewState) -> bool:
-        """Whether any of this phase's own items has come up already."""
-        return any(st.status(i.id) != "missing" for i in self._own_items(st))
+        """Whether any of this phase's own items has come up already. The behaviours every
+        rubric carries do not count: read from set phrasings, "within 10 seconds" is partly
+        "sizing", and the phase would open on "you've already touched on the load" unsaid."""
+        return any(st.status(i.id) != "missing" and not priority(i)[0] for i in self._own_items(st))
 
     def _partial_item(self, st: InterviewState) -> RubricItem | None:
         """An item of this phase the candidate touched on but did not cover (`priority`)."""
@@ -185,10 +188,13 @@ class Planner:
             if status == "partial" and value in reading.evidence
             else None
         )
+        # The same words quoted again, a turn after they were, read as a script: not repeated.
+        fresh = said if said and said != st.last_quote else None
         return Plan(
             "probe",
             probe.question,
-            preface=[self.P.you_said.format(quote=said)] if said else [],
+            preface=[self.P.you_said.format(quote=fresh)] if fresh else [],
+            quote=said,
             probe=probe,
             target={"kind": kind, "id": value, "status": status, "probe": probe.id},
         )
@@ -374,7 +380,8 @@ class Planner:
         item = self._partial_item(st) if opened else None
         if item:
             st.asked_items.append(item.id)
-            return self._item_plan(st, item, self._pick(self.P.deepen, st, "deepen"))
+            words = [self.P.behaviour_question] if priority(item)[0] else self.P.deepen
+            return self._item_plan(st, item, self._pick(words, st, "deepen"))
         # Nothing left to ask here: move on.
         nxt = st.next_phase()
         if nxt is None:

@@ -63,6 +63,7 @@ class InterviewState(BaseModel):
     asked_findings: list[str] = Field(default_factory=list)  # diagram 'rule:subject' probed
     hints: list[HintRecord] = Field(default_factory=list)
     last_question: str = ""
+    last_quote: str = ""  # the candidate's words the last reply quoted, if it did
     persona: Persona = "neutral"
     numbers: list[NumberCheck] = Field(default_factory=list)
     commitments: list[Commitment] = Field(default_factory=list)

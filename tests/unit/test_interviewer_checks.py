@@ -10,6 +10,7 @@ import pytest
 
 from agents.interviewer.engine import InterviewEngine
 from agents.interviewer.phases import items_for_phase
+from agents.interviewer.phrasing import phrases as engine_phrases
 from agents.interviewer.planner import Planner
 from agents.interviewer.state import InterviewState
 from content.loader import bundled_bank
@@ -324,6 +325,50 @@ def test_a_hand_wave_is_asked_about_once_a_phase(engine: InterviewEngine) -> Non
     state, _ = engine.open(q, "senior", "concrete", now=0.0)
     concrete = "It is highly scalable: stateless API servers behind a load balancer, 40k reads/s."
     assert engine.turn(q, state, "senior", "concrete", concrete, now=30.0).kind != "vague"
+
+
+def test_the_same_words_are_not_quoted_two_replies_running(engine: InterviewEngine) -> None:
+    """Two probes of one sentence (Kafka, then Redis, both named in it): the second does not
+    open on the same "You said ..." again."""
+    q = bundled_bank().questions["notification-service"]
+    state, _ = engine.open(q, "senior", "quote-once", now=0.0)
+    engine.turn(q, state, "senior", "quote-once", "Who sends notifications?", now=10.0)
+    state.phase, state.phase_started = "high_level_design", 10.0
+    said = (
+        "The API writes the request to Kafka after checking the idempotency key in Redis. "
+        "Router workers consume, render the template and put one message per channel on queues."
+    )
+    first = engine.turn(q, state, "senior", "quote-once", said, now=40.0)
+    assert first.kind == "probe" and first.text.startswith("You said")
+    answer = (
+        "One-time codes get their own high-priority topic and worker pool, so a campaign of "
+        "50 million emails never delays a login code."
+    )
+    second = engine.turn(q, state, "senior", "quote-once", answer, now=70.0)
+    assert second.kind == "probe" and second.quote == first.quote
+    assert not second.text.startswith("You said")
+
+
+def test_a_phase_touched_only_by_a_behaviour_opens_as_usual(engine: InterviewEngine) -> None:
+    """Targets in seconds and days read as partly "sizing" (a behaviour every rubric carries):
+    the estimation still opens on its own question, not on "you've already touched on the
+    load and storage", which nobody gave."""
+    q = bundled_bank().questions["webhook-delivery"]
+    state, _ = engine.open(q, "senior", "behaviour-only", now=0.0)
+    first = (
+        "Do customers expect ordering, and how long do we retry? I'd assume at-least-once "
+        "delivery with an event id so they can dedupe."
+    )
+    engine.turn(q, state, "senior", "behaviour-only", first, now=120.0)
+    second = (
+        "Functionally: customers register endpoints and choose event types, we sign and deliver "
+        "each event, retry with backoff for up to 3 days, and they can resend by hand. Healthy "
+        "endpoints get a first attempt within 10 seconds at p99, and no accepted event is lost."
+    )
+    plan = engine.turn(q, state, "senior", "behaviour-only", second, now=240.0)
+    assert state.phase == "estimation"
+    assert plan.text.endswith(engine_phrases().phase_opening["estimation"])
+    assert "touched on" not in plan.text
 
 
 def test_a_probe_states_only_the_design_the_candidate_described(engine: InterviewEngine) -> None:
