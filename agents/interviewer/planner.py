@@ -150,10 +150,13 @@ class Planner:
         ]
 
     def _spoken_to(self, st: InterviewState) -> bool:
-        """Whether any of this phase's own items has come up already. The behaviours every
-        rubric carries do not count: read from set phrasings, "within 10 seconds" is partly
+        """Whether any of this phase's own items has come up already. A behaviour every rubric
+        carries counts only when covered: read from set phrasings, "within 10 seconds" is partly
         "sizing", and the phase would open on "you've already touched on the load" unsaid."""
-        return any(st.status(i.id) != "missing" and not priority(i)[0] for i in self._own_items(st))
+        return any(
+            st.status(i.id) == "covered" or (st.status(i.id) == "partial" and not priority(i)[0])
+            for i in self._own_items(st)
+        )
 
     def _partial_item(self, st: InterviewState) -> RubricItem | None:
         """An item of this phase the candidate touched on but did not cover (`priority`)."""

@@ -15,7 +15,7 @@ from agents.guards import is_dont_know, screen
 from agents.judge import ItemJudge
 from agents.red_flags import Hit, RedFlagJudge
 from agents.rubric import for_question
-from agents.text import normalise, reasoning_in, split_sentences, words
+from agents.text import content_words, normalise, reasoning_in, split_sentences, stem, words
 from content.schema import Concept, Question, ScaleFact, Stance
 from diagrams.analysis import DiagramReader, diagram_reader
 from diagrams.rules import Finding
@@ -35,6 +35,7 @@ _CLARIFY_START = re.compile(
 )
 log = logging.getLogger("tradeoff.interview")
 CLARIFY_FACT_SIM = 0.30
+MAX_NAMED_FACTS = 3  # "how many users, keys and gateways?" gets all three, no more
 OFF_TOPIC_SIM = 0.12
 
 
@@ -239,15 +240,25 @@ class Reader:
         return self._profile[q.id]
 
     def facts_for(self, q: Question, text: str, vec: np.ndarray) -> list[ScaleFact]:
+        """The scale facts a question asks for: those it names ("how many gateways" names the
+        gateway fleet), however many, then the closest in meaning, two facts in all at least."""
         sims = self._fact_vecs(q) @ vec
-        hits = [
+        asked = {stem(w) for w in content_words(text) if len(w) > 3}
+        named = [
             (float(s), f)
             for s, f in zip(sims, q.scale, strict=True)
-            if s >= CLARIFY_FACT_SIM
-            or any(w in normalise(text).split() for w in normalise(f.name).split() if len(w) > 3)
+            if asked & {stem(w) for w in content_words(f.name) if len(w) > 3}
         ]
-        hits.sort(key=lambda x: -x[0])
-        return [f for _, f in hits[:2]]
+        close = [
+            (float(s), f)
+            for s, f in zip(sims, q.scale, strict=True)
+            if s >= CLARIFY_FACT_SIM and f not in [g for _, g in named]
+        ]
+        named.sort(key=lambda x: -x[0])
+        close.sort(key=lambda x: -x[0])
+        return [f for _, f in named[:MAX_NAMED_FACTS]] + [
+            f for _, f in close[: max(0, 2 - len(named))]
+        ]
 
     def read(self, q: Question, message: str, history: tuple[str, ...] = ()) -> Reading:
         """Reads `message`; coverage is judged over `history` (earlier candidate messages) and

@@ -371,6 +371,38 @@ def test_a_phase_touched_only_by_a_behaviour_opens_as_usual(engine: InterviewEng
     assert "touched on" not in plan.text
 
 
+def test_numbers_already_given_are_not_asked_for_again(engine: InterviewEngine) -> None:
+    """Load and storage sized while scoping (the sizing behaviour covered): the estimation does
+    not open on "Put some rough numbers on it"."""
+    q = bundled_bank().questions["rate-limiter"]
+    state, _ = engine.open(q, "senior", "sized", now=0.0)
+    said = [
+        "So we limit requests per API key. Is it per second or per minute limits, and how many "
+        "gateways do we have?",
+        "OK. Limits are per key per minute, say 1,000 a minute by default. We respond 429 with "
+        "Retry-After when over.",
+        "Traffic: 1 million requests a second across 200 gateways is 50k per gateway. Over a day "
+        "that's 86 billion requests, so storing counters is about 8.6 TB a day at 100 bytes each.",
+        "Sorry, I mean we only keep the current window's counters, not every request: 10 million "
+        "active keys at 100 bytes is 1 GB in Redis.",
+    ]
+    replies = [
+        engine.turn(q, state, "senior", "sized", m, now=120.0 * (n + 1)) for n, m in enumerate(said)
+    ]
+    assert state.phase != "requirements"
+    opener = engine_phrases().phase_opening["estimation"]
+    assert not any(r.text.endswith(opener) for r in replies)
+
+
+def test_each_thing_a_question_names_is_answered(engine: InterviewEngine) -> None:
+    """'Per second or per minute limits, and how many gateways?' asks two things: the limits
+    and the gateway fleet are both answered, however close in meaning the rest of the facts."""
+    q = bundled_bank().questions["rate-limiter"]
+    asked = "Is it per second or per minute limits, and how many gateways do we have?"
+    facts = engine.reader.read(q, asked).facts
+    assert {"typical limits", "gateway fleet"} <= {f.name for f in facts}
+
+
 def test_a_probe_states_only_the_design_the_candidate_described(engine: InterviewEngine) -> None:
     """A probe's premise ("Your session registry is in Redis.") is kept when the candidate's
     words support it and put as a supposition when they do not; a later probe of a concept
