@@ -871,12 +871,13 @@ def _fact_figures(fact: ScaleFact) -> list[tuple[_Tok, set[str], set[str]]]:
 
 def _about(said: set[str], nouns: set[str], name: set[str]) -> bool:
     """Whether a candidate's figure written with `said` is about a fact's figure: a bare fact
-    figure is about the fact's name; one written with nouns shares its head noun with the
-    candidate's and, unless two nouns agree ("output tokens"), the fact's name."""
+    figure is about the fact's name; one written with nouns shares a noun with the
+    candidate's, and the candidate's words also name the fact unless two nouns agree ("output
+    tokens"): "four million tenant companies" is about "tenants: 40,000 companies"."""
     if not nouns:
         return bool(said & name)
     shared = said & nouns
-    return bool(shared & name) or len(shared) >= 2
+    return bool(shared) and (bool(said & name) or len(shared) >= 2)
 
 
 def _restatements(text: str) -> set[int]:

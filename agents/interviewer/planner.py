@@ -273,7 +273,7 @@ class Planner:
                     self._pick(self.P.mistake, st, "m").format(quote=clip_quote(hit.quote)),
                     target={"kind": "mistake", "id": hit.id},
                 )
-        if reading.vague and st.phase not in (*st.vague_phases, "wrap_up"):
+        if reading.vague and self._presses_vague(st):
             st.vague_phases.append(st.phase)
             said, listed = reading.vague[0]
             return Plan(
@@ -284,6 +284,19 @@ class Planner:
                 target={"kind": "vague"},
             )
         return None
+
+    @staticmethod
+    def _presses_vague(st: InterviewState) -> bool:
+        """How often a hand-wave is asked about, by persona: the adversarial interviewer every
+        time, the neutral one once a phase, the supportive one once an interview; never in the
+        wrap-up, where a summary is expected."""
+        if st.phase == "wrap_up":
+            return False
+        if st.persona == "adversarial":
+            return True
+        if st.persona == "supportive":
+            return not st.vague_phases
+        return st.phase not in st.vague_phases
 
     @staticmethod
     def _noting_diagrams(plan: Plan, reading: Reading) -> Plan:

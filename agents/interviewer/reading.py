@@ -92,13 +92,12 @@ def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+[–—]\s+|\s+-\s+")
 
 
+# A recap line lists what was said by nature: not a hand-wave to ask about.
 _RECAP = re.compile(
     r"^\W*(?:summary|in short|in summary|to sum(?:marise|marize| it up| up)|recap"
     r"|(?:so )?overall)\b",
     re.I,
 )
-
-
 _CONDITION = re.compile(
     r"^\W*(?:if|when|whenever|unless|once|after|before|until|while|because|since)\b", re.I
 )
@@ -132,8 +131,8 @@ def clip_quote(text: str, words: int = 16, focus: int | None = None) -> str:
     while hi + 1 < len(spans) and size(spans[lo][0], spans[hi + 1][1]) <= words:
         hi += 1
     # A clause before the core is kept when it is the core's condition ("If Redis fails, we
-    # add more Redis"), not when it is a lead-in ("To keep things simple, ...").
-    # So is the clause a core that opens with "so" or "which" follows from.
+    # add more Redis") or what a core opening with "so" or "which" follows from, not when it
+    # is a lead-in ("To keep things simple, ...").
     while (
         lo > 0
         and (

@@ -591,6 +591,7 @@ def test_unreadable_factors_are_never_flagged(text: str) -> None:
 BENCH = [
     ScaleFact(name="decode load", value="the fleet emits ~500k output tokens a second at peak"),
     ScaleFact(name="read rate", value="about 2,000 reads a second steady; up to 50,000 per second"),
+    ScaleFact(name="tenants", value="40,000 companies; the largest has 50,000 seats"),
 ]
 
 
@@ -603,6 +604,11 @@ BENCH = [
         # A bare figure of a fact after a semicolon is about the fact's name: 50,000 agrees.
         ("A restart storm brings 50,000 reads a second, which the agents absorb.", False),
         ("A restart storm brings 900,000 reads a second, which the agents absorb.", True),
+        # The figure's noun ("companies") and the fact's name ("tenants") both said: about it.
+        ("With around four million tenant companies, schema-per-tenant is out.", True),
+        ("With around 40,000 tenant companies, schema-per-tenant is out.", False),
+        # The figure's noun alone, with nothing naming the fact: another set of companies.
+        ("We integrate with four million companies' payroll systems.", False),
     ],
 )
 def test_scale_facts_are_matched_by_what_each_figure_is_about(text: str, conflict: bool) -> None:

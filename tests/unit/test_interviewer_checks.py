@@ -594,6 +594,29 @@ def test_a_quote_is_whole_clauses_of_the_candidates_words(sentence: str, quote: 
     assert clip_quote(sentence) == quote
 
 
+@pytest.mark.parametrize(
+    ("persona", "pushes"), [("supportive", 1), ("neutral", 2), ("adversarial", 3)]
+)
+def test_how_often_a_hand_wave_is_asked_about_follows_the_persona(
+    engine: InterviewEngine, persona: str, pushes: int
+) -> None:
+    """Three hand-waves, two in the requirements and one in the estimation: the supportive
+    interviewer asks once an interview, the neutral once a phase, the adversarial every time."""
+    q = bundled_bank().questions[Q]
+    state, _ = engine.open(q, "senior", "persona", now=0.0, persona=persona)
+    said = [
+        (0.0, "We will use a highly scalable architecture for the short links."),
+        (20.0, "Redirects must be robust and seamless for users clicking a short link."),
+        (40.0, "The link traffic will be handled carefully with the right tools."),
+    ]
+    kinds = []
+    for n, (at, text) in enumerate(said):
+        if n == 2:
+            state.phase, state.phase_started = "estimation", at
+        kinds.append(engine.turn(q, state, "senior", "persona", text, now=at + 10.0).kind)
+    assert kinds.count("vague") == pushes, kinds
+
+
 def test_a_contradiction_quotes_the_clauses_that_take_each_side(engine: InterviewEngine) -> None:
     """Quoted where each sentence takes its side, with the clause it follows from; not the
     sentences' lead-ins ("Then the hard requirement is...", "To keep the map fast")."""
