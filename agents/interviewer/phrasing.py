@@ -110,15 +110,14 @@ def _supported(premise: str, said: str, concept_words: Iterable[str]) -> bool:
     concept when it names one: "holds" said in one place and "Redis" in another is no "You keep
     holds in Redis"."""
     names = [w.lower() for w in concept_words if w.lower() in premise.lower()]
-    own = _stems(premise) - _stems(" ".join(_CHOICE))
-    if not own:
+    choosing = _stems(" ".join(_CHOICE))
+    if not _stems(premise) - choosing:
         return True
-    for s in split_sentences(said):
-        if names and not any(n in s.text.lower() for n in names):
-            continue
-        if len(own & _stems(s.text)) / len(own) >= PREMISE_SUPPORT:
-            return True
-    return False
+    return any(
+        (held := _held(premise, _stems(s.text), choosing)) is not None and held >= PREMISE_SUPPORT
+        for s in split_sentences(said)
+        if not names or any(n in s.text.lower() for n in names)
+    )
 
 
 def attributed(question: str, said: str, concept_words: Iterable[str] = ()) -> str:
