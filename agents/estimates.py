@@ -208,6 +208,39 @@ _ONE_PERIOD = re.compile(
 )
 
 
+# "3,000 per second at peak and 230 on average": the second figure is a rate too, its unit left
+# off because it is the first one's. A bare count joined to a rate and labelled as the peak or the
+# average of the same thing takes the rate's unit ("5k QPS and 3 replicas" is no such pair).
+_LOAD_LABEL = r"(?:(?:at |on |in )?(?:the )?(?:peak|average|avg|mean|busiest hour|off-peak))"
+_ELIDED_GAP = re.compile(
+    rf"\s*(?:{_LOAD_LABEL}\s*)?,?\s*(?:and|or|to|vs\.?|versus|with|,|-|–)\s*(?:an? )?"
+    rf"(?:{_LOAD_LABEL}(?: of)?\s*)?~?",
+    re.I,
+)
+_LABEL_AFTER = re.compile(rf"\s*{_LOAD_LABEL}\b", re.I)
+
+
+def _elided_rates(text: str, toks: list[_Tok]) -> list[_Tok]:
+    out = list(toks)
+    for k in range(1, len(out)):
+        prev, tok = out[k - 1], out[k]
+        gap = text[prev.q.end : tok.q.start]
+        if (
+            tok.q.kind != "count"
+            or prev.q.kind not in ("rate", "size_rate")
+            or prev.per is None
+            or not _ELIDED_GAP.fullmatch(gap)
+        ):
+            continue
+        labelled = re.search(_LOAD_LABEL, gap, re.I) or _LABEL_AFTER.match(text, tok.q.end)
+        if not labelled:
+            continue
+        pq = prev.pq * (float(tok.pq.magnitude) / float(prev.pq.magnitude))
+        q = Quantity(tok.q.text, _base(pq, prev.q.kind), prev.q.kind, tok.q.start, tok.q.end)
+        out[k] = _Tok(q, pq, prev.per)
+    return out
+
+
 def _scan(text: str) -> list[_Tok]:
     return list(_scan_once(text))
 
@@ -223,7 +256,7 @@ def _scan_once(text: str) -> tuple[_Tok, ...]:
             toks.append(
                 _Tok(Quantity(text[a:b], _base(pq, "duration"), "duration", a, b), pq, None)
             )
-    return tuple(sorted(toks, key=lambda t: t.q.start))
+    return tuple(_elided_rates(text, sorted(toks, key=lambda t: t.q.start)))
 
 
 def extract_quantities(text: str) -> list[Quantity]:

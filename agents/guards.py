@@ -45,7 +45,8 @@ _CLOSING_TAG = re.compile(r"</\s*(answer|transcript|candidate|user|response)\s*>
 _B64 = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
 
 _DONT_KNOW = re.compile(
-    r"\b(i\s*(do\s*n['o]?t|dont|don't)\s*know|no idea|not sure|i'?m not sure|i have no clue|"
+    r"\b(i\s*(do\s*n['o]?t|dont|don't)\s*know|no idea|i have no clue|"
+    r"not (really |quite |entirely |totally |too |that |so )?sure|"
     r"pass|skip|no clue|never (built|done|worked)|where (i would|to) (even )?begin|move on|"
     r"can'?t answer|cannot answer|unsure|idk|"
     r"n/a|nothing to add)\b",

@@ -42,6 +42,12 @@ _RELATION = re.compile(
 )
 
 
+def _union(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile(r"\b(" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.I)
+
+
 @dataclass(frozen=True)
 class Specificity:
     concrete: bool  # commits to a number, a named mechanism or an identifier
@@ -62,17 +68,16 @@ class SpecificityJudge:
             if aliases
             else None
         )
-        self._vague = (
-            re.compile(r"\b(" + "|".join(f"(?:{v.pattern})" for v in vague) + r")\b", re.I)
-            if vague
-            else None
-        )
+        self._vague = _union([v.pattern for v in vague])
+        self._intent = _union([v.pattern for v in vague if v.intent])
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one judge per container (wiring/), sentences repeat
     def of(self, text: str) -> Specificity:
         low = text.lower()
         named = len(set(self._aliases.findall(low))) if self._aliases else 0
-        concrete = bool(_QUANTITY.search(text)) or bool(_IDENTIFIER.search(text)) or named >= 2
+        exact = bool(_QUANTITY.search(text)) or bool(_IDENTIFIER.search(text))
+        intent = bool(self._intent and self._intent.search(text)) and not exact
+        concrete = (exact or named >= 2) and not intent
         vague = bool(self._vague and self._vague.search(text)) and not concrete
         listed = (
             named >= NAME_DROP

@@ -290,6 +290,12 @@ class VaguePhrase(Strict):
 
     id: Slug
     pattern: Regex = Field(description="A regular expression, matched in any case.")
+    intent: bool = Field(
+        default=False,
+        description="An intention to deal with something later ('we should think about caching "
+        "and sharding'), not a design: vague even when it names mechanisms; only a number or an "
+        "identifier makes the sentence concrete.",
+    )
 
 
 class Concept(Strict):

@@ -381,7 +381,8 @@ def _numbers_feedback(numbers: list[NumberFinding]) -> str:
         if first.verdict == "scale_conflict"
         else f"our working gives {first.recomputed}"
     )
+    were = "was" if len(off) == 1 else "were"
     return (
-        f"Numbers: {len(off)} of {len(numbers)} estimates were off; "
+        f"Numbers: {len(off)} of {len(numbers)} estimates {were} off; "
         f'"{first.claim}"{fixed}: {right}.'
     )

@@ -43,6 +43,9 @@ class Phrases(BaseModel):
     concept_fallback: str
     clarify: list[str] = Field(min_length=1)
     clarify_unknown: str
+    clarify_scope: str
+    clarify_scope_rest: str
+    number_fixed: str
     redirect: list[str] = Field(min_length=1)
     narrower: str
     dont_know: list[str] = Field(min_length=1)

@@ -13,8 +13,9 @@ from typing import Any
 
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase, priority
 from agents.interviewer.phrasing import phrases, pick, topic
-from agents.interviewer.reading import Reading, clip_quote
+from agents.interviewer.reading import Reading, asks_for_size, clip_quote
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
+from agents.rubric import for_question
 from agents.scoring import is_expected
 from content.schema import LEVELS, PHASES, FailureScenario, Phase, Probe, Question, RubricItem
 
@@ -203,14 +204,16 @@ class Planner:
         )
 
     # -- numbers and contradictions ------------------------------------------------------
-    def _record_numbers(self, st: InterviewState, reading: Reading) -> None:
+    def _record_numbers(self, st: InterviewState, reading: Reading) -> bool:
         """Every estimate and scale input of this message goes on the record; one the
-        interviewer questioned last turn is corrected when the new message gets it right."""
+        interviewer questioned last turn is corrected when the new message gets it right.
+        Returns whether this message corrected one."""
+        fixed = False
         right = reading.kind == "answer" and not reading.conflicts and bool(reading.estimates)
         if right and all(e.verdict == "ok" for e in reading.estimates):
             for n in st.numbers:
-                if n.probed and n.turn == st.turn - 1 and n.verdict != "ok":
-                    n.corrected = True
+                if n.probed and n.turn == st.turn - 1 and n.verdict != "ok" and not n.corrected:
+                    n.corrected = fixed = True
         for e in reading.estimates:
             st.numbers.append(
                 NumberCheck(
@@ -233,6 +236,7 @@ class Planner:
                     ratio=round(c.ratio, 3),
                 )
             )
+        return fixed
 
     def _check_plan(self, st: InterviewState, reading: Reading) -> Plan | None:
         """A wrong figure, a contradiction, a known design mistake or a hand-wave in this message
@@ -420,12 +424,14 @@ class Planner:
             st.named[concept] = st.named.get(concept, False) or justified
         for concept, quote in reading.quotes.items():
             st.quotes.setdefault(concept, quote)  # a later probe of it quotes these words
-        self._record_numbers(st, reading)
+        fixed = self._record_numbers(st, reading)
         if st.phase == "wrap_up" and st.wrap_up_asked:
             st.done = True
             return Plan("done", self.P.wrap_up_done, target={"kind": "end"})
         answered = self._answer_facts(reading)
         answered[:0] = reading.diagram_errors
+        if fixed:  # the figure questioned last turn, put right: said so before moving on
+            answered.insert(0, self.P.number_fixed)
         check = self._check_plan(st, reading) or self._diagram_plan(st, reading)
         if check is not None:
             check.preface[:0] = answered
@@ -460,16 +466,22 @@ class Planner:
         """A question asked inside a longer answer gets its numbers first."""
         if reading.kind != "answer" or not reading.facts:
             return []
-        facts = " ".join(f"{f.name.capitalize()}: {f.value}." for f in reading.facts)
+        facts = " ".join(f"{f.name[:1].upper()}{f.name[1:]}: {f.value}." for f in reading.facts)
         return [self.P.embedded_answer.format(facts=facts)]
 
     def _non_answer(self, st: InterviewState, reading: Reading, last: str) -> Plan:
         if reading.kind == "clarify":
             if reading.facts:
-                facts = " ".join(f"{f.name.capitalize()}: {f.value}." for f in reading.facts)
+                facts = " ".join(
+                    f"{f.name[:1].upper()}{f.name[1:]}: {f.value}." for f in reading.facts
+                )
+                if reading.open_asks:
+                    facts += " " + self.P.clarify_scope_rest.format(ask=reading.open_asks[0])
                 text = self._pick(self.P.clarify, st, "c").format(facts=facts)
             else:
-                text = self.P.clarify_unknown
+                text = (
+                    self.P.clarify_unknown if asks_for_size(reading.text) else self.P.clarify_scope
+                )
             return Plan(
                 "clarify",
                 text,
@@ -477,8 +489,14 @@ class Planner:
             )
         if reading.kind == "dont_know":
             # A smaller question than the one that stumped them: one missing point of the phase.
+            # The point they say they are stuck on, if it is still open; else one of the phase.
+            stuck = next((i for i in for_question(self.q).items if i.id == reading.stuck_on), None)
             missing = [i for i in self._own_items(st) if st.status(i.id) == "missing"]
-            narrow = min(missing, key=priority, default=None)
+            narrow = (
+                stuck
+                if stuck is not None and st.status(stuck.id) != "covered"
+                else min(missing, key=priority, default=None)
+            )
             simpler = (
                 self.P.narrower.format(topic=topic(narrow))
                 if narrow is not None

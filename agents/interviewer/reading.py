@@ -36,6 +36,17 @@ _CLARIFY_START = re.compile(
 log = logging.getLogger("tradeoff.interview")
 CLARIFY_FACT_SIM = 0.30
 MAX_NAMED_FACTS = 3  # "how many users, keys and gateways?" gets all three, no more
+# A question of scope ("should suggestions be personalised?", "is it prefix-only?") asks for a
+# decision, not a number: it gets a fact only when one is this close in meaning, and is never
+# padded with the nearest figures. A question of size ("how many", "what peak", a figure) is.
+CLARIFY_SCOPE_SIM = 0.45
+_HOW_MUCH = re.compile(
+    r"\d|\b(thousands?|millions?|billions?|trillions?|hundreds?|dozens?)\b|"
+    r"\bhow (many|much|big|large|fast|often|long|fresh|quickly|soon|far)\b|"
+    r"\b(scale|volume|rate|size|load|traffic|throughput|qps|rps|tps|budget|target|numbers?|"
+    r"figures?|peak|latency|sla|slo|ratio|growth|retention|per (second|day|month|minute))\b",
+    re.I,
+)
 OFF_TOPIC_SIM = 0.12
 
 
@@ -64,6 +75,8 @@ class Reading:
     vague: list[tuple[str, bool]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # from this message's diagrams
     diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
+    open_asks: list[str] = field(default_factory=list)  # scope asks no fact answers
+    stuck_on: str | None = None  # "I'm not sure how to handle X": the rubric item X is about
 
 
 @lru_cache(maxsize=4096)  # the concept bank has ~400 aliases; all stay compiled
@@ -200,6 +213,37 @@ def is_clarifying(text: str) -> bool:
     )
 
 
+def asks_for_size(text: str) -> bool:
+    """A question of size (a number, a rate, a target), not of scope."""
+    return bool(_HOW_MUCH.search(text))
+
+
+# "What volume are we talking about, and do we need to support refunds?": two asks in one sentence.
+_ASKS = re.compile(
+    r"\?\s*|(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?=(?:do|does|is|are|should|can|will|would|"
+    r"must|what about|how about)\b)",
+    re.I,
+)
+_SCOPE_ASK = re.compile(
+    r"(?:and |or |also |so |then )?(?:do|does|is|are|should|can|will|would|must|what about|"
+    r"how about)\b",
+    re.I,
+)
+STUCK_SIM = 0.40  # "not sure how to handle X" is about an item this close to it,
+STUCK_FLOOR, STUCK_MARGIN = 0.25, 0.10  # or about one less close that no other item rivals
+STUCK_MIN_WORDS = 3  # content words: "no idea" names nothing
+PREFIX_STEM = 5  # stems this long that begin one another are one word ("fresh", "freshness")
+
+
+def _shared(asked: set[str], named: set[str]) -> set[str]:
+    return {
+        a
+        for a in asked
+        for n in named
+        if a == n or min(len(a), len(n)) >= PREFIX_STEM and (a.startswith(n) or n.startswith(a))
+    }
+
+
 class Reader:
     def __init__(
         self,
@@ -240,24 +284,57 @@ class Reader:
 
     def facts_for(self, q: Question, text: str, vec: np.ndarray) -> list[ScaleFact]:
         """The scale facts a question asks for: those it names ("how many gateways" names the
-        gateway fleet), however many, then the closest in meaning, two facts in all at least."""
+        gateway fleet), however many, then the closest in meaning, two facts in all at least.
+
+        A word of the question's own title or prompt names its subject, not a fact ("how fresh
+        must suggestions be?" asks for freshness, not the suggestion rate), unless the fact is
+        also close in meaning. A question of scope, not size, gets only facts close to it."""
         sims = self._fact_vecs(q) @ vec
+        subject = {stem(w) for w in content_words(f"{q.title} {q.prompt}")}
         asked = {stem(w) for w in content_words(text) if len(w) > 3}
-        named = [
-            (float(s), f)
-            for s, f in zip(sims, q.scale, strict=True)
-            if asked & {stem(w) for w in content_words(f.name) if len(w) > 3}
-        ]
+        sizing = asks_for_size(text)
+        floor = CLARIFY_FACT_SIM if sizing else CLARIFY_SCOPE_SIM
+        named = []
+        for s, f in zip(sims, q.scale, strict=True):
+            shared = _shared(asked, {stem(w) for w in content_words(f.name) if len(w) > 3})
+            if shared and (shared - subject or s >= floor):
+                named.append((float(s), f))
         close = [
             (float(s), f)
             for s, f in zip(sims, q.scale, strict=True)
-            if s >= CLARIFY_FACT_SIM and f not in [g for _, g in named]
+            if s >= floor and f not in [g for _, g in named]
         ]
         named.sort(key=lambda x: -x[0])
         close.sort(key=lambda x: -x[0])
-        return [f for _, f in named[:MAX_NAMED_FACTS]] + [
-            f for _, f in close[: max(0, 2 - len(named))]
+        wanted = max(0, 2 - len(named)) if sizing else len(close)
+        return [f for _, f in named[:MAX_NAMED_FACTS]] + [f for _, f in close[:wanted]]
+
+    def open_asks(self, q: Question, text: str) -> list[str]:
+        """The asks of scope in a clarifying message ("do we need to support refunds") that no
+        scale fact answers: the candidate's own call, and said to be."""
+        asks = []
+        for part in _ASKS.split(text):
+            ask = part.rsplit(":", 1)[-1].strip(" ,;?")
+            if ask and _SCOPE_ASK.match(ask) and not asks_for_size(ask):
+                asks.append(ask)
+        if not asks:
+            return []
+        sims = self.embedder.encode(asks) @ self._fact_vecs(q).T
+        return [
+            a for a, row in zip(asks, sims, strict=True) if float(row.max()) < CLARIFY_SCOPE_SIM
         ]
+
+    def _stuck_on(self, q: Question, text: str) -> str | None:
+        """The point a candidate says they are stuck on ("not sure how to handle the acquirer
+        timing out"), when their words are close to one; a bare "no idea" names none."""
+        if len(content_words(text)) < STUCK_MIN_WORDS:
+            return None
+        rubric = for_question(q)
+        sims = self.judge.item_vectors(rubric) @ self.embedder.encode([text])[0]
+        order = np.argsort(-sims, kind="stable")
+        best, second = float(sims[order[0]]), float(sims[order[1]]) if len(order) > 1 else 0.0
+        clear = best >= STUCK_SIM or (best >= STUCK_FLOOR and best - second >= STUCK_MARGIN)
+        return rubric.items[int(order[0])].id if clear else None
 
     def read(self, q: Question, message: str, history: tuple[str, ...] = ()) -> Reading:
         """Reads `message`; coverage is judged over `history` (earlier candidate messages) and
@@ -297,12 +374,13 @@ class Reader:
                 facts = self.facts_for(q, text, self.embedder.encode([text])[0])
                 if facts:
                     return Reading("clarify", text, facts=facts)
-            return Reading("dont_know", text)
+            return Reading("dont_know", text, stuck_on=self._stuck_on(q, text))
         # The whole message is embedded only where it is used: embedding is most of a turn's
         # CPU, and a paragraph costs as much as its sentences together.
         if is_clarifying(text):
             whole = self.embedder.encode([text])[0]
-            return Reading("clarify", text, facts=self.facts_for(q, text, whole))
+            facts = self.facts_for(q, text, whole)
+            return Reading("clarify", text, facts=facts, open_asks=self.open_asks(q, text))
         earlier = "\n\n".join(screen(h).text.strip() for h in history if h.strip())
         whole = f"{earlier}\n\n{text}" if earlier else text
         sentences = split_sentences(whole)

@@ -156,6 +156,19 @@ FORMS = [
     ("10% of the 100k lookups/s are friends views, that's 10k", "10k", 10e3),
     ("230k QPS on average; with a 3x peak factor that's about 700k QPS", "700k QPS", 690e3),
     ("6k/s on average and 60k/s at peak, a 10x peak factor", "60k/s", 60e3),
+    # The average written without its unit is the peak's: 230 a second, not 3,000 / 230.
+    (
+        "At 3,000 payments per second peak and 230 average, that's about 20 million a day",
+        "20 million a day",
+        230,
+    ),
+    (
+        "Peak is 80k requests per second and the average 23k, so 2 billion a day",
+        "2 billion a day",
+        23e3,
+    ),
+    # A count joined to a rate with no peak or average label is a factor, as before.
+    ("5k QPS and 3 replicas is 15k QPS", "15k QPS", 15e3),
     ("the hot 20% of 1 billion objects at 1 KB each is 200 GB", "200 GB", 200e9),
 ]
 

@@ -535,7 +535,7 @@ def test_the_feedback_names_the_numbers_and_the_best_moments(engine: InterviewEn
     engine.turn(q, state, "senior", "feedback", said, 10.0)
     assert any(n.verdict != "ok" for n in state.numbers)
     ev = engine.grade(q, [Segment(said, "estimation")], "senior", state)
-    assert 'Numbers: 1 of 1 estimates were off; "400 per second": our working gives' in ev.feedback
+    assert 'Numbers: 1 of 1 estimates was off; "400 per second": our working gives' in ev.feedback
     assert "Most valuable misses:" in ev.feedback and "a strong answer" in ev.feedback
 
 
@@ -643,3 +643,114 @@ def test_a_contradiction_quotes_the_clauses_that_take_each_side(engine: Intervie
     assert plan.kind == "contradiction"
     assert '"a seat is sold at most once, so seat state needs strong consistency"' in plan.question
     assert "\"I'd let each region accept holds locally and reconcile" in plan.question
+
+
+def test_a_question_of_scope_is_left_to_the_candidate_not_answered_with_figures(
+    engine: InterviewEngine,
+) -> None:
+    """'Should suggestions be personalised?' asks for a decision: the nearest figures (users,
+    request rate) do not answer it. 'How fresh must they be?' asks for the freshness target, not
+    the suggestion rate its subject word names. A message asking both gets both."""
+    q = bundled_bank().questions["search-autocomplete"]
+    planner = Planner(q, "senior", "scope")
+    scope = engine.reader.read(q, "Should suggestions be personalised per user?")
+    assert scope.kind == "clarify" and scope.facts == []
+    plan = planner.plan(InterviewState(phase="requirements", phase_started=0.0), scope, now=5.0)
+    assert plan.question == planner.P.clarify_scope
+    fresh = engine.reader.read(q, "How fresh do suggestions need to be?")
+    assert fresh.facts and fresh.facts[0].name == "freshness"
+    p = bundled_bank().questions["payment-processing"]
+    both = engine.reader.read(
+        p, "What volume of payments are we talking about, and do we need to support refunds?"
+    )
+    assert "payments" in {f.name for f in both.facts}
+    assert both.open_asks == ["do we need to support refunds"]
+    plan = Planner(p, "senior", "scope").plan(
+        InterviewState(phase="requirements", phase_started=0.0), both, now=5.0
+    )
+    assert (
+        "20 million a day" in plan.question and '"do we need to support refunds"' in plan.question
+    )
+    assert plan.question.count("?") == 1
+
+
+def test_i_dont_know_about_a_named_point_narrows_to_that_point(engine: InterviewEngine) -> None:
+    """'Not sure how to handle the acquirer timing out' is stuck on one point: the smaller
+    question is about that point, not the phase's opening put again."""
+    q = bundled_bank().questions["payment-processing"]
+    reading = engine.reader.read(q, "I'm not sure how to handle the acquirer timing out.")
+    assert reading.kind == "dont_know" and reading.stuck_on is not None
+    item = next(i for i in q.rubric if i.id == reading.stuck_on)
+    st = InterviewState(phase="api_and_data", phase_started=0.0)
+    plan = Planner(q, "senior", "stuck").plan(st, reading, now=5.0)
+    assert plan.kind == "dont_know" and item.topic in plan.question
+    assert engine.reader.read(q, "I don't know.").stuck_on is None
+
+
+@pytest.mark.parametrize(
+    ("message", "flagged"),
+    [
+        ("We could just retry the authorisation until it succeeds.", True),
+        ("We retry the authorisation with the same idempotency key until it succeeds.", False),
+    ],
+)
+def test_a_blind_retry_of_a_charge_is_pushed_on(
+    engine: InterviewEngine, message: str, flagged: bool
+) -> None:
+    q = bundled_bank().questions["payment-processing"]
+    reading = engine.reader.read(q, message)
+    assert bool(reading.mistakes) is flagged, reading.mistakes
+
+
+def test_scope_drawn_as_a_first_version_counts_as_functional_scope(
+    engine: InterviewEngine,
+) -> None:
+    q = bundled_bank().questions["search-autocomplete"]
+    reading = engine.reader.read(
+        q, "Prefix matching only, no personalisation in v1, and offensive completions filtered."
+    )
+    assert reading.coverage.get("b-functional") == "covered", reading.coverage
+
+
+def test_a_figure_put_right_after_the_probe_is_acknowledged_once(
+    engine: InterviewEngine,
+) -> None:
+    q = bundled_bank().questions["log-ingestion"]
+    state, _ = engine.open(q, "senior", "fix", now=0.0)
+    probe = engine.turn(
+        q,
+        state,
+        "senior",
+        "fix",
+        "6 million events per second at 500 bytes each is 3 MB/s of ingest.",
+        60.0,
+    )
+    assert probe.kind == "numbers" and "3 MB/s" in probe.text
+    fixed = engine.turn(
+        q,
+        state,
+        "senior",
+        "fix",
+        "Sorry, 6 million events per second at 500 bytes each is 3 GB/s.",
+        120.0,
+    )
+    assert fixed.text.startswith(engine_phrases().number_fixed)
+    assert any(n.corrected for n in state.numbers)
+    later = engine.turn(q, state, "senior", "fix", "At 3 GB/s a day is about 260 TB.", 180.0)
+    assert engine_phrases().number_fixed not in later.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not really sure how to keep one noisy tenant from hurting others.",
+        "Not quite sure how to stop one chatty service from flooding everyone.",
+    ],
+)
+def test_unsure_about_a_named_point_is_dont_know_about_that_point(
+    engine: InterviewEngine, message: str
+) -> None:
+    q = bundled_bank().questions["log-ingestion"]
+    reading = engine.reader.read(q, message)
+    assert reading.kind == "dont_know"
+    assert reading.stuck_on == "noisy-neighbour-quotas"

@@ -53,6 +53,10 @@ def judge() -> SpecificityJudge:
             False,
             False,
         ),
+        # An intention is not a decision, whatever it names; a figure makes it one.
+        ("We should also think about reliability and monitoring.", False, True, False),
+        ("We need to think about caching, sharding and replication here.", False, True, False),
+        ("We should think about a 5-minute TTL on the cached timelines.", True, False, False),
     ],
 )
 def test_sentence_specificity(
