@@ -13,7 +13,7 @@ import numpy as np
 from agents.estimates import Estimate, ScaleConflict, check_message, scale_conflicts
 from agents.guards import is_dont_know, screen
 from agents.judge import ItemJudge
-from agents.red_flags import Hit, RedFlagJudge
+from agents.red_flags import Hit, RedFlagJudge, Wording, wording
 from agents.rubric import for_question
 from agents.text import content_words, normalise, reasoning_in, split_sentences, stem, words
 from content.schema import Concept, Question, ScaleFact, Stance
@@ -189,13 +189,20 @@ def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _side(pattern: str) -> Wording:
+    return wording(pattern)
+
+
 def stance_hits(text: str, stances: dict[str, Stance]) -> list[StanceHit]:
     """Sentences that take one side of a stance (and not both at once)."""
     hits = []
     for s in split_sentences(text):
         for st in stances.values():
-            a = re.search(st.a, s.text, re.I) is not None
-            b = re.search(st.b, s.text, re.I) is not None
+            # A side named under a negation is not taken: "retry without checking the dedupe
+            # store" says no dedupe, whatever the word "dedupe" matches.
+            a = _side(st.a).affirmed_in(s.text)
+            b = _side(st.b).affirmed_in(s.text)
             if a != b:
                 hits.append(StanceHit(st.id, "a" if a else "b", s.text.strip()))
     return hits

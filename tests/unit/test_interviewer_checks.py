@@ -754,3 +754,34 @@ def test_unsure_about_a_named_point_is_dont_know_about_that_point(
     reading = engine.reader.read(q, message)
     assert reading.kind == "dont_know"
     assert reading.stuck_on == "noisy-neighbour-quotas"
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "stance"),
+    [
+        (  # the word "dedupe" under "without checking" is no commitment to dedupe
+            "Every notification carries an idempotency key and the sender checks it before "
+            "calling the provider, so nobody gets the same notification twice.",
+            "If the provider doesn't ack within 2 seconds I'd retry straight away without "
+            "checking the dedupe store.",
+            "dedupe",
+        ),
+        (
+            "A 1,024-GPU job is gang-scheduled: it starts only when all 128 nodes are free.",
+            "To keep GPUs busy I'd launch the 1,024-GPU run as soon as 512 GPUs are free and "
+            "let it grow onto more nodes later.",
+            "all-or-nothing",
+        ),
+    ],
+)
+def test_a_reversal_is_caught_and_a_negated_mention_takes_no_side(
+    engine: InterviewEngine, earlier: str, later: str, stance: str
+) -> None:
+    from agents.interviewer.engine import contradicted
+    from agents.interviewer.reading import stance_hits
+
+    stances = bundled_bank().stances
+    committed = [h for h in stance_hits(earlier, stances) if h.stance == stance]
+    hits = [h for h in stance_hits(later, stances) if h.stance == stance]
+    assert committed and hits and {h.side for h in hits} != {h.side for h in committed}
+    assert any(contradicted(engine.evaluator.embedder, h, committed) for h in hits)
