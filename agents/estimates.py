@@ -100,7 +100,8 @@ _WORDNUM |= {"nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "t
 _WORDNUM |= {"sixty": 60, "ninety": 90, "eleven": 11, "thirteen": 13, "fourteen": 14}
 _WORDNUM |= {"sixteen": 16, "eighteen": 18, "forty": 40, "fifty": 50, "seventy": 70}
 _WORDNUM |= {"eighty": 80, "hundred": 100}
-_N = r"(?:[Aa]n?|[Oo]ne)(?=\s+(?:thousand|million|billion|trillion)\b)|10\^\d+"
+_N = r"(?:[Aa]n?|[Oo]ne)(?=\s+(?:thousand|million|billion|trillion|(?:kilo|mega|giga|tera|peta)"
+_N += r"bytes?)\b)|10\^\d+"
 _WORDS = "|".join(_WORDNUM)
 # A number in words is read before a time unit or a multiplier ("seven days", "sixty thousand"),
 # and from three up before a plural noun ("fifteen events"), never in "two things".
@@ -117,6 +118,7 @@ _QTY = re.compile(
     (?:\s*(?P<pct>%)|:(?P<ratio>\d+)\b|(?P<x>x)\b
       |\s+(?P<times>times)(?=\s+(?!(?:a|an|per|each|every)\b)[A-Za-z])
       |[\s-]?(?P<pre>[kKMGTP]i?)?(?P<base>bytes?|bits?|B|b)(?P<ps>ps)?\b
+      |\s+(?P<wpre>(?i:kilo|mega|giga|tera|peta))(?P<wbase>(?i:bytes?))\b
       |[\s-](?P<dur>{_TIME})\b(?!/)|\s?(?P<acr>QPS|RPS|TPS|DAU|MAU)\b)?
     (?:(?:\s+{_NOUN}(?:\s+{_NOUN})?)?(?:\s+per\s+(?!(?:{_TIME})\b)[a-z]+)?
       (?:\s*/\s*|\s+per\s+|\s+an?\s+)(?P<per>{_TIME})\b
@@ -183,6 +185,8 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
         return None  # "1:0" is no ratio
     if g["pct"] or g["ratio"]:
         pq = pq / (100 if g["pct"] else _num(g["ratio"]))
+    elif g["wbase"]:  # "a kilobyte", "two megabytes": the unit in words
+        pq = v * u(g["wpre"].lower() + "byte")
     elif g["base"] and (g["pre"] or g["ps"] or g["base"] != "b"):  # a bare "b" is no unit
         unit = "byte" if g["base"] in ("B", "byte", "bytes") else "bit"
         pq = v * u(_PREFIX.get(g["pre"] or "", "") + unit)
@@ -289,7 +293,7 @@ _OVER_TIME = (
 _IS, _OF = rf"\s*{_words(2)}(?:is|are|=)\s*{_HEDGE}", r"\s*of\s+(?:the\s+|our\s+|all\s+)?~?"
 _EVERY = rf"\s*{_words(4)}(?:once\s+)?every\s+~?"
 _ACCUM = r"\s*[,;.]?\s*(?:and\s+|so\s+)?(?:with\s+|over\s+|for\s+|in\s+)?(?:a\s+|the\s+|our\s+)?~?"
-_CONVERT = rf"\s*(?:(?!each\b|per\b){_W}(?:\s+|(?=[,.;]))){{0,3}}(?:on\s+average\s*)?"
+_CONVERT = rf"\s*(?:[—–]\s*)?(?:(?!each\b|per\b){_W}(?:\s+|(?=[,.;]))){{0,3}}(?:on\s+average\s*)?"
 _CONVERT += rf"(?:[,.;]\s*(?:{_EQ}\s*){{0,2}}{_HEDGE}|{_LINK})"
 _PART = r"(?:\b(?:half|thirds?|quarters?|tenths?|fraction|most|some|part|portion|share|rest)"
 # "each of the 500,000 workloads" is all of them, not a part.
@@ -503,10 +507,16 @@ def _peak(m: _Msg, j: int) -> Estimate | None:
     return None
 
 
+# A time written again in other units: "3 ms, that's 0.003 s", "250 ms — i.e. a quarter second".
+_RESTATED = re.compile(
+    rf"\s*[,—–(]?\s*(?:that(?:'s|\s+is)|which\s+is|i\.e\.|=|≈|or)\s*{_HEDGE}", re.I
+)
+
+
 def _convert(m: _Msg, j: int) -> Estimate | None:
     """20B a day is about 230k per second; 50 MB/s, that's 400 Mbps; 200 Gbit, i.e. 25 GB."""
     x, z = m.toks[j - 1], m.toks[j]
-    if x.q.kind != z.q.kind or x.q.kind not in ("rate", "size_rate", "size"):
+    if x.q.kind != z.q.kind or x.q.kind not in ("rate", "size_rate", "size", "duration"):
         return None
     if str(x.pq.units) == str(z.pq.units) or not (link := m.fits(j - 1, j, _CONVERT)):
         return None  # same unit: a new figure ("230k/s average, 600k/s at peak"), not a restatement
@@ -514,6 +524,8 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
         return None
     if x.q.kind == "size" and not re.search(_EQ, link[0], re.I):
         return None  # a list of sizes ("16 GB, 64 GB") is not a conversion
+    if x.q.kind == "duration" and not _RESTATED.fullmatch(link[0]):
+        return None  # "each hop adds 200 ms. Total 2.7 s": a sum, not the same time restated
     if re.search(r"[.;]", link[0]) and not re.search(_EQ, link[0], re.I):
         return None  # "900 events a second; 5 million orders a day": a new clause, no link
     est = _judge(m, j, [j - 1], x.pq, ["="])

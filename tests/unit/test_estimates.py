@@ -43,6 +43,9 @@ def _flags(text: str) -> list[Estimate]:
         ("say 500 million users", "500 million", 500e6, "count"),
         ("1.2B accounts", "1.2B", 1.2e9, "count"),
         ("a billion URLs", "a billion", 1e9, "count"),
+        # Size units in words.
+        ("at about a kilobyte per event", "a kilobyte", 1e3, "size"),
+        ("each photo is 2 megabytes", "2 megabytes", 2e6, "size"),
         ("4,000 servers", "4,000", 4000, "count"),
         ("1e6 keys", "1e6", 1e6, "count"),
         ("10^9 rows", "10^9", 1e9, "count"),
@@ -645,3 +648,19 @@ def test_downtime_follows_from_the_availability_stated(text: str, claim: str, ve
 def test_a_percent_that_is_not_availability_allows_no_downtime() -> None:
     said = "99% of reads hit the cache, and the compaction runs 5 minutes a day."
     assert check_message(said) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        (
+            "At a mean of 3 ms — that's 0.03 seconds — 60k queries a second keep 1,800 in flight.",
+            True,
+        ),
+        ("At a mean of 3 ms, i.e. 0.003 seconds, 60k queries a second keep 180 in flight.", False),
+        # Times joined by "total" are a sum, not one time restated.
+        ("Four hops at 50 ms each add 200 ms. Total about 2.7 s.", False),
+    ],
+)
+def test_a_time_restated_in_other_units_is_checked(text: str, flagged: bool) -> None:
+    assert any(e.claim.kind == "duration" for e in _flags(text)) is flagged, check_message(text)
