@@ -38,7 +38,8 @@ _ALTERNATIVE = re.compile(
     r"(use|go with|do|pick)|considered|(the )?(obvious|simpler|naive|classic) (option|approach|"
     r"choice|way)|either\b.{3,60}\bor|(pick|picked|choose|chose|chosen|prefer|preferred|favou?r|"
     r"went with|go with|opt(ed)? for|use|using)\b.{1,50}\bover\b|not .{2,40} because|"
-    r"(a|an) \w+(-\w+)? (would|could) (also )?(work|do)|weighed|the trade-?off)\b",
+    r"(a|an) \w+(-\w+)? (would|could) (also )?(work|do)|weighed|the trade-?off|"
+    r"rather (use|go with|pick|have|take|keep|build|run)\b.{1,60}\bthan)\b",
     re.I,
 )
 _COST = re.compile(

@@ -914,6 +914,26 @@ def _fact_figures(fact: ScaleFact) -> list[tuple[_Tok, set[str], set[str]]]:
     return out
 
 
+# Which users a figure counts: "50M DAU" is to be compared with the daily actives, not with
+# "80 million registered" that happens to sit nearer in value.
+_QUALIFIERS = (
+    ("daily", re.compile(r"\b(dau|daily(\s+active)?|a day)\b", re.I)),
+    ("monthly", re.compile(r"\b(mau|monthly(\s+active)?)\b", re.I)),
+    ("concurrent", re.compile(r"\b(concurrent(ly)?|online at once|simultaneous(ly)?)\b", re.I)),
+    ("registered", re.compile(r"\b(registered|total|signed[- ]up|accounts? in total)\b", re.I)),
+)
+
+
+def _qualifier(text: str, tok: _Tok) -> str | None:
+    """The qualifier written with a count: in the figure itself or in the three words after."""
+    if tok.q.kind != "count":
+        return None
+    clause = re.split(r"[,;.(]", text[tok.q.end : tok.q.end + 40])[0]
+    near = f"{tok.q.text} {' '.join(re.findall(_W, clause)[:3])}"
+    found = [(m.start(), name) for name, pat in _QUALIFIERS if (m := pat.search(near))]
+    return min(found)[1] if found else None
+
+
 def _about(said: set[str], nouns: set[str], name: set[str]) -> bool:
     """Whether a candidate's figure written with `said` is about a fact's figure: a bare fact
     figure is about the fact's name; one written with nouns shares a noun with the
@@ -952,7 +972,11 @@ def scale_conflicts(
     derived |= _restatements(text)
     # A fact's figure is about the fact's name, unless a noun written with it says otherwise
     # ("15k events per second" under "events per order" is about events, not orders).
-    facts = [(f, t, nouns, name) for f in scale for t, nouns, name in _fact_figures(f)]
+    facts = [
+        (f, t, nouns, name, _qualifier(f.value, t))
+        for f in scale
+        for t, nouns, name in _fact_figures(f)
+    ]
     out = []
     for tok in _scan(text):
         before = re.findall(_W, text[max(0, tok.q.start - 40) : tok.q.start].lower())[-4:]
@@ -966,12 +990,15 @@ def scale_conflicts(
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
             continue  # "10% of the stream: 40M events a day" is a part, not the whole
         near = [
-            (max(r, 1 / r), r, f)
-            for f, ft, nouns, name in facts
+            (max(r, 1 / r), r, f, qual)
+            for f, ft, nouns, name, qual in facts
             if ft.q.kind == tok.q.kind
             and _about(said, nouns, name)
             and (r := tok.q.value / ft.q.value)
         ]
+        mine = _qualifier(text, tok)
+        if mine and any(n[3] == mine for n in near):
+            near = [n for n in near if n[3] == mine]  # the daily actives, not all registered
         best = min(near, key=lambda n: n[0], default=None)
         if best and "peak" in best[2].value.lower() and PEAK_SPAN[0] <= best[1] <= PEAK_SPAN[1]:
             continue  # an average a few times below the stated peak agrees with it

@@ -608,6 +608,7 @@ BENCH = [
     ScaleFact(name="decode load", value="the fleet emits ~500k output tokens a second at peak"),
     ScaleFact(name="read rate", value="about 2,000 reads a second steady; up to 50,000 per second"),
     ScaleFact(name="tenants", value="40,000 companies; the largest has 50,000 seats"),
+    ScaleFact(name="users", value="80 million registered, 15 million daily active"),
 ]
 
 
@@ -625,6 +626,10 @@ BENCH = [
         ("With around 40,000 tenant companies, schema-per-tenant is out.", False),
         # The figure's noun alone, with nothing naming the fact: another set of companies.
         ("We integrate with four million companies' payroll systems.", False),
+        # Daily actives are compared with the daily actives, not the registered users nearby.
+        ("With 50 million DAU at 20 requests each, that's 1 billion requests a day.", True),
+        ("With 15 million DAU at 20 requests each, that's 300 million requests a day.", False),
+        ("We have about 80 million registered users.", False),
     ],
 )
 def test_scale_facts_are_matched_by_what_each_figure_is_about(text: str, conflict: bool) -> None:

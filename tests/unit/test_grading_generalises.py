@@ -55,6 +55,7 @@ def test_an_outside_question_gets_a_synthesised_rubric_that_says_where_items_cam
 RECAP_PARAPHRASES = [
     "All in all, the design is a token bucket at the gateway with leases from Redis.",
     "Putting it together: a queue in front, idempotent workers, a ledger as the source of truth.",
+    "To wrap up: a queue in front, idempotent workers and a ledger as the source of truth.",
 ]
 
 
@@ -82,6 +83,30 @@ def test_alternatives_need_a_reason_to_count() -> None:
     status = {e.id: e.status for e in weighed.items}
     assert status["b-alternatives"] in ("covered", "partial")
     assert {e.id: e.status for e in named.items}["b-alternatives"] == "missing"
+
+
+def test_rather_x_than_y_because_is_an_alternative_weighed() -> None:
+    ev = offline_evaluator().grade(
+        "Make a shopping cart service active-active across three regions",
+        "For carts I'd rather use an add-wins set than last-writer-wins, because losing an item "
+        "a user added is worse than keeping one they removed.",
+    )
+    assert {e.id: e.status for e in ev.items}["b-alternatives"] != "missing"
+
+
+def test_one_writer_per_record_is_no_weak_consistency_for_money() -> None:
+    """Last-writer-wins for profiles beside home-region ownership for money is no mistake;
+    last-writer-wins for balances is."""
+    ev = offline_evaluator()
+    q = "Make a payments and profile service active-active across three regions"
+    fine = ev.grade(
+        q,
+        "To wrap up: home-region ownership for money, async replication with HLC-based LWW for "
+        "profiles, add-wins sets for carts, fenced failover.",
+    )
+    wrong = ev.grade(q, "Balances replicate asynchronously and the last writer wins on conflict.")
+    assert "weak-consistency-for-money" not in [f.id for f in fine.red_flags]
+    assert "weak-consistency-for-money" in [f.id for f in wrong.red_flags]
 
 
 def test_a_dense_sizing_sentence_states_assumptions_with_numbers() -> None:
