@@ -53,6 +53,8 @@ def judge() -> SpecificityJudge:
             False,
             False,
         ),
+        # A hedge commits to nothing.
+        ("I guess we'd shard the database somehow.", False, True, False),
         # An intention is not a decision, whatever it names; a figure makes it one.
         ("We should also think about reliability and monitoring.", False, True, False),
         ("We need to think about caching, sharding and replication here.", False, True, False),
