@@ -154,10 +154,18 @@ class Planner:
         """Whether any of this phase's own items has come up already. A behaviour every rubric
         carries counts only when covered: read from set phrasings, "within 10 seconds" is partly
         "sizing", and the phase would open on "you've already touched on the load" unsaid."""
+        if self._sized(st):
+            return True
         return any(
             st.status(i.id) == "covered" or (st.status(i.id) == "partial" and not priority(i)[0])
             for i in self._own_items(st)
         )
+
+    @staticmethod
+    def _sized(st: InterviewState) -> bool:
+        """Figures worked out already (an estimate on the record) are sizing spoken to, however
+        few sentences carried them ("5M ops/s at 1 KB is 5 GB/s, 100k per node on 50 nodes")."""
+        return st.phase == "estimation" and any(n.verdict != "scale_conflict" for n in st.numbers)
 
     def _partial_item(self, st: InterviewState) -> RubricItem | None:
         """An item of this phase the candidate touched on but did not cover (`priority`)."""
@@ -400,7 +408,8 @@ class Planner:
         item = self._partial_item(st) if opened else None
         if item:
             st.asked_items.append(item.id)
-            words = [self.P.behaviour_question] if priority(item)[0] else self.P.deepen
+            asked = priority(item)[0] and not self._sized(st)
+            words = [self.P.behaviour_question] if asked else self.P.deepen
             return self._item_plan(st, item, self._pick(words, st, "deepen"))
         # Nothing left to ask here: move on.
         nxt = st.next_phase()

@@ -228,11 +228,11 @@ def asks_for_size(text: str) -> bool:
 # "What volume are we talking about, and do we need to support refunds?": two asks in one sentence.
 _ASKS = re.compile(
     r"\?\s*|(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?=(?:do|does|is|are|should|can|will|would|"
-    r"must|what about|how about)\b)",
+    r"must|what|which|how about)\b)",
     re.I,
 )
 _SCOPE_ASK = re.compile(
-    r"(?:and |or |also |so |then )?(?:do|does|is|are|should|can|will|would|must|what about|"
+    r"(?:and |or |also |so |then )?(?:do|does|is|are|should|can|will|would|must|what|which|"
     r"how about)\b",
     re.I,
 )

@@ -672,6 +672,15 @@ def test_a_question_of_scope_is_left_to_the_candidate_not_answered_with_figures(
         "20 million a day" in plan.question and '"do we need to support refunds"' in plan.question
     )
     assert plan.question.count("?") == 1
+    # "which ..." and "what kind of ..." ask for a decision too.
+    m = bundled_bank().questions["multi-region-active-active"]
+    mixed = engine.reader.read(
+        m,
+        "Two things first: which data must be strongly consistent across regions, and what's "
+        "the acceptable RPO if a region is lost?",
+    )
+    assert [f.name for f in mixed.facts] == ["recovery targets"]
+    assert mixed.open_asks == ["which data must be strongly consistent across regions"]
 
 
 def test_i_dont_know_about_a_named_point_narrows_to_that_point(engine: InterviewEngine) -> None:
@@ -785,3 +794,24 @@ def test_a_reversal_is_caught_and_a_negated_mention_takes_no_side(
     hits = [h for h in stance_hits(later, stances) if h.stance == stance]
     assert committed and hits and {h.side for h in hits} != {h.side for h in committed}
     assert any(contradicted(engine.evaluator.embedder, h, committed) for h in hits)
+
+
+def test_figures_worked_out_while_scoping_are_not_asked_for_again(engine: InterviewEngine) -> None:
+    """A dense sizing sentence is one sentence (the sizing behaviour stays partial), but its
+    estimates are on the record: the estimation phase opens on them, not on 'put some rough
+    numbers on it' or 'can you spell out the load'."""
+    q = bundled_bank().questions["distributed-cache"]
+    state, _ = engine.open(q, "senior", "sized", now=0.0)
+    said = [
+        "Is this cache shared by many teams, and what hit rate are we aiming for?",
+        "I'll assume a shared cache with per-team namespaces and quotas, a 95% hit rate, and "
+        "p99 under 2 ms for gets.",
+        "At 5 million operations per second and 1 KB values, that's 5 GB/s across the fleet, "
+        "so with 50 nodes each node sees 100k ops per second and 100 MB/s.",
+    ]
+    plan = None
+    for k, text in enumerate(said):
+        plan = engine.turn(q, state, "senior", "sized", text, 120.0 * (k + 1), tuple(said[:k]))
+    assert plan is not None and state.phase == "estimation"
+    assert engine_phrases().phase_opening["estimation"] not in plan.text
+    assert "spell out" not in plan.text
