@@ -11,13 +11,26 @@ import pytest
 from agents.interviewer.engine import InterviewEngine
 from agents.interviewer.phases import items_for_phase
 from agents.interviewer.phrasing import phrases as engine_phrases
-from agents.interviewer.planner import Planner
+from agents.interviewer.planner import Plan, Planner
 from agents.interviewer.state import InterviewState
 from content.loader import bundled_bank
-from content.schema import PHASES
+from content.schema import PHASES, Question
 from tests.support.engines import offline_evaluator
 
 Q = "url-shortener"
+
+
+def _play(
+    engine: InterviewEngine, q: Question, seed: str, said: list[str], step: float
+) -> tuple[InterviewState, Plan]:
+    """Opens an interview and sends each message in turn, `step` seconds apart, with the ones
+    before as history; returns the state and the reply to the last."""
+    state, _ = engine.open(q, "senior", seed, now=0.0)
+    plan = None
+    for k, text in enumerate(said):
+        plan = engine.turn(q, state, "senior", seed, text, step * (k + 1), tuple(said[:k]))
+    assert plan is not None
+    return state, plan
 
 
 @pytest.fixture(scope="module")
@@ -448,14 +461,12 @@ def test_a_probe_states_only_the_design_the_candidate_described(engine: Intervie
     assert unanswered(key, "We picked Cassandra.", ["cassandra"]) == key
 
     q = bundled_bank().questions["chat-messaging"]
-    state, _ = engine.open(q, "senior", "quotes", now=0.0)
     said = [
         "Users send one-to-one and group messages with sent, delivered and read receipts.",
         "A chat service writes each message to Cassandra partitioned by conversation id, then "
         "fans it out to the gateways of online recipients.",
     ]
-    for k, message in enumerate(said):
-        engine.turn(q, state, "senior", "quotes", message, 10.0 * (k + 1), tuple(said[:k]))
+    state, _ = _play(engine, q, "quotes", said, step=10.0)
     assert state.quotes["cassandra"] == (
         "A chat service writes each message to Cassandra partitioned by conversation id"
     )
@@ -801,7 +812,6 @@ def test_figures_worked_out_while_scoping_are_not_asked_for_again(engine: Interv
     estimates are on the record: the estimation phase opens on them, not on 'put some rough
     numbers on it' or 'can you spell out the load'."""
     q = bundled_bank().questions["distributed-cache"]
-    state, _ = engine.open(q, "senior", "sized", now=0.0)
     said = [
         "Is this cache shared by many teams, and what hit rate are we aiming for?",
         "I'll assume a shared cache with per-team namespaces and quotas, a 95% hit rate, and "
@@ -809,9 +819,7 @@ def test_figures_worked_out_while_scoping_are_not_asked_for_again(engine: Interv
         "At 5 million operations per second and 1 KB values, that's 5 GB/s across the fleet, "
         "so with 50 nodes each node sees 100k ops per second and 100 MB/s.",
     ]
-    plan = None
-    for k, text in enumerate(said):
-        plan = engine.turn(q, state, "senior", "sized", text, 120.0 * (k + 1), tuple(said[:k]))
-    assert plan is not None and state.phase == "estimation"
+    state, plan = _play(engine, q, "sized", said, step=120.0)
+    assert state.phase == "estimation"
     assert engine_phrases().phase_opening["estimation"] not in plan.text
     assert "spell out" not in plan.text
