@@ -54,6 +54,12 @@ def _level_order(level: str) -> Callable[[Any], tuple[int, int]]:
     return key
 
 
+def _facts_text(reading: Reading) -> str:
+    """The scale facts a question asked for, as the interviewer states them ("API requests:
+    about 10k per second at peak.")."""
+    return " ".join(f"{f.name[:1].upper()}{f.name[1:]}: {f.value}." for f in reading.facts)
+
+
 class Planner:
     def __init__(self, question: Question, level: str, session_seed: str):
         self.q = question
@@ -475,15 +481,12 @@ class Planner:
         """A question asked inside a longer answer gets its numbers first."""
         if reading.kind != "answer" or not reading.facts:
             return []
-        facts = " ".join(f"{f.name[:1].upper()}{f.name[1:]}: {f.value}." for f in reading.facts)
-        return [self.P.embedded_answer.format(facts=facts)]
+        return [self.P.embedded_answer.format(facts=_facts_text(reading))]
 
     def _non_answer(self, st: InterviewState, reading: Reading, last: str) -> Plan:
         if reading.kind == "clarify":
             if reading.facts:
-                facts = " ".join(
-                    f"{f.name[:1].upper()}{f.name[1:]}: {f.value}." for f in reading.facts
-                )
+                facts = _facts_text(reading)
                 if reading.open_asks:
                     facts += " " + self.P.clarify_scope_rest.format(ask=reading.open_asks[0])
                 text = self._pick(self.P.clarify, st, "c").format(facts=facts)

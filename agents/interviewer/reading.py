@@ -226,16 +226,9 @@ def asks_for_size(text: str) -> bool:
 
 
 # "What volume are we talking about, and do we need to support refunds?": two asks in one sentence.
-_ASKS = re.compile(
-    r"\?\s*|(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?=(?:do|does|is|are|should|can|will|would|"
-    r"must|what|which|how about)\b)",
-    re.I,
-)
-_SCOPE_ASK = re.compile(
-    r"(?:and |or |also |so |then )?(?:do|does|is|are|should|can|will|would|must|what|which|"
-    r"how about)\b",
-    re.I,
-)
+_ASK_OPENER = r"(?:do|does|is|are|should|can|will|would|must|what|which|how about)\b"
+_ASKS = re.compile(rf"\?\s*|(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?={_ASK_OPENER})", re.I)
+_SCOPE_ASK = re.compile(rf"(?:and |or |also |so |then )?{_ASK_OPENER}", re.I)
 STUCK_SIM = 0.40  # "not sure how to handle X" is about an item this close to it,
 STUCK_FLOOR, STUCK_MARGIN = 0.25, 0.10  # or about one less close that no other item rivals
 STUCK_MIN_WORDS = 3  # content words: "no idea" names nothing
