@@ -62,11 +62,13 @@ def _ureg() -> Any:
     u: Any = pint.UnitRegistry(None)
     for line in (
         "second = [time]; millisecond = second / 1000; microsecond = second / 1e6; "
+        "nanosecond = second / 1e9; "
         "minute = 60 * second; hour = 60 * minute; "
         "day = 24 * hour; week = 7 * day; year = 365.25 * day; month = year / 12; "
         "dollar = [currency]; byte = [information]; bit = byte / 8; "
         "kilo- = 1e3; mega- = 1e6; giga- = 1e9; "
-        "tera- = 1e12; peta- = 1e15; kibi- = 2**10; mebi- = 2**20; gibi- = 2**30; tebi- = 2**40"
+        "tera- = 1e12; peta- = 1e15; exa- = 1e18; "
+        "kibi- = 2**10; mebi- = 2**20; gibi- = 2**30; tebi- = 2**40"
     ).split("; "):
         u.define(line)
     return u
@@ -78,10 +80,12 @@ _KINDS = {(): "count", (("[time]", -1),): "rate", (("[information]", 1),): "size
 _KINDS |= {(("[information]", 1), ("[time]", -1)): "size_rate", (("[time]", 1),): "duration"}
 _KINDS |= {(("[currency]", 1),): "money", (("[currency]", 1), ("[time]", -1)): "money_rate"}
 _PREFIX = {"k": "kilo", "K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P": "peta"}
+_PREFIX |= {"E": "exa"}
 _PREFIX |= {"Ki": "kibi", "Mi": "mebi", "Gi": "gibi", "Ti": "tebi"}
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
 _MULT |= {"billion": 1e9, "trillion": 1e12, "": 1.0}
 _TIMES = {"ms": "millisecond", "mil": "millisecond", "mic": "microsecond", "us": "microsecond"}
+_TIMES |= {"ns": "nanosecond", "nan": "nanosecond"}
 _TIMES |= {"µs": "microsecond", "min": "minute", "mo": "month", "s": "second"}
 _TIMES |= {"h": "hour", "d": "day", "w": "week", "y": "year"}
 _UNIT_WORDS = set("thousand million billion trillion per sec second min minute hour day".split())
@@ -95,7 +99,7 @@ _STOP = (
 )
 _W = r"[A-Za-z][\w'-]*"
 _NOUN = rf"(?!{_STOP}\b){_W}"
-_WORDNUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 _WORDNUM |= {"nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 _WORDNUM |= {"sixty": 60, "ninety": 90, "eleven": 11, "thirteen": 13, "fourteen": 14}
 _WORDNUM |= {"sixteen": 16, "eighteen": 18, "forty": 40, "fifty": 50, "seventy": 70}
@@ -105,21 +109,23 @@ _N += r"bytes?)\b)|10\^\d+"
 _WORDS = "|".join(_WORDNUM)
 # A number in words is read before a time unit or a multiplier ("seven days", "sixty thousand"),
 # and from three up before a plural noun ("fifteen events"), never in "two things".
-_N += rf"|(?i:{_WORDS})(?=[\s-]+(?i:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
+_N += rf"|(?i:{_WORDS})(?=[\s-]+(?i:seconds?|minutes?|hours?|days?|weeks?|months?|years?|cents?)\b"
 _N += r"|\s+(?i:hundred|thousand|million|billion|trillion)\b)"
-_N += r"|(?<![\w-])(?<!few )(?<!several )(?<!many )(?!(?i:two|hundred)\b)"
+_N += r"|(?<![\w-])(?<!few )(?<!several )(?<!many )(?!(?i:one|two|hundred)\b)"
 _N += rf"(?i:{_WORDS})(?=\s+[a-z][\w-]*[a-rt-z]s\b)"
 _N += r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:[eE]\d+)?"
-_TIME = r"microseconds?|µs|us|milliseconds?|ms|seconds?|secs?|s|minutes?|mins?|hours?|hrs?|h"
+_TIME = r"nanoseconds?|ns|microseconds?|µs|us|milliseconds?|ms|seconds?|secs?|s|minutes?|mins?"
+_TIME += r"|hours?|hrs?|h"
 _TIME += r"|days?|d|weeks?|months?|mo|years?|yrs?"
 _QTY = re.compile(
     rf"""(?<![\w.^/-])~?(?P<cur>\$)?(?:(?P<lo>{_N})(?:-|–|\s+to\s+))?(?P<num>{_N})
     (?:\s?(?P<mw>(?i:thousand|million|billion|trillion))\b|(?P<ml>[kKMB]|bn)(?![A-Za-z]))?
     (?:\s*(?P<pct>%)|:(?P<ratio>\d+)\b|(?P<x>x)\b
       |\s+(?P<times>times)(?=\s+(?!(?:a|an|per|each|every)\b)[A-Za-z])
-      |[\s-]?(?P<pre>[kKMGTP]i?)?(?P<base>bytes?|bits?|B|b)(?P<ps>ps)?\b
+      |[\s-]?(?P<pre>[kKMGTPE]i?)?(?P<base>bytes?|bits?|B|b)(?P<ps>ps)?\b
       |\s+(?P<wpre>(?i:kilo|mega|giga|tera|peta))(?P<wbase>(?i:bytes?))\b
-      |[\s-](?P<dur>{_TIME})\b(?!/)|\s?(?P<acr>QPS|RPS|TPS|DAU|MAU)\b)?
+      |[\s-](?P<dur>{_TIME})\b(?!/)|\s?(?P<acr>QPS|RPS|TPS|DAU|MAU)\b|\s?(?P<cent>cents?\b|¢))?
+    (?:\s+per\s+(?P<perm>(?i:thousand|million|billion)|1(?:,000)+|1[kKM])\b(?:\s+{_NOUN}){{0,2}})?
     (?:(?:\s+{_NOUN}(?:\s+{_NOUN})?)?(?:\s+per\s+(?!(?:{_TIME})\b)[a-z]+)?
       (?:\s*/\s*|\s+per\s+|\s+an?\s+)(?P<per>{_TIME})\b
       |(?:\s+{_NOUN})?\s+(?P<adv>daily|hourly|weekly|monthly|yearly)\b(?!\s+[a-z]))?""",
@@ -194,6 +200,11 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
         pq, per = v * u(_time(g["dur"])), None
     elif g["cur"]:
         pq = v * u.dollar
+    elif g["cent"]:  # "one cent each", "5¢"
+        pq = v / 100 * u.dollar
+    if g["perm"]:  # "$3 per million tokens": a price per unit
+        perm = g["perm"].lower().replace(",", "")
+        pq = pq / {"1k": 1e3, "1000": 1e3, "1m": 1e6, "1000000": 1e6}.get(perm, _MULT.get(perm, 1))
     per = "second" if g["acr"] in ("QPS", "RPS", "TPS") or g["ps"] else per
     if kind:  # "30% post once a day" is still a percent
         per = None
@@ -275,7 +286,7 @@ def _words(n: int) -> str:  # up to n words; the last may carry a comma ("follow
 
 _HEDGE = r"(?:(?:about|roughly|around|approximately|approx\.?|nearly|almost|only|just|~|≈)\s*)*"
 _EQ = r"(?:=|≈|~=|->|→|is|are|gives?|means|makes|totals?|comes?\s+to|works?\s+out\s+(?:to|at)"
-_EQ += r"|averages?(?:\s+out)?(?:\s+to)?"
+_EQ += r"|averages?(?:\s+out)?(?:\s+to)?|call\s+it"
 _EQ += r"|(?:that|which)(?:'s|\s+is|\s+gives)|i\.e\.|so|or(?=\s+(?:about|roughly|around|~)))"
 _LINK = rf"(?:{_EQ}\s*){{1,2}}{_HEDGE}"  # "is about", "so that's roughly", "="
 _RES = rf"\s*{_words(3)},?\s*(?:on\s+average\s*,?\s*)?{_LINK}"
@@ -303,6 +314,7 @@ _PART += r"\s+of|(?<!each )(?<!every )(?<!all )(?<!any )\bof\s+(?:the|our|those|
 class _Msg:
     def __init__(self, text: str):
         self.text, self.toks = text, _scan(text)
+        self.derived: dict[int, set[int]] = {}  # a claim read so far -> the figures it came from
 
     def gap(self, i: int, j: int) -> str:
         if i < 0 or j >= len(self.toks):
@@ -545,7 +557,8 @@ _WORD_FACTOR = re.compile(
     re.I,
 )
 _PER_ENTITY = re.compile(
-    r"\s*(?:per|for\s+each|on\s+each|each)\s+(?!(?:second|minute|hour|day)\b)[a-z]"
+    r"\s*(?:(?:per|(?:for|on|onto|to|into|in|at)\s+each|each)\s+(?!(?:second|minute|hour|day)\b)"
+    r"[A-Za-z]|each\b\s*(?:[,.;]|$))"
 )
 # A figure that comes after the claim and feeds it ("40 to 60 nodes at 64-100 GB each").
 _LATER_INPUT = re.compile(
@@ -563,11 +576,21 @@ _VERB = r"(?:takes?|holds?|has|have|gets?|sees?|costs?|leaves?|adds?\s+up\s+to"
 _VERB += r"|lands?\s+at|tops?\s+out\s+(?:at|around)|at\s+(?:most|least)|up\s+to)"
 _ROUGHLY = r"(?:about|roughly|around|approximately|~|≈)"
 # "so the waiting room has to admit 300k", "so reads beat orders by 200 to 1": a consequence,
-# with a verb before the figure ("so of our 200 million" is no consequence).
+# with a verb before the figure ("so of our 200 million" is no consequence, nor is a bound or a
+# choice: "so the stream stays under 4 MB/s", "so checkpointing every 30 minutes").
 _SO_VERB = r"\bso\s+(?:[\w'-]+\s+){0,5}(?!(?:of|our|the|a|an|to|in|for|on|at|with|from|and|or|its"
-_SO_VERB += r"|their|my|your|each|per)\b)[\w'-]+\s+(?:by\s+)?"
+_SO_VERB += r"|their|my|your|each|per|under|over|below|above|within|every|than|by|about|around"
+_SO_VERB += r"|roughly|approximately|nearly|maybe|perhaps|some|just)\b)"
+_SO_VERB += r"[\w'-]+(?:\s+by)?"  # the gap is read right-stripped
+# "a one-minute window buffers about 3 GB", "finishes in roughly 20 seconds": a verb and a hedge.
+# Not a verb of need or choice: "we only need about 6 billion codes" states an input.
+_NEED = r"(?:need|want|expect|assum|plan|aim|target|budget|allow|pick|choose|keep|reserv)\w*"
+_VERB_HEDGE = rf"\b(?!(?:{_STOP}|{_NEED}|our|my|their|its|your|these|those|this)\b)[a-z][\w'-]*"
+_VERB_HEDGE += rf"(?:\s+in)?\s+{_ROUGHLY}"
 _CLAIM_LINK = re.compile(
-    rf"(?:^|[\s,;:])(?:{_LINK}|{_VERB}\s*{_HEDGE})$|,\s*{_ROUGHLY}\s*$|{_SO_VERB}\s*{_HEDGE}$", re.I
+    rf"(?:^|[\s,;:])(?:{_LINK}|{_VERB}\s*{_HEDGE})$|,\s*{_ROUGHLY}\s*$"
+    rf"|{_SO_VERB}(?:\s+{_HEDGE})?$|{_VERB_HEDGE}\s*$",
+    re.I,
 )
 _SUM = re.compile(r"\s*(?:[A-Za-z][\w'-]*\s+){0,2}(?:plus|\+|and)\s+~?$", re.I)
 
@@ -592,11 +615,7 @@ def _operands(m: _Msg, j: int) -> list[_Operand]:
     out: list[_Operand] = []
     for i in range(start, j):
         tok, prev = m.toks[i], m.toks[i - 1]
-        if (
-            i > start
-            and prev.q.kind == tok.q.kind
-            and abs(math.log(tok.q.value / prev.q.value)) < 0.2
-        ):
+        if i > start and _restates(prev, tok):
             continue  # "13 months, roughly 395 days": a restatement, not another factor
         if tok.q.kind == "ratio" and "times" in tok.q.text:
             continue  # "not 200 times that": a comparison, not a factor
@@ -655,6 +674,27 @@ def _like(m: _Msg, idx: tuple[int, ...]) -> bool:
     return len(dims) == 1
 
 
+def _restates(a: _Tok, b: _Tok) -> bool:  # "13 months, roughly 395 days"
+    return a.q.kind == b.q.kind and abs(math.log(b.q.value / a.q.value)) < 0.2
+
+
+def _superseded(m: _Msg, idx: tuple[int, ...]) -> bool:
+    """A reading that counts a figure twice: a result with a figure it came from ("90% of 5M is
+    4.5M/s ... 2% of that": not 90% x 4.5M x 2%), or a figure in place of its own result of the
+    same kind ("20 TB, 25% of it hot, is 5 TB ... over 256 GB machines": the 5 TB, not the 20)."""
+    used = set(idx)
+    for c, inputs in m.derived.items():
+        if c in used and used & inputs:
+            return True
+        res = m.toks[c]
+        if c not in used and any(
+            i < c and _kind(m.toks[i].pq) == _kind(res.pq) and not _restates(m.toks[i], res)
+            for i in used & inputs
+        ):
+            return True
+    return False
+
+
 def _best_reading(m: _Msg, j: int) -> _Reading | None:
     """The reading of claim j: one that confirms it (within CONFIRM) if any does, else the one
     nearest in value and in place, each figure the candidate would have stepped over costing
@@ -665,14 +705,27 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     nearest = max(i for idx, _, _ in ops for i in idx)
     sums = [set(idx) for idx, _, _ in ops if len(idx) == 2]
     found: list[_Reading] = []
+    elided: list[_Reading] = []
     for idx, syms, res in _readings(ops):
+        if nearest in idx and res.dimensionality != claim.pq.dimensionality:
+            # "86 billion events a day become roughly 1.7 billion rows": a count may leave off
+            # its rate's period; such a reading can confirm the claim, never fault it.
+            per = next((m.toks[i].per for i in idx if m.toks[i].per), None)
+            if claim.q.kind == "count" and per and _kind(res) == "rate" and syms:
+                with contextlib.suppress(pint.errors.PintError):
+                    rec = float((res * _ureg()(per)).to("dimensionless").magnitude)
+                    if rec > 0 and abs(math.log(claim.q.value / rec)) < math.log(CONFIRM):
+                        elided.append(_Reading(idx, syms, res, 0.0, 0))
+            continue
         # Units must make the claim's as written: no reading a bare count as per day.
-        if nearest not in idx or res.dimensionality != claim.pq.dimensionality:
+        if nearest not in idx:
             continue
         if claim.q.kind == "ratio" and (syms != ["/"] or not _like(m, idx)):
             continue  # "350 times the average": one quantity over another of its kind
         if any(len(pair & set(idx)) == 1 for pair in sums):
             continue  # "30M users plus 20M devices": one term of a sum is not the whole
+        if _superseded(m, idx):
+            continue
         if not syms and (claim.q.kind not in ("rate", "size_rate") or res.units == claim.pq.units):
             continue  # one figure is a reading only as a rate restated per another period
         rec = _base(res, claim.q.kind)
@@ -683,6 +736,8 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     confirming = [r for r in found if r.off < math.log(CONFIRM) and len(r.syms) <= CONFIRM_OPS]
     if confirming:
         return min(confirming, key=lambda r: (len(r.syms), r.skipped, r.off))
+    if elided := [r for r in elided if len(r.syms) <= CONFIRM_OPS]:
+        return min(elided, key=lambda r: len(r.syms))
     # Three figures combine in so many ways that one lands near any claim: a miss is read off
     # two (a sum counts as one), or off the product of the three just before the claim ("3.6
     # billion rows a day for 90 days at 40 bytes").
@@ -698,12 +753,43 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     return min(found, key=lambda r: r.off + SIMPLER * len(r.syms) + SKIP * r.skipped, default=None)
 
 
+# What one of many does: "one connection can serve ~330 a second", "each shard holds 2 TB".
+_ENTITY_SUBJECT = re.compile(
+    r"^\s*(?:(?:so|and|then|but)\s+)?(?:one|each|every|a\s+single)\s+(?!(?:of|in|at)\b)[a-z][\w-]*"
+    r"\s+(?:[a-z][\w'-]*\s+){0,3}$",
+    re.I,
+)
+
+
+def _clause_before(text: str, tok: _Tok) -> str:
+    """The words of a figure's clause before it."""
+    return re.split(r"[,;:.!?(—–]\s", text[: tok.q.start])[-1]
+
+
 FAR = 3.1  # decades: a reading further off than 1000x is not the candidate's working
 _ANAPHOR = re.compile(
     r"^\W*(?:so|that(?:'s| is| gives| comes to| makes)?|this(?:'s| is)?|which|together|in total"
     r"|total|overall|altogether|all told|combined)\b",
     re.I,
 )
+
+
+# A sentence that carries on from the figure before it: "100 billion rows. At 2 KB per row
+# that's 200 TB"; "5 TB of memory. Spread over 256 GB machines, that's 20".
+_CARRIES_ON = re.compile(
+    r"(?:at|with|spread|split|divided|shared|over|across|if|so|then|that|this|which)\b", re.I
+)
+
+
+def _one_thought(gap: str) -> bool:
+    """The text between two inputs and their claim holds no new statement: no sentence break,
+    or one the next sentence carries on from."""
+    stops = list(re.finditer(r"[.!?;]\s", gap))
+    if not stops:
+        return True
+    # The figure ends its sentence ("... 100 billion rows. At ..."), and the next carries on.
+    tail = len(re.findall(_W, gap[: stops[0].start()]))
+    return len(stops) == 1 and tail <= 6 and bool(_CARRIES_ON.match(gap[stops[0].end() :]))
 
 
 def _in_reach(m: _Msg, last: int, j: int) -> bool:
@@ -733,18 +819,28 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     best = _best_reading(m, j)
     if best is None:
         return None
+    per_item = best.syms == ["×"] and sorted(m.toks[i].q.kind for i in best.idx) == [
+        "count",
+        "duration",
+    ]
     if claim.q.kind == "duration" and (
-        best.syms != ["/"] or any(m.toks[i].q.kind == "percent" for i in best.idx)
+        (best.syms != ["/"] and not per_item)
+        or any(m.toks[i].q.kind == "percent" for i in best.idx)
     ):
-        return None  # how long something takes: an amount over a rate ("1 TB at 200 GB/s")
+        return None  # how long something takes: an amount over a rate ("1 TB at 200 GB/s"),
+        # or a count at a time each ("20 million nodes at 100 ns a node")
     est = _judge(m, j, list(best.idx), best.value, best.syms or ["="])
     if est is None or est.verdict == "ok":
         return est if est and best.off < math.log(CONFIRM) else None
     first = min(best.idx)
     span = " ".join(m.gap(i, i + 1) for i in range(first, j))  # the words, not the figures
     after = m.text[claim.q.end :]
-    if _WORD_FACTOR.search(span) or _PER_ENTITY.match(after) or _LATER_INPUT.match(after):
-        return None  # "times three replicas", "250 per gateway", "60 nodes at 64 GB each"
+    per_entity = _PER_ENTITY.match(after) or _PER_ENTITY.match(_after_noun(m.text, claim))
+    if claim.q.kind != "duration":  # "one checkpoint takes 50 s" is the working itself
+        per_entity = per_entity or _ENTITY_SUBJECT.search(_clause_before(m.text, claim))
+    if _WORD_FACTOR.search(span) or per_entity or _LATER_INPUT.match(after):
+        return None  # "times three replicas", "250 per gateway", "60 nodes at 64 GB each",
+        # "200 connections onto each backend"
     if _OPERAND_BEFORE.search(m.text[: m.toks[first].q.start]):
         return None  # "... × 128 × 2 bytes": the tail of a product we did not read whole
     # Unlinked readings are guesses. A miss counts when it is a slip of a unit, of whole zeros
@@ -758,7 +854,7 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     contiguous = best.skipped == 0 and nearest == j - 1
     if not best.syms:  # a rate restated per another period: only a unit slip is read
         return est if est.verdict == "unit_slip" and contiguous else None
-    plain = contiguous and len(used) == 2 and not re.search(r"[.!?;]\s", m.gap(used[0], j))
+    plain = contiguous and len(used) == 2 and _one_thought(m.gap(used[0], j))
     near = contiguous or (len(used) == 2 and best.skipped <= 1)
     if decades > FAR or not _in_reach(m, used[-1], j):
         return None  # a million times off is no slip of the pen: not what was worked out
@@ -851,7 +947,11 @@ def check_message(text: str) -> list[Estimate]:
             continue
         if j + 1 < len(m.toks) and _OPERAND.match(m.text[m.toks[j].q.end : m.toks[j + 1].q.start]):
             continue
-        found.append(next((e for form in _FORMS if (e := form(m, j))), None))
+        est = next((e for form in _FORMS if (e := form(m, j))), None)
+        if est:
+            starts = {e.start for e in est.inputs}
+            m.derived[j] = {i for i, t in enumerate(m.toks) if t.q.start in starts}
+        found.append(est)
     return [e for e in found if e]
 
 
@@ -934,7 +1034,28 @@ def _qualifier(text: str, tok: _Tok) -> str | None:
     return min(found)[1] if found else None
 
 
-def _about(said: set[str], nouns: set[str], name: set[str]) -> bool:
+# A fact's figure that is one entity's share or a ceiling ("per key 100 requests/second", "one
+# replica sustains 2,500 tokens per second", "can absorb at most 100,000 reads per second").
+_BOUNDED = re.compile(
+    r"\b(?:per|each|one|a single|at most|up to|limit\w*|allows?|caps?|max\w*|absorb\w*|sustains?"
+    r"|handles?)\b",
+    re.I,
+)
+
+
+def _system_wide(fact: ScaleFact, tok: _Tok) -> bool:
+    """Whether a fact's figure is a total for the whole system, not a share or a ceiling."""
+    before = re.split(r"[,;:(]\s", fact.value[: tok.q.start])[-1]
+    inner = re.sub(r"\bper\s+(?:second|minute|hour|day|week|month|year)\b", " ", tok.q.text)
+    return not (
+        _BOUNDED.search(before)
+        or _BOUNDED.search(inner)
+        or _PER_ENTITY.match(fact.value[tok.q.end :])
+        or _PER_ENTITY.match(_after_noun(fact.value, tok))
+    )
+
+
+def _about(said: set[str], nouns: set[str], name: set[str], whole: bool = False) -> bool:
     """Whether a candidate's figure written with `said` is about a fact's figure: a bare fact
     figure is about the fact's name; one written with nouns shares a noun with the
     candidate's, and the candidate's words also name the fact unless two nouns agree ("output
@@ -942,19 +1063,22 @@ def _about(said: set[str], nouns: set[str], name: set[str]) -> bool:
     if not nouns:
         return bool(said & name)
     shared = said & nouns
-    return bool(shared) and (bool(said & name) or len(shared) >= 2)
+    # "200 million notifications a day" against "2 billion notifications a day": the same
+    # thing, with no word of the candidate's narrowing it ("SMS notifications").
+    return bool(shared) and (bool(said & name) or len(shared) >= 2 or whole and said == nouns)
 
 
 def _restatements(text: str) -> set[int]:
-    """Rates restated per another period in the same sentence, linked or not: "30k/s landing
-    late, about 2.6 billion a day" follows from the 30k/s and is no new scale figure."""
+    """Rates restated per another period in the same sentence (or one pointing back: "That's"),
+    linked or not: "30k/s landing late, about 2.6 billion a day" follows from the 30k/s and is
+    no new scale figure."""
     m, out = _Msg(text), set()
     for j, tok in enumerate(m.toks):
         for i in range(max(0, j - 3), j):
             x = m.toks[i]
             if x.q.kind != tok.q.kind or tok.q.kind not in ("rate", "size_rate"):
                 continue
-            if re.search(r"[.!?]\s", m.gap(i, j)) or x.pq.units == tok.pq.units:
+            if not _in_reach(m, i, j) or x.pq.units == tok.pq.units:
                 continue
             if abs(math.log(tok.q.value / x.q.value)) < math.log(1.5):
                 out.add(tok.q.start)
@@ -973,7 +1097,7 @@ def scale_conflicts(
     # A fact's figure is about the fact's name, unless a noun written with it says otherwise
     # ("15k events per second" under "events per order" is about events, not orders).
     facts = [
-        (f, t, nouns, name, _qualifier(f.value, t))
+        (f, t, nouns, name, _qualifier(f.value, t), _system_wide(f, t))
         for f in scale
         for t, nouns, name in _fact_figures(f)
     ]
@@ -989,14 +1113,28 @@ def scale_conflicts(
             continue  # "20 candidate vehicles per request": per entity, not the system's scale
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
             continue  # "10% of the stream: 40M events a day" is a part, not the whole
+        # "We need maybe 20 machines for the API tier": a choice, not the scale restated.
+        narrowed = bool(
+            re.search(rf"\b{_NEED}\b", " ".join(before), re.I)
+            or _BOUNDED.search(" ".join(before))  # "up to 5,000 requests ... for one event"
+            or _BOUNDED.search(_after_noun(text, tok)[:30])
+        )
+        mine = _qualifier(text, tok)
+        if any(
+            ft.q.kind == tok.q.kind
+            and said & (nouns or name)
+            and 0.5 <= tok.q.value / ft.q.value <= 2
+            and not (mine and qual and mine != qual)
+            for _, ft, nouns, name, qual, _ in facts
+        ):
+            continue  # "100k documents changing" is the fact's "100k documents change a day"
         near = [
             (max(r, 1 / r), r, f, qual)
-            for f, ft, nouns, name, qual in facts
+            for f, ft, nouns, name, qual, whole in facts
             if ft.q.kind == tok.q.kind
-            and _about(said, nouns, name)
+            and _about(said, nouns, name, whole and not narrowed)
             and (r := tok.q.value / ft.q.value)
         ]
-        mine = _qualifier(text, tok)
         if mine and any(n[3] == mine for n in near):
             near = [n for n in near if n[3] == mine]  # the daily actives, not all registered
         best = min(near, key=lambda n: n[0], default=None)

@@ -669,3 +669,81 @@ def test_a_percent_that_is_not_availability_allows_no_downtime() -> None:
 )
 def test_a_time_restated_in_other_units_is_checked(text: str, flagged: bool) -> None:
     assert any(e.claim.kind == "duration" for e in _flags(text)) is flagged, check_message(text)
+
+
+def _flagged_claims(text: str) -> list[str]:
+    return [e.claim.text for e in check_message(text) if e.verdict != "ok"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # A consequence after "so": the figure restated per second instead of per minute.
+        (
+            "Two million buyers in 4 minutes is 500k per minute, so the queue must take 500k "
+            "joins per second at the opening.",
+            ["500k joins per second"],
+        ),
+        (
+            "Two million buyers in 4 minutes is 500k per minute, so the queue must take 8k joins "
+            "per second at the opening.",
+            [],
+        ),
+        # A result is not combined with a figure it came from: 1% of 8 million, not of 80%.
+        (
+            "80% of 10 million is 8 million lookups a second. With 100 shards each owning 1% of "
+            "the keys, losing a shard sends about 8k lookups a second to the database.",
+            ["8k lookups a second"],
+        ),
+        (
+            "80% of 10 million is 8 million lookups a second. With 100 shards each owning 1% of "
+            "the keys, losing a shard sends about 80k lookups a second to the database.",
+            [],
+        ),
+        # A sentence that carries on from the figure that ends the one before.
+        ("We keep 300 billion rows. At 1 KB per row that's roughly 30 TB.", ["30 TB"]),
+        ("We keep 300 billion rows. At 1 KB per row that's roughly 300 TB.", []),
+        # Units: nanoseconds, cents, prices per million.
+        ("Relaxing 10 million edges at ~50 ns per edge, a long route takes about 5 ms.", ["5 ms"]),
+        ("Relaxing 10 million edges at ~50 ns per edge, a long route takes about 0.5 s.", []),
+        ("30 million texts a day at two cents each is about $60k a day.", ["$60k a day"]),
+        ("30 million texts a day at two cents each is about $600k a day.", []),
+        ("A prompt of 2,000 tokens at $5 per million is 10 cents.", ["10 cents"]),
+        ("A prompt of 2,000 tokens at $5 per million is 1 cent.", []),
+        # A verb and a hedge make a result; "call it" restates.
+        ("Replaying 300 million events at 50k/s finishes in about 10 seconds.", ["10 seconds"]),
+        ("Replaying 300 million events at 50k/s finishes in about 100 minutes.", []),
+        ("That's 2 GB/s of egress, call it 2 Gbps on the wire.", ["2 Gbps"]),
+        # Inputs and choices are not results: "need about", "one box can serve".
+        ("62^8 is about 218 trillion codes, and we need about 10 billion over a decade.", []),
+        ("At 4 ms per query one worker thread can serve about 250 queries a second.", []),
+    ],
+)
+def test_more_links_units_and_readings(text: str, flagged: list[str]) -> None:
+    assert _flagged_claims(text) == flagged
+
+
+VOLUME = [
+    ScaleFact(name="volume", value="3 billion pushes a day, ~35k per second on average"),
+    ScaleFact(
+        name="limits", value="per key 100 requests/second; one worker sustains 2,000 a second"
+    ),
+    ScaleFact(name="corpus", value="5 million documents; ~200k documents change every day"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "conflict"),
+    [
+        # The fact's own noun with nothing narrowing it: the whole restated, ten times low.
+        ("With roughly 300 million pushes a day we average about 3.5k a second.", True),
+        ("With roughly 3 billion pushes a day we average about 35k a second.", False),
+        # A narrower set ("SMS pushes") or a ceiling per entity is not the whole.
+        ("SMS pushes are rarer: 30 million a day.", False),
+        ("Each of our keys sends 5 requests a second.", False),
+        # A figure that matches one figure of a fact agrees, even beside another of its nouns.
+        ("200k documents changing out of 5 million is 4% a day.", False),
+    ],
+)
+def test_a_fact_restated_in_its_own_words_is_checked(text: str, conflict: bool) -> None:
+    assert bool(scale_conflicts(text, VOLUME)) is conflict
