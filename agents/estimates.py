@@ -121,14 +121,16 @@ _QTY = re.compile(
     rf"""(?<![\w.^/-])~?(?P<cur>\$)?(?:(?P<lo>{_N})(?:-|–|\s+to\s+))?(?P<num>{_N})
     (?:\s?(?P<mw>(?i:thousand|million|billion|trillion))\b|(?P<ml>[kKMB]|bn)(?![A-Za-z]))?
     (?:\s*(?P<pct>%)|:(?P<ratio>\d+)\b|(?P<x>x)\b
-      |\s+(?P<times>times)(?=\s+(?!(?:a|an|per|each|every)\b)[A-Za-z])
+      |\s+(?P<times>times)(?=\s+(?!(?:a|an|per|each|every|in|on|at|during|within|over|before)\b)[A-Za-z])
       |[\s-]?(?P<pre>[kKMGTPE]i?)?(?P<base>bytes?|bits?|B|b)(?P<ps>ps)?\b
       |\s+(?P<wpre>(?i:kilo|mega|giga|tera|peta))(?P<wbase>(?i:bytes?))\b
-      |[\s-](?P<dur>{_TIME})\b(?!/)|\s?(?P<acr>QPS|RPS|TPS|DAU|MAU)\b|\s?(?P<cent>cents?\b|¢))?
-    (?:\s+per\s+(?P<perm>(?i:thousand|million|billion)|1(?:,000)+|1[kKM])\b(?:\s+{_NOUN}){{0,2}})?
-    (?:(?:\s+{_NOUN}(?:\s+{_NOUN})?)?(?:\s+per\s+(?!(?:{_TIME})\b)[a-z]+)?
+      |[\s-](?:(?i:working|business|busy|peak|waking|calendar|billable)\s+)?(?P<dur>{_TIME})\b(?!/)
+      |\s+(?i:gpu|cpu|core|node|worker|machine|server|person|engineer|instance|vm)-(?P<work>{_TIME})\b|\s?(?P<acr>(?i:QPS|RPS|TPS)|DAU|MAU)\b|\s?(?P<cent>cents?\b|¢))?
+    (?:(?:\s+per\s+|/)(?P<perm>(?i:thousand|million|billion)|1(?:,000)+|1[kKM]|[MK](?![A-Za-z]))\b
+      (?:\s+{_NOUN}){{0,2}})?
+    (?:(?:\s+{_NOUN}(?:\s+(?:(?:and|or)\s+)?{_NOUN})?)?(?:\s+per\s+(?!(?:{_TIME})\b)[a-z]+)?
       (?:\s*/\s*|\s+per\s+|\s+an?\s+)(?P<per>{_TIME})\b
-      |(?:\s+{_NOUN})?\s+(?P<adv>daily|hourly|weekly|monthly|yearly)\b(?!\s+[a-z]))?""",
+      |(?:\s+{_NOUN}){{0,2}}\s+(?P<adv>daily|hourly|weekly|monthly|yearly)\b(?!\s+[a-z]))?""",
     re.X,
 )
 
@@ -198,6 +200,8 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
         pq = v * u(_PREFIX.get(g["pre"] or "", "") + unit)
     elif g["dur"]:
         pq, per = v * u(_time(g["dur"])), None
+    elif g["work"]:  # "690k GPU-hours", "1.5 CPU-seconds per second": time, summed over many
+        pq = v * u(_time(g["work"]))
     elif g["cur"]:
         pq = v * u.dollar
     elif g["cent"]:  # "one cent each", "5¢"
@@ -205,7 +209,7 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
     if g["perm"]:  # "$3 per million tokens": a price per unit
         perm = g["perm"].lower().replace(",", "")
         pq = pq / {"1k": 1e3, "1000": 1e3, "1m": 1e6, "1000000": 1e6}.get(perm, _MULT.get(perm, 1))
-    per = "second" if g["acr"] in ("QPS", "RPS", "TPS") or g["ps"] else per
+    per = "second" if (g["acr"] or "").upper() in ("QPS", "RPS", "TPS") or g["ps"] else per
     if kind:  # "30% post once a day" is still a percent
         per = None
     pq = pq / u(per) if per else pq
@@ -228,7 +232,8 @@ _ONE_PERIOD = re.compile(
 # average of the same thing takes the rate's unit ("5k QPS and 3 replicas" is no such pair).
 _LOAD_LABEL = r"(?:(?:at |on |in )?(?:the )?(?:peak|average|avg|mean|busiest hour|off-peak))"
 _ELIDED_GAP = re.compile(
-    rf"\s*(?:{_LOAD_LABEL}\s*)?,?\s*(?:and|or|to|vs\.?|versus|with|,|-|–)\s*(?:an? )?"
+    rf"\s*(?:{_LOAD_LABEL}\s*)?,?\s*(?:and|or|to|vs\.?|versus|with|on top of(?: the)?|,|-|–)\s*"
+    rf"(?:an? )?"
     rf"(?:{_LOAD_LABEL}(?: of)?\s*)?~?",
     re.I,
 )
@@ -351,14 +356,24 @@ def _verdict(ratio: float, claim: _Tok, inputs: list[_Tok]) -> str:
     return "unit_slip" if hit else "off"
 
 
-def _explained(m: _Msg, ratio: float, used: set[int]) -> bool:
+def _explained(
+    m: _Msg, ratio: float, used: set[int], claim: int, factors_only: bool = False
+) -> bool:
     """Whether another bare figure in the message accounts for the gap: the candidate divided
     by the 50 chains or multiplied by the 128 heads we did not link. A power of ten never
     explains one: that is the very slip of the pen we look for."""
     gap = max(ratio, 1 / ratio)
     for k, tok in enumerate(m.toks):
         v = tok.q.value
-        if k in used or tok.q.kind != "count" or v < 2 or abs(math.log10(v) % 1) < 1e-9:
+        # A stated factor ("10:1 compression", "3x replication") explains a gap of its size,
+        # a power of ten too: the candidate said they apply it.
+        factor = tok.q.kind == "ratio" and "times" not in tok.q.text and k < claim
+        if k in used or not (factor or tok.q.kind == "count" and not factors_only) or v < 2:
+            continue
+        written = _OPERAND.match(m.text[tok.q.end :]) or _OPERAND_BEFORE.search(
+            m.text[: tok.q.start]
+        )  # a factor of a product written out ("1,024 × 24 × 28") is not a hidden one
+        if written or (not factor and abs(math.log10(v) % 1) < 1e-9):
             continue
         if abs(math.log(gap / v)) < math.log(EXPLAINS):
             return True
@@ -387,7 +402,7 @@ def _fmt(v: float, tok: _Tok) -> str:
 
 
 def _judge(
-    m: _Msg, j: int, idx: list[int], res: Any, syms: list[str], peak: float = 0
+    m: _Msg, j: int, idx: list[int], res: Any, syms: list[str], peak: float = 0, terms: str = ""
 ) -> Estimate | None:
     first = m.toks[idx[0]]
     if m.kinds(idx[0] - 1)[0] == "percent" and m.fits(idx[0] - 1, idx[0], _OF):
@@ -404,12 +419,14 @@ def _judge(
         return None
     ratio = claim.q.value / rec
     verdict = _verdict(ratio, claim, inputs)
-    if verdict == "off" and _explained(m, ratio, {j, *idx}):
+    if verdict == "unit_slip" and _explained(m, ratio, {j, *idx}, j, factors_only=True):
+        return None  # "20x fewer points, so 1.6 TB/day becomes 80 GB/day": a stated factor
+    if verdict == "off" and _explained(m, ratio, {j, *idx}, j):
         return None  # the candidate used a factor we did not link ("per chain": 50 chains)
     if peak and 2 <= claim.q.value / peak <= 5:  # a 2-5x peak over the average is a fair claim
         verdict = "ok"
     steps = zip(syms, inputs[1:], strict=False)
-    working = inputs[0].q.text + "".join(f" {o} {t.q.text}" for o, t in steps)
+    working = terms or inputs[0].q.text + "".join(f" {o} {t.q.text}" for o, t in steps)
     working += f" ≈ {_fmt(rec, claim)}"
     return Estimate(claim.q, tuple(t.q for t in inputs), rec, ratio, verdict, working)
 
@@ -420,18 +437,58 @@ def _period(tok: _Tok) -> bool:  # the seconds in a minute, hour, day (or 100k),
     )
 
 
+_WORK = re.compile(
+    r"-(?:seconds?|minutes?|hours?|days?)\b.*\bper\b|-(?:seconds?|hours?) an? ", re.I
+)
 _BARE = re.compile(r"~?[\d.,]+(?:[kKMB]|bn)?")
 
 
-def _echo(m: _Msg, i: int) -> Any:
+def _echo(m: _Msg, i: int) -> _Tok:
     """A bare figure in working takes the unit it was given earlier: "100k lookups a second
     ... 100k × 2 ms" multiplies a rate, "every 4 seconds ... 150k / 4" divides by a time."""
     tok = m.toks[i]
     if tok.q.kind == "count" and _BARE.fullmatch(tok.q.text):
         for e in reversed(m.toks[:i]):
             if e.q.kind != "count" and e.q.kind in _BASE and _num_of(e) == _num_of(tok):
-                return e.pq
-    return tok.pq
+                return e
+    return tok
+
+
+def _by_period(ops: list[str], toks: list[_Tok], claim: _Tok) -> Any | None:
+    """The working read with a rate divided by the count of one period in another ("25M a day
+    × 15 / 86,400 ≈ 4,300/s"); None when no step is such a division."""
+    total, acc, stepped = None, toks[0].pq, False
+    try:
+        for op, t in zip(ops, toks[1:], strict=True):
+            step = _per_period(acc, t, claim) if op == "/" else None
+            stepped = stepped or step is not None
+            if op == "+":
+                total, acc = acc if total is None else total + acc, t.pq
+            elif step is not None:
+                acc = step
+            else:
+                acc = acc * t.pq if op == "×" else acc / t.pq
+        res = acc if total is None else total + acc
+    except pint.errors.PintError:
+        return None
+    return res if stepped and _kind(res) == claim.q.kind else None
+
+
+def _per_period(acc: Any, tok: _Tok, claim: _Tok) -> Any | None:
+    """A rate divided by the count of one period in another: "500M a year / 365 ≈ 1.4M a
+    day", "100M a day / 86,400 ≈ 1,160/s". The quotient, or None when it is no such step."""
+    if tok.q.kind != "count" or not _BARE.fullmatch(tok.q.text) or not claim.per:
+        return None
+    u = _ureg()
+    for unit in ("second", "minute", "hour", "day", "week", "month", "year"):
+        with contextlib.suppress(pint.errors.PintError):
+            counted = float((acc * u(unit)).to("dimensionless").magnitude)
+            if abs(counted - float(acc.magnitude)) > 1e-9 * abs(counted):
+                continue  # acc is not written per `unit`
+            span = float((u(unit) / u(claim.per)).to("dimensionless").magnitude)
+            if abs(math.log(tok.q.value / span)) < 0.05:
+                return counted / (tok.q.value * u(claim.per))
+    return None
 
 
 def _num_of(tok: _Tok) -> float:
@@ -442,13 +499,18 @@ def _num_of(tok: _Tok) -> float:
 def _expression(m: _Msg, j: int) -> Estimate | None:
     """X × Y = Z; 15B + 5B × 10 = 65B; 1M / 86,400 ≈ 12 per second."""
     k, ops = j - 1, list[str]()
-    while m.fits(j - 1, j, _RES) and (found := m.fits(k - 1, k, _OP)):
+    # A result stated before ("... = 1.2 cents in plus 400 × $15/M = 0.6 cents") starts no
+    # chain: the expression begins after it.
+    while m.fits(j - 1, j, _RES) and k - 1 not in m.derived and (found := m.fits(k - 1, k, _OP)):
         word = re.sub(r"\s+", " ", found["op"].lower())
         ops.insert(0, _OPS.get(word, word.replace("plus", "+")))
         k -= 1
     if not ops:
         return None
-    vals = [_echo(m, i) for i in range(k, j)]
+    toks = [_echo(m, i) for i in range(k, j)]
+    if (by_period := _by_period(ops, toks, m.toks[j])) is not None:
+        return _judge(m, j, list(range(k, j)), by_period, ops)
+    vals = [t.pq for t in toks]
     if any(t.per for t in m.toks[k:j]):  # "1k QPS × 86,400": a bare period next to a rate is time
         periods = [n for n, t in enumerate(m.toks[k:j]) if t.q.kind == "count" and _period(t)]
         vals = [v * _ureg().second if n in periods else v for n, v in enumerate(vals)]
@@ -512,6 +574,8 @@ def _peak(m: _Msg, j: int) -> Estimate | None:
     for a, f in ((j - 2, j - 1), (j - 1, j + 1)):
         if m.kinds(a, f, j) != ("rate", "ratio", "rate") or m.toks[j].q.value < m.toks[a].q.value:
             continue  # a "peak" below the average means we misread which figure is which
+        if ":" in m.toks[f].q.text:
+            continue  # "~100:1 over creations" compares two loads; a peak factor is "3x"
         context = m.gap(a, max(f, j)) + after
         if "peak" in context.lower() and ". " not in context:
             res = m.toks[a].pq * m.toks[f].pq
@@ -532,7 +596,8 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
         return None
     if str(x.pq.units) == str(z.pq.units) or not (link := m.fits(j - 1, j, _CONVERT)):
         return None  # same unit: a new figure ("230k/s average, 600k/s at peak"), not a restatement
-    if "peak" in (re.split(r"[,.;]", link[0])[-1] + m.text[z.q.end : z.q.end + 12]).lower():
+    after = re.split(r"[,.;]\s|\s[—–]", m.text[z.q.end : z.q.end + 40])[0]  # "3/s at the peak"
+    if "peak" in (re.split(r"[,.;]", link[0])[-1] + after).lower():
         return None
     if x.q.kind == "size" and not re.search(_EQ, link[0], re.I):
         return None  # a list of sizes ("16 GB, 64 GB") is not a conversion
@@ -541,6 +606,12 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
     if re.search(r"[.;]", link[0]) and not re.search(_EQ, link[0], re.I):
         return None  # "900 events a second; 5 million orders a day": a new clause, no link
     est = _judge(m, j, [j - 1], x.pq, ["="])
+    # "1 GB/s average, 3 GB/s peak, ~86 TB a day": the day restates the average before the peak.
+    x_peak = _LABEL_AFTER.match(m.text, x.q.end) and "peak" in m.text[x.q.end : z.q.start]
+    average = m.toks[j - 2] if j >= 2 and m.toks[j - 2].q.kind == x.q.kind else None
+    if est and est.verdict != "ok" and x_peak and average is not None:
+        avg = _judge(m, j, [j - 2], average.pq, ["="])
+        est = avg if avg and avg.verdict == "ok" else est
     nouns = [set(re.findall(r"[a-z]{3,}", t.q.text)) - _UNIT_WORDS for t in (x, z)]
     if est and est.ratio >= OFF and all(nouns) and not nouns[0] & nouns[1]:
         return None  # "2k posts/s, that's 35 billion inserts a day": a fan-out left unsaid
@@ -558,7 +629,7 @@ _WORD_FACTOR = re.compile(
 )
 _PER_ENTITY = re.compile(
     r"\s*(?:(?:per|(?:for|on|onto|to|into|in|at)\s+each|each)\s+(?!(?:second|minute|hour|day)\b)"
-    r"[A-Za-z]|each\b\s*(?:[,.;]|$))"
+    r"[A-Za-z]|each\b(?=\s*(?:[,.;\n\-–—]|$)))"
 )
 # A figure that comes after the claim and feeds it ("40 to 60 nodes at 64-100 GB each").
 _LATER_INPUT = re.compile(
@@ -595,6 +666,9 @@ _CLAIM_LINK = re.compile(
 _SUM = re.compile(r"\s*(?:[A-Za-z][\w'-]*\s+){0,2}(?:plus|\+|and)\s+~?$", re.I)
 
 
+_COMPARED = re.compile(
+    r"\s*(?:over|above|below|under|more|less|fewer|bigger|smaller|larger|faster|slower|too)\b", re.I
+)
 _ADDS = re.compile(
     r"\b(?:another|plus|more|on top|in addition|adds?|extra)\b[^.;]{0,30}$|\+\s*~?$", re.I
 )
@@ -617,15 +691,19 @@ def _operands(m: _Msg, j: int) -> list[_Operand]:
         tok, prev = m.toks[i], m.toks[i - 1]
         if i > start and _restates(prev, tok):
             continue  # "13 months, roughly 395 days": a restatement, not another factor
-        if tok.q.kind == "ratio" and "times" in tok.q.text:
-            continue  # "not 200 times that": a comparison, not a factor
+        if tok.q.kind == "ratio" and (
+            "times" in tok.q.text or _COMPARED.match(m.text[tok.q.end : tok.q.end + 20])
+        ):
+            continue  # "not 200 times that", "4x over the limit": a comparison, not a factor
+        if tok.q.kind == "count" and re.match(r"\s+times\b", m.text[tok.q.end :]):
+            continue  # "appears ~40 times on average": how often, not a factor
         adds = i > start and bool(_ADDS.search(m.gap(i - 1, i)))
         usable = tok.q.value > 1 or tok.q.kind != "count"  # "3 ms" is 0.003 s, still a figure
         if usable and not (tok.q.kind == "count" and _period(tok)):
             out.append(((i,), tok.pq, adds))
         if tok.q.kind == "percent" and tok.q.value < 1:  # "85% hits means 7.5M/s miss"
             out.append(((i,), 1 - tok.pq, False))
-        if i > start and m.kinds(i - 1) == m.kinds(i) and _SUM.fullmatch(m.gap(i - 1, i)):
+        if i > start and _sum_pair(m, i - 1):
             with contextlib.suppress(pint.errors.PintError):
                 out.append(((i - 1, i), m.toks[i - 1].pq + tok.pq, False))
     return out
@@ -678,6 +756,9 @@ def _restates(a: _Tok, b: _Tok) -> bool:  # "13 months, roughly 395 days"
     return a.q.kind == b.q.kind and abs(math.log(b.q.value / a.q.value)) < 0.2
 
 
+_HYPHENED = re.compile(r"~?[\d.,]+-[A-Za-z]+")
+
+
 def _superseded(m: _Msg, idx: tuple[int, ...]) -> bool:
     """A reading that counts a figure twice: a result with a figure it came from ("90% of 5M is
     4.5M/s ... 2% of that": not 90% x 4.5M x 2%), or a figure in place of its own result of the
@@ -702,10 +783,18 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     claim, ops = m.toks[j], _operands(m, j)
     if not ops:
         return None
-    nearest = max(i for idx, _, _ in ops for i in idx)
+    # "the 100-byte body": a figure naming a kind of thing may be stepped over.
+    named = [
+        i
+        for idx, _, _ in ops
+        for i in idx
+        if m.toks[i].q.kind == "duration" or not _HYPHENED.fullmatch(m.toks[i].q.text)
+    ]  # "a 10-second timeout" is a time the working may use
+    nearest = max(named or [i for idx, _, _ in ops for i in idx])
     sums = [set(idx) for idx, _, _ in ops if len(idx) == 2]
     found: list[_Reading] = []
     elided: list[_Reading] = []
+    stepped: list[_Reading] = []
     for idx, syms, res in _readings(ops):
         if nearest in idx and res.dimensionality != claim.pq.dimensionality:
             # "86 billion events a day become roughly 1.7 billion rows": a count may leave off
@@ -717,8 +806,11 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
                     if rec > 0 and abs(math.log(claim.q.value / rec)) < math.log(CONFIRM):
                         elided.append(_Reading(idx, syms, res, 0.0, 0))
             continue
-        # Units must make the claim's as written: no reading a bare count as per day.
-        if nearest not in idx:
+        # Units must make the claim's as written: no reading a bare count as per day. A reading
+        # that steps over the figure just before the claim only confirms it, from two figures
+        # ("400 shards, three replicas for the 60k peak QPS: 1,200 shard copies").
+        aside = nearest not in idx
+        if res.dimensionality != claim.pq.dimensionality or aside and len(syms) != 1:
             continue
         if claim.q.kind == "ratio" and (syms != ["/"] or not _like(m, idx)):
             continue  # "350 times the average": one quantity over another of its kind
@@ -726,18 +818,36 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
             continue  # "30M users plus 20M devices": one term of a sum is not the whole
         if _superseded(m, idx):
             continue
-        if not syms and (claim.q.kind not in ("rate", "size_rate") or res.units == claim.pq.units):
-            continue  # one figure is a reading only as a rate restated per another period
+        restated = claim.q.kind in ("rate", "size_rate") and res.units != claim.pq.units
+        if not syms and not (restated or _WORK.search(m.toks[idx[0]].q.text)):
+            continue  # one figure is a reading only as a rate restated per another period, or
+            # as time summed over many restated ("150 CPU-seconds per second" is 150 cores),
+            # which can confirm a claim (it is not read as a slip: "1.5 CPU-seconds per second"
+            # is as often a cost per second of video)
         rec = _base(res, claim.q.kind)
         if rec > 0:
             first = min(idx)
             skipped = sum(1 for i in range(first, j) if i not in idx)
-            found.append(_Reading(idx, syms, res, abs(math.log(claim.q.value / rec)), skipped))
-    confirming = [r for r in found if r.off < math.log(CONFIRM) and len(r.syms) <= CONFIRM_OPS]
+            off = abs(math.log(claim.q.value / rec))
+            if not aside:
+                found.append(_Reading(idx, syms, res, off, skipped))
+            elif off < math.log(CONFIRM):
+                stepped.append(_Reading(idx, syms, res, off, skipped))
+    # A reading of three figures confirms only if it takes them in a row: "500k/s over 8 over
+    # 2,500/s" stepped over the figure the candidate divided by.
+    confirming = [
+        r
+        for r in found
+        if r.off < math.log(CONFIRM)
+        and len(r.syms) <= CONFIRM_OPS
+        and (len(r.syms) < 2 or r.skipped == 0)
+    ]
     if confirming:
         return min(confirming, key=lambda r: (len(r.syms), r.skipped, r.off))
     if elided := [r for r in elided if len(r.syms) <= CONFIRM_OPS]:
         return min(elided, key=lambda r: len(r.syms))
+    if stepped:
+        return min(stepped, key=lambda r: (r.skipped, r.off))
     # Three figures combine in so many ways that one lands near any claim: a miss is read off
     # two (a sum counts as one), or off the product of the three just before the claim ("3.6
     # billion rows a day for 90 days at 40 bytes").
@@ -756,9 +866,44 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
 # What one of many does: "one connection can serve ~330 a second", "each shard holds 2 TB".
 _ENTITY_SUBJECT = re.compile(
     r"^\s*(?:(?:so|and|then|but)\s+)?(?:one|each|every|a\s+single)\s+(?!(?:of|in|at)\b)[a-z][\w-]*"
-    r"\s+(?:[a-z][\w'-]*\s+){0,3}$",
+    r"\s+(?:[a-z][\w'-]*\s+){0,3}[~≈]?$",
     re.I,
 )
+
+
+def _terms(m: _Msg, best: _Reading) -> str:
+    """The working of a reading whose operand is a sum: "(500 million + 100 million) × 2 KB"."""
+    idx = list(best.idx)
+    if len(idx) != len(best.syms) + 2:
+        return ""
+    k = next(
+        (n for n in range(len(idx) - 1) if idx[n + 1] == idx[n] + 1 and _sum_pair(m, idx[n])), -1
+    )
+    if k < 0:
+        return ""
+    parts = [m.toks[i].q.text for i in idx]
+    parts[k : k + 2] = [f"({parts[k]} + {parts[k + 1]})"]
+    return parts[0] + "".join(f" {o} {t}" for o, t in zip(best.syms, parts[1:], strict=True))
+
+
+def _sum_pair(m: _Msg, i: int) -> bool:
+    """Figures i and i + 1 read as one sum: "500M users plus 100M items". Joined by "and" they
+    must be written in one unit: "180k writes a second and 3.6 billion rows a day" restates."""
+    found = _SUM.fullmatch(m.gap(i, i + 1))
+    if not found or m.kinds(i) != m.kinds(i + 1):
+        return False
+    same_unit = str(m.toks[i].pq.units) == str(m.toks[i + 1].pq.units)
+    return same_unit or not re.search(r"\band\s+~?$", found[0], re.I)
+
+
+def _divided_by_entity(m: _Msg, best: _Reading, entity: re.Match[str]) -> bool:
+    """Whether a per-entity claim's reading divides by the count of those entities: "50M rps
+    against 300 PoPs averages 1,700 rps per PoP" is linked, its count is the 300."""
+    words = re.findall(_W, entity.string[entity.end() - 1 : entity.end() + 30])
+    if "/" not in best.syms or not words:
+        return False
+    stem = _norm(words[0])[:5]
+    return any(m.toks[i].q.kind == "count" and stem in _nouns(m.text, m.toks[i]) for i in best.idx)
 
 
 def _clause_before(text: str, tok: _Tok) -> str:
@@ -766,6 +911,11 @@ def _clause_before(text: str, tok: _Tok) -> str:
     return re.split(r"[,;:.!?(—–]\s", text[: tok.q.start])[-1]
 
 
+_PERIODS = re.compile(
+    r"^\s*(?:[a-z-]+\s+)?(?:windows?|buckets?|slots?|intervals?|periods?|partitions?|checkpoints?"
+    r"|batch(?:es)?|ticks?|rounds?|cycles?|segments?|files?|snapshots?|runs?|days?|hours?|weeks?)\b",
+    re.I,
+)
 FAR = 3.1  # decades: a reading further off than 1000x is not the candidate's working
 _ANAPHOR = re.compile(
     r"^\W*(?:so|that(?:'s| is| gives| comes to| makes)?|this(?:'s| is)?|which|together|in total"
@@ -829,15 +979,20 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     ):
         return None  # how long something takes: an amount over a rate ("1 TB at 200 GB/s"),
         # or a count at a time each ("20 million nodes at 100 ns a node")
-    est = _judge(m, j, list(best.idx), best.value, best.syms or ["="])
+    est = _judge(m, j, list(best.idx), best.value, best.syms or ["="], terms=_terms(m, best))
     if est is None or est.verdict == "ok":
         return est if est and best.off < math.log(CONFIRM) else None
+    if all(m.toks[i].q.kind == "duration" for i in best.idx) and not _PERIODS.search(
+        m.text[claim.q.end : claim.q.end + 30]
+    ):
+        return None  # "13 months / 1 minute": a count of periods only when it says so
     first = min(best.idx)
     span = " ".join(m.gap(i, i + 1) for i in range(first, j))  # the words, not the figures
     after = m.text[claim.q.end :]
-    per_entity = _PER_ENTITY.match(after) or _PER_ENTITY.match(_after_noun(m.text, claim))
+    entity = _PER_ENTITY.match(after) or _PER_ENTITY.match(_after_noun(m.text, claim))
+    per_entity = entity is not None and not _divided_by_entity(m, best, entity)
     if claim.q.kind != "duration":  # "one checkpoint takes 50 s" is the working itself
-        per_entity = per_entity or _ENTITY_SUBJECT.search(_clause_before(m.text, claim))
+        per_entity = per_entity or bool(_ENTITY_SUBJECT.search(_clause_before(m.text, claim)))
     if _WORD_FACTOR.search(span) or per_entity or _LATER_INPUT.match(after):
         return None  # "times three replicas", "250 per gateway", "60 nodes at 64 GB each",
         # "200 connections onto each backend"
@@ -854,7 +1009,8 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     contiguous = best.skipped == 0 and nearest == j - 1
     if not best.syms:  # a rate restated per another period: only a unit slip is read
         return est if est.verdict == "unit_slip" and contiguous else None
-    plain = contiguous and len(used) == 2 and _one_thought(m.gap(used[0], j))
+    # Two operands, a sum counting as one ("500M users plus 100M items, each with 2 KB").
+    plain = contiguous and len(best.syms) == 1 and _one_thought(m.gap(used[0], j))
     near = contiguous or (len(used) == 2 and best.skipped <= 1)
     if decades > FAR or not _in_reach(m, used[-1], j):
         return None  # a million times off is no slip of the pen: not what was worked out
@@ -962,7 +1118,8 @@ _GENERIC = _UNIT_WORDS | set("a an daily weekly monthly active new known total t
 _GENERIC |= set("largest peak average rate sent concurrent target budget limit".split())
 # A figure right after these is a per-entity capacity or a subset ("one box holds 500k", "each
 # has 2,500 pages", "the top 1 million hosts"), not the system-wide scale the facts state.
-_SHARE = re.compile(r"\d+(?:\.\d+)?\s*%\s+of\b")
+# A share: "10% of the stream: 40M events a day", "a retry budget of 10% adds ~300 calls/s".
+_SHARE = re.compile(r"\d+(?:\.\d+)?\s*%\s+(?:of\b|(?:[a-z]+\s+){0,2}~?$)")
 _ENTITY = set("each per one single every box node server machine gateway shard top".split())
 
 
@@ -986,8 +1143,9 @@ def _nouns(text: str, tok: _Tok) -> list[str]:
     """The five-letter stems of the nouns a figure is written with, last one its head."""
     inner = re.sub(r"\bper\s+\w+", " ", tok.q.text)  # "40 per user per day" is not about users
     after = _NOUN_PHRASE.match(text[tok.q.end :])
-    # A participle ends the noun phrase: "50 million daily users sending ...".
-    tail = re.split(r"\b\w{3,}(?:ing|ed)\b", after[1])[0] if after else ""
+    # A participle ends the noun phrase: "50 million daily users sending ...", "2 million docs
+    # changed"; after a singular noun it names a kind ("player rating changes").
+    tail = re.split(r"(?:^|(?<=s\s))\w{3,}(?:ing|ed)\b", after[1])[0] if after else ""
     words = [_norm(w) for w in re.findall(rf"\b{_W}", inner) + re.findall(_W, tail)]
     unit = r"(?:[kmgtp]i?)?(?:b|bp|bit|byte)|" + _TIME
     # A five-letter stem: "followers" ~ "follow graph".
@@ -1038,9 +1196,14 @@ def _qualifier(text: str, tok: _Tok) -> str | None:
 # replica sustains 2,500 tokens per second", "can absorb at most 100,000 reads per second").
 _BOUNDED = re.compile(
     r"\b(?:per|each|one|a single|at most|up to|limit\w*|allows?|caps?|max\w*|absorb\w*|sustains?"
-    r"|handles?)\b",
+    r"|handles?|above|below|under|beyond|threshold)\b",
     re.I,
 )
+
+
+def _name_words(fact: ScaleFact) -> set[str]:
+    """The words of a fact's name, generic ones too ("known" of "known pages")."""
+    return {w.lower() for w in re.findall(_W, fact.name) if len(w) >= 4} - _UNIT_WORDS
 
 
 def _system_wide(fact: ScaleFact, tok: _Tok) -> bool:
@@ -1094,6 +1257,14 @@ def scale_conflicts(
         estimates = check_message(text)
     derived = {e.claim.start for e in estimates}  # these follow from checked inputs
     derived |= _restatements(text)
+    # A result used again later ("~200k lookups a second ... 200k reads a second over 32 nodes")
+    # is still the candidate's result, not a scale input.
+    derived |= {
+        t.q.start
+        for t in _scan(text)
+        for e in estimates
+        if e.claim.end <= t.q.start and abs(math.log(t.q.value / e.claim.value)) < 0.05
+    }
     # A fact's figure is about the fact's name, unless a noun written with it says otherwise
     # ("15k events per second" under "events per order" is about events, not orders).
     facts = [
@@ -1109,6 +1280,8 @@ def scale_conflicts(
         scale_kind = tok.q.kind in ("count", "rate", "size", "size_rate")
         if not scale_kind or tok.q.start in derived or not said or _ENTITY & set(before):
             continue
+        if before and before[-1] in ("over", "across", "into", "among", "between", "onto"):
+            continue  # "600 TB over 40 storage nodes": the candidate's split, not the scale
         if _PER_ENTITY.match(text[tok.q.end :]) or _PER_ENTITY.match(_after_noun(text, tok)):
             continue  # "20 candidate vehicles per request": per entity, not the system's scale
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
@@ -1137,9 +1310,25 @@ def scale_conflicts(
         ]
         if mine and any(n[3] == mine for n in near):
             near = [n for n in near if n[3] == mine]  # the daily actives, not all registered
+        # "50 billion known URLs" is to be compared with the fact named "known pages", not with
+        # another fact's 20 billion URLs nearer in value: a word of a fact's name said with it.
+        phrase = re.split(r"[,;.(]", text[tok.q.start : tok.q.end + 30])[0].lower()
+        said_words = set(before + re.findall(_W, phrase))
+        named = [
+            n
+            for n in near
+            if {w for w in _name_words(n[2]) if _norm(w)[:5] not in said} & said_words
+        ]
+        near = named or near
         best = min(near, key=lambda n: n[0], default=None)
-        if best and "peak" in best[2].value.lower() and PEAK_SPAN[0] <= best[1] <= PEAK_SPAN[1]:
-            continue  # an average a few times below the stated peak agrees with it
-        if best and CONFLICT[0] * 0.95 <= best[0] < CONFLICT[1]:  # 0.95: the facts round too
+        # An average a few times below the stated peak agrees with it; a figure said to be the
+        # peak ("10k a second at peak") does not.
+        at_peak = "peak" in text[tok.q.start : tok.q.end + 25].lower()
+        if best is None:
+            continue
+        peak_fact = "peak" in best[2].value.lower()
+        if peak_fact and not at_peak and PEAK_SPAN[0] <= best[1] <= PEAK_SPAN[1]:
+            continue
+        if CONFLICT[0] * 0.95 <= best[0] < CONFLICT[1]:  # 0.95: the facts round too
             out.append(ScaleConflict(tok.q, best[2].name, best[2].value, best[1]))
     return out

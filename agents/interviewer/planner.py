@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.estimates import OFF, Quantity, extract_quantities
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase, priority
 from agents.interviewer.phrasing import phrases, pick, topic
 from agents.interviewer.reading import Reading, asks_for_size, clip_quote
@@ -58,6 +59,21 @@ def _facts_text(reading: Reading) -> str:
     """The scale facts a question asked for, as the interviewer states them ("API requests:
     about 10k per second at peak.")."""
     return " ".join(f"{f.name[:1].upper()}{f.name[1:]}: {f.value}." for f in reading.facts)
+
+
+def _puts_right(n: NumberCheck, said: list[Quantity], checked: list[Quantity]) -> bool:
+    """Whether the figures just said put right the one questioned: one of its kind within OFF
+    of what it should have been (the claim over its ratio to our value or to the fact), or the
+    same figure again as the result of working that checks out."""
+    claim = next(iter(extract_quantities(n.claim)), None)
+    if claim is None or n.ratio <= 0:
+        return True  # nothing to compare with: the old reading, any correct message
+    target = claim.value / n.ratio
+
+    def near(q: Quantity, value: float) -> bool:
+        return q.kind == claim.kind and 1 / OFF < q.value / value < OFF
+
+    return any(near(q, target) for q in said) or any(near(q, claim.value) for q in checked)
 
 
 class Planner:
@@ -225,8 +241,14 @@ class Planner:
         fixed = False
         right = reading.kind == "answer" and not reading.conflicts and bool(reading.estimates)
         if right and all(e.verdict == "ok" for e in reading.estimates):
+            # Put right: a figure of its kind near what it should have been, or the same figure
+            # derived again in working we can check (our reading was wrong); not any correct
+            # figure about something else.
+            checked = [e.claim for e in reading.estimates]
+            said = checked + extract_quantities(reading.text)
             for n in st.numbers:
-                if n.probed and n.turn == st.turn - 1 and n.verdict != "ok" and not n.corrected:
+                questioned = n.probed and n.turn == st.turn - 1 and n.verdict != "ok"
+                if questioned and not n.corrected and _puts_right(n, said, checked):
                     n.corrected = fixed = True
         for e in reading.estimates:
             st.numbers.append(

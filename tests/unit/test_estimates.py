@@ -747,3 +747,183 @@ VOLUME = [
 )
 def test_a_fact_restated_in_its_own_words_is_checked(text: str, conflict: bool) -> None:
     assert bool(scale_conflicts(text, VOLUME)) is conflict
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # A sum is one operand: two figures "plus", then "each with" a size.
+        (
+            "300 million users plus 50 million merchants, each with ~4 KB of profile, is about "
+            "400 GB.",
+            ["400 GB"],
+        ),
+        (
+            "300 million users plus 50 million merchants, each with ~4 KB of profile, is about "
+            "1.4 TB.",
+            [],
+        ),
+        # "daily" after two nouns, and "X and Y a day", are rates.
+        (
+            "We crawl 100 million pages a day, 100 links each: 10 billion extracted links daily, "
+            "around 1.2k a second.",
+            ["1.2k a second"],
+        ),
+        (
+            "We crawl 100 million pages a day, 100 links each: 10 billion extracted links daily, "
+            "around 116k a second.",
+            [],
+        ),
+        ("40 million reads and writes a day is roughly 46k a second.", ["46k a second"]),
+        ("40 million reads and writes a day is roughly 460 a second.", []),
+        # Two rates in other units joined by "and" restate each other; they are no sum.
+        (
+            "That's 90k inbox writes a second at peak and 1.8 billion inbox rows a day. Keeping 30 "
+            "days of those at ~50 bytes per row comes to roughly 270 GB.",
+            ["270 GB"],
+        ),
+        (
+            "That's 90k inbox writes a second at peak and 1.8 billion inbox rows a day. Keeping 30 "
+            "days of those at ~50 bytes per row comes to roughly 2.7 TB.",
+            [],
+        ),
+        # "the 120-byte body" names a kind of thing; the working may step over it.
+        (
+            "Ten billion messages a day at about 300 bytes, with headers added to the 120-byte "
+            "body, comes to roughly 30 GB a day.",
+            ["30 GB a day"],
+        ),
+        (
+            "Ten billion messages a day at about 300 bytes, with headers added to the 120-byte "
+            "body, comes to roughly 3 TB a day.",
+            [],
+        ),
+    ],
+)
+def test_sums_rates_and_named_sizes_are_read(text: str, flagged: list[str]) -> None:
+    assert _flagged_claims(text) == flagged
+
+
+NAMED = [
+    ScaleFact(
+        name="rating updates",
+        value="~400 million player rating changes per day, 50k per second at peak",
+    ),
+    ScaleFact(name="orders", value="about 80k per second at peak across all markets"),
+    ScaleFact(name="known pages", value="4 billion URLs to keep fresh"),
+    ScaleFact(name="discovered URLs", value="the seen-URL set holds ~15 billion URLs"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "conflict"),
+    [
+        # "player rating changes": a noun before "rating" names the kind, it ends nothing.
+        ("We see about 500k rating changes a second at peak.", True),
+        ("We see about 50k rating changes a second at peak.", False),
+        # A figure said to be the peak is not excused as an average below the peak.
+        ("There are around 20k order messages per second at peak.", True),
+        ("There are around 80k order messages per second at peak.", False),
+        # "known URLs" is compared with the fact named "known pages", not the seen-URL set.
+        ("We have roughly 40 billion known URLs to keep fresh.", True),
+        ("We have roughly 4 billion known URLs to keep fresh.", False),
+    ],
+)
+def test_a_figure_is_compared_with_the_fact_it_names(text: str, conflict: bool) -> None:
+    assert bool(scale_conflicts(text, NAMED)) is conflict
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # A stated result starts no chain: "= 1.2 cents in plus 400 × ..." is two expressions.
+        ("A prompt of 4,000 tokens × $3/M = 1.2 cents in plus 400 × $15/M = 0.6 cents out.", []),
+        ("A prompt of 4,000 tokens × $3/M = 12 cents in.", ["12 cents"]),
+        # A factor the candidate stated before explains a gap of its size.
+        ("With ~10:1 compression, 4 TB/day raw → ~400 GB/day compressed.", []),
+        ("Raw ingest is 4 TB/day → ~400 GB/day.", ["400 GB/day"]),
+        # A rate said to be at the peak is not the daily figure restated.
+        ("0.2% of 10M is ~20k a day, about 4 a second at the 2,000/s peak.", []),
+        # A daily total restates the average before the peak.
+        ("Ingest is 1 GB/s average, 3 GB/s peak, ~86 TB a day.", []),
+        ("Ingest is 1 GB/s average, 3 GB/s peak, ~8 TB a day.", ["8 TB a day"]),
+        # Two durations make a count only of periods.
+        (
+            "Rollups: over 13 months, a 1-minute bucket has ~50k distinct combinations at ~200 "
+            "bytes each.",
+            [],
+        ),
+        # A share added on top of the peak: "300 calls/s on top of the 3,000 peak".
+        ("A retry budget of 10% adds ~300 calls/s on top of the 3,000 peak = 3,300/s.", []),
+    ],
+)
+def test_correct_working_in_harder_shapes_is_not_flagged(text: str, flagged: list[str]) -> None:
+    assert _flagged_claims(text) == flagged
+
+
+def test_a_share_or_a_result_used_again_is_no_scale_input() -> None:
+    facts = [
+        ScaleFact(name="reads", value="about 10k per second average and 30k at peak"),
+        ScaleFact(name="call volume", value="3,000 calls per second at peak"),
+    ]
+    share = "A retry budget of 10% adds ~300 calls/s on top of the 3,000 peak = 3,300/s."
+    reused = (
+        "25k searches a second, each fanning out to 8 shards, is ~200k shard queries a second. "
+        "200k queries a second over 40 nodes is ~5k per node."
+    )
+    assert scale_conflicts(share, facts) == []
+    assert scale_conflicts(reused, facts) == []
+    assert scale_conflicts("We serve about 300 calls/s at peak.", facts) != []
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # A rate over the count of one period in another: 365 days in a year, 86,400 s a day.
+        ("Orders: 300M a year. 300M / 365 ≈ 820k orders a day.", []),
+        ("Orders: 300M a year. 300M / 365 ≈ 82k orders a day.", ["82k orders a day"]),
+        ("Events: 50M a day, each retried 4 times: 50M × 4 / 86,400 ≈ 2,300 retries/s.", []),
+        (
+            "Events: 50M a day, each retried 4 times: 50M × 4 / 86,400 ≈ 230 retries/s.",
+            ["230 retries/s"],
+        ),
+        # "9 working hours" is a time.
+        ("Reports: 90k queries/day over ~9 working hours is 10k/hour.", []),
+        # Two figures that confirm a claim need not include the one just before it.
+        (
+            "Index 30 TB in shards of 50 GB is 600 shards; with three replicas for the 40k peak "
+            "QPS, around 1,800 shard copies.",
+            [],
+        ),
+        # Comparisons, per-entity rates, occurrence counts and load ratios are not factors.
+        (
+            "Pushes: 4k/s against a 1k/s limit, 4x over. A 5-minute burst at 100k/s is 30M pushes.",
+            [],
+        ),
+        ("If a lookup costs ~2 ms of CPU, one core does ~500/s.", []),
+        ("A hot query shows up ~3,000 times in one window, well past the threshold.", []),
+        ("Redirects: 8B a month ≈ 3,100/s on average, 15k/s at peak, ~50:1 over creations.", []),
+        (
+            "5-minute rollups hold 20x fewer points than 15-second samples, so 2 TB/day becomes "
+            "~100 GB/day.",
+            [],
+        ),
+    ],
+)
+def test_periods_choices_and_comparisons_are_read_as_written(text: str, flagged: list[str]) -> None:
+    assert _flagged_claims(text) == flagged
+
+
+def test_the_candidates_own_split_is_no_scale_input() -> None:
+    facts = [
+        ScaleFact(
+            name="storage", value="about 400 stored rows per user at 1 KB each, roughly 80 TB"
+        ),
+        ScaleFact(name="active series", value="about 100 million active time series"),
+    ]
+    assert (
+        scale_conflicts("Events: 80 TB, ×3 → 240 TB; over 30 storage nodes, 8 TB each.", facts)
+        == []
+    )
+    assert scale_conflicts("- 50 ingesters → 2M active series each\n- 8 GB RAM each", facts) == []
+    assert scale_conflicts("We track about 10 million active series in total.", facts) != []

@@ -760,6 +760,21 @@ def test_a_figure_put_right_after_the_probe_is_acknowledged_once(
     assert engine_phrases().number_fixed not in later.text
 
 
+def test_a_correct_figure_about_something_else_puts_nothing_right(
+    engine: InterviewEngine,
+) -> None:
+    """Moving on to a right figure of another kind ("1,000 queries a second") after the probe
+    leaves the slip standing: no "that figure holds up now"."""
+    q = bundled_bank().questions["log-ingestion"]
+    said = [
+        "6 million events per second at 500 bytes each is 3 MB/s of ingest.",
+        "Search is light: 3,000 engineers running a query every 3 seconds is 1,000 a second.",
+    ]
+    state, plan = _play(engine, q, "moved-on", said, 60.0)
+    assert engine_phrases().number_fixed not in plan.text
+    assert not any(n.corrected for n in state.numbers)
+
+
 @pytest.mark.parametrize(
     "message",
     [
@@ -823,3 +838,18 @@ def test_figures_worked_out_while_scoping_are_not_asked_for_again(engine: Interv
     assert state.phase == "estimation"
     assert engine_phrases().phase_opening["estimation"] not in plan.text
     assert "spell out" not in plan.text
+
+
+def test_a_figure_derived_again_in_working_that_checks_out_clears_the_question() -> None:
+    """Our reading can be wrong: the same figure, re-derived in working we verify, clears it;
+    a right figure of another kind does not, nor does the figure merely repeated."""
+    from agents.estimates import extract_quantities
+    from agents.interviewer.planner import _puts_right
+    from agents.interviewer.state import NumberCheck
+
+    questioned = NumberCheck(turn=1, claim="1,200 shard copies", verdict="off", ratio=0.06)
+    again = extract_quantities("400 shards × 3 replicas = 1,200 shard copies")[-1:]
+    other = extract_quantities("so 1 million lookups a second")
+    assert _puts_right(questioned, again, checked=again)
+    assert not _puts_right(questioned, other, checked=other)
+    assert not _puts_right(questioned, again, checked=[])
