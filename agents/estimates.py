@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -454,24 +455,37 @@ def _echo(m: _Msg, i: int) -> _Tok:
     return tok
 
 
+def _fold(ops: list[str], vals: list[Any], divide: Callable[[Any, int], Any] | None = None) -> Any:
+    """Working read left to right, "+" last ("15B + 5B × 10"); `divide(acc, n)` may give the
+    quotient by figure n another way (None: plain division). Raises pint's errors."""
+    total, acc = None, vals[0]
+    for n, (op, v) in enumerate(zip(ops, vals[1:], strict=True), start=1):
+        if op == "+":
+            total, acc = acc if total is None else total + acc, v
+        elif op == "×":
+            acc = acc * v
+        else:
+            step = divide(acc, n) if divide else None
+            acc = acc / v if step is None else step
+    return acc if total is None else total + acc
+
+
 def _by_period(ops: list[str], toks: list[_Tok], claim: _Tok) -> Any | None:
     """The working read with a rate divided by the count of one period in another ("25M a day
     × 15 / 86,400 ≈ 4,300/s"); None when no step is such a division."""
-    total, acc, stepped = None, toks[0].pq, False
+    steps: list[Any] = []
+
+    def divide(acc: Any, n: int) -> Any:
+        step = _per_period(acc, toks[n], claim)
+        if step is not None:
+            steps.append(step)
+        return step
+
     try:
-        for op, t in zip(ops, toks[1:], strict=True):
-            step = _per_period(acc, t, claim) if op == "/" else None
-            stepped = stepped or step is not None
-            if op == "+":
-                total, acc = acc if total is None else total + acc, t.pq
-            elif step is not None:
-                acc = step
-            else:
-                acc = acc * t.pq if op == "×" else acc / t.pq
-        res = acc if total is None else total + acc
+        res = _fold(ops, [t.pq for t in toks], divide)
     except pint.errors.PintError:
         return None
-    return res if stepped and _kind(res) == claim.q.kind else None
+    return res if steps and _kind(res) == claim.q.kind else None
 
 
 def _per_period(acc: Any, tok: _Tok, claim: _Tok) -> Any | None:
@@ -517,14 +531,8 @@ def _expression(m: _Msg, j: int) -> Estimate | None:
     for n, op in enumerate(ops):  # "20B a day / 86,400": the candidate divides the daily count
         if op == "/" and m.toks[k + n].per and _kind(vals[n + 1]) not in ("rate", "size_rate"):
             vals[n] = vals[n] * _ureg()(m.toks[k + n].per)
-    total, acc = None, vals[0]
     try:
-        for op, v in zip(ops, vals[1:], strict=True):
-            if op == "+":
-                total, acc = acc if total is None else total + acc, v
-            else:
-                acc = acc * v if op == "×" else acc / v
-        res = acc if total is None else total + acc
+        res = _fold(ops, vals)
     except pint.errors.PintError:
         return None
     return _judge(m, j, list(range(k, j)), res, ops)
@@ -989,7 +997,7 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     first = min(best.idx)
     span = " ".join(m.gap(i, i + 1) for i in range(first, j))  # the words, not the figures
     after = m.text[claim.q.end :]
-    entity = _PER_ENTITY.match(after) or _PER_ENTITY.match(_after_noun(m.text, claim))
+    entity = _per_entity(m.text, claim)
     per_entity = entity is not None and not _divided_by_entity(m, best, entity)
     if claim.q.kind != "duration":  # "one checkpoint takes 50 s" is the working itself
         per_entity = per_entity or bool(_ENTITY_SUBJECT.search(_clause_before(m.text, claim)))
@@ -1139,6 +1147,12 @@ def _norm(word: str) -> str:
     return w[:-1] if w.endswith("s") and len(w) > 3 and not w.endswith("ss") else w
 
 
+def _per_entity(text: str, tok: _Tok) -> re.Match[str] | None:
+    """Whether a figure is per entity ("per request", "each"), right after it or after the
+    noun phrase it heads ("20 candidate vehicles per request")."""
+    return _PER_ENTITY.match(text[tok.q.end :]) or _PER_ENTITY.match(_after_noun(text, tok))
+
+
 def _nouns(text: str, tok: _Tok) -> list[str]:
     """The five-letter stems of the nouns a figure is written with, last one its head."""
     inner = re.sub(r"\bper\s+\w+", " ", tok.q.text)  # "40 per user per day" is not about users
@@ -1210,12 +1224,7 @@ def _system_wide(fact: ScaleFact, tok: _Tok) -> bool:
     """Whether a fact's figure is a total for the whole system, not a share or a ceiling."""
     before = re.split(r"[,;:(]\s", fact.value[: tok.q.start])[-1]
     inner = re.sub(r"\bper\s+(?:second|minute|hour|day|week|month|year)\b", " ", tok.q.text)
-    return not (
-        _BOUNDED.search(before)
-        or _BOUNDED.search(inner)
-        or _PER_ENTITY.match(fact.value[tok.q.end :])
-        or _PER_ENTITY.match(_after_noun(fact.value, tok))
-    )
+    return not (_BOUNDED.search(before) or _BOUNDED.search(inner) or _per_entity(fact.value, tok))
 
 
 def _about(said: set[str], nouns: set[str], name: set[str], whole: bool = False) -> bool:
@@ -1282,7 +1291,7 @@ def scale_conflicts(
             continue
         if before and before[-1] in ("over", "across", "into", "among", "between", "onto"):
             continue  # "600 TB over 40 storage nodes": the candidate's split, not the scale
-        if _PER_ENTITY.match(text[tok.q.end :]) or _PER_ENTITY.match(_after_noun(text, tok)):
+        if _per_entity(text, tok):
             continue  # "20 candidate vehicles per request": per entity, not the system's scale
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
             continue  # "10% of the stream: 40M events a day" is a part, not the whole

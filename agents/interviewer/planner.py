@@ -245,7 +245,7 @@ class Planner:
             # derived again in working we can check (our reading was wrong); not any correct
             # figure about something else.
             checked = [e.claim for e in reading.estimates]
-            said = checked + extract_quantities(reading.text)
+            said = extract_quantities(reading.text)  # the claims checked are among them
             for n in st.numbers:
                 questioned = n.probed and n.turn == st.turn - 1 and n.verdict != "ok"
                 if questioned and not n.corrected and _puts_right(n, said, checked):
