@@ -120,7 +120,15 @@ def content_check(as_json: bool = typer.Option(False, "--json", help="Print JSON
         typer.echo(json.dumps(summary, indent=2))
     else:
         table = Table("what", "count")
-        for key in ("questions", "notes", "rubric_items", "probes", "concepts", "diagram_rules"):
+        for key in (
+            "questions",
+            "notes",
+            "search_terms",
+            "rubric_items",
+            "probes",
+            "concepts",
+            "diagram_rules",
+        ):
             table.add_row(key, str(summary.get(key, "-")))
         Console().print(table)
         for problem in summary["errors"]:

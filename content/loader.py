@@ -24,6 +24,7 @@ from content.schema import (
     NoteMeta,
     Question,
     RedFlag,
+    SearchTerms,
     Stance,
     VaguePhrase,
 )
@@ -32,6 +33,9 @@ M = TypeVar("M", bound=BaseModel)
 CONTENT_DIR = Path(__file__).resolve().parent
 NOTE_WORDS = (400, 1200)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+_HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+SEARCH_TERMS_DIR = "search_terms"
 # libyaml's parser reads the bank about ten times faster than the pure-Python one, same data.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,6 +67,7 @@ class Bank:
     stances: dict[str, Stance] = field(default_factory=dict)
     vague: dict[str, VaguePhrase] = field(default_factory=dict)
     concept_cards: dict[str, ConceptCard] = field(default_factory=dict)  # drill cards
+    search_terms: dict[str, SearchTerms] = field(default_factory=dict)  # by note id
     drill_rules: DrillRules | None = None
     problems: list[ContentProblem] = field(default_factory=list)
 
@@ -78,6 +83,7 @@ class Bank:
         return {
             "questions": len(self.questions),
             "notes": len(self.notes),
+            "search_terms": sum(len(t.sections) for t in self.search_terms.values()),
             "rubric_items": self.rubric_items,
             "probes": self.probes,
             "concepts": len(self.concepts),
@@ -201,6 +207,49 @@ def _load_notes(root: Path, bank: Bank) -> None:
         bank.notes[note.id] = note
 
 
+def heading_paths(body: str) -> list[str]:
+    """The paths of a note's headings below its title ("Origin protection > Origin shield")."""
+    paths: list[str] = []
+    stack: list[str] = []
+    in_fence = False
+    for line in body.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        m = None if in_fence else _HEADING.match(line)
+        if m:
+            stack = [*stack[: len(m.group(1)) - 2], m.group(2)]
+            paths.append(" > ".join(stack))
+    return paths
+
+
+def _load_search_terms(root: Path, bank: Bank) -> None:
+    for path in sorted((root / SEARCH_TERMS_DIR).glob("*.yaml")):
+        rel = _rel(path, root)
+        data = _read_yaml(path, rel, bank.problems)
+        try:
+            terms = SearchTerms.model_validate(data)
+        except ValidationError as err:
+            bank.problems.extend(_validation_problems(rel, err))
+            continue
+        if terms.note != path.stem:
+            bank.problems.append(ContentProblem(rel, "note", "must match the file name"))
+            continue
+        note = bank.notes.get(terms.note)
+        if note is None:
+            bank.problems.append(ContentProblem(rel, "note", f"no note {terms.note!r}"))
+            continue
+        known = set(heading_paths(note.body))
+        for key in terms.sections:
+            if key not in known:
+                bank.problems.append(ContentProblem(rel, f"sections.{key}", "no such heading"))
+        bank.search_terms[terms.note] = terms
+
+
+def notes_search_terms(bank: Bank) -> dict[str, dict[str, list[str]]]:
+    """Search terms by note id, then heading path below the title: what retrieval indexes."""
+    return {nid: dict(t.sections) for nid, t in bank.search_terms.items()}
+
+
 def _cross_check(bank: Bank) -> None:
     for q in bank.questions.values():
         rel = f"content/questions/{q.id}.yaml"
@@ -250,6 +299,7 @@ def load_bank(root: Path | None = None) -> Bank:
     _load_concepts(root, bank)
     _load_questions(root, bank)
     _load_notes(root, bank)
+    _load_search_terms(root, bank)
     _load_list(root, bank, "behaviours.yaml", Behaviour, bank.behaviours)
     _load_list(root, bank, "generic_rubric.yaml", Behaviour, bank.generic)
     _load_list(root, bank, "red_flags.yaml", RedFlag, bank.red_flags)

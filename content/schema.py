@@ -313,6 +313,20 @@ class NoteMeta(Strict):
     related_questions: list[Slug] = Field(default_factory=list)
 
 
+SearchTerm = Annotated[str, Field(min_length=2, max_length=60, pattern=r"^[^;\n]+$")]
+
+
+class SearchTerms(Strict):
+    """What a reader might type to find each section of one note (content/search_terms/<id>.yaml):
+    other names of a technique, the problem phrased as a learner would. Keys are heading paths
+    below the note's title, joined by ' > ' ("Origin protection > Origin shield")."""
+
+    note: Slug
+    sections: dict[Text, Annotated[list[SearchTerm], Field(min_length=1, max_length=8)]] = Field(
+        min_length=1
+    )
+
+
 class Note(BaseModel):
     model_config = ConfigDict(frozen=True)
 

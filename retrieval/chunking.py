@@ -31,6 +31,7 @@ class Chunk:
     path: tuple[str, ...]
     text: str
     index: int
+    subtree: bool = False  # holds its section's sub-sections too (the whole subtree fit)
 
     @property
     def heading(self) -> str:
@@ -112,11 +113,13 @@ def split_windows(
     return windows
 
 
-def _emit(node: _Node, max_tokens: int, overlap: int) -> list[tuple[tuple[str, ...], str]]:
+def _emit(node: _Node, max_tokens: int, overlap: int) -> list[tuple[tuple[str, ...], str, bool]]:
     whole = node.full_text()
     if count_tokens(whole) <= max_tokens:
-        return [(node.path, whole)] if whole.strip() else []
-    out = [(node.path, w) for w in split_windows(node.text, max_tokens, overlap) if w.strip()]
+        return [(node.path, whole, True)] if whole.strip() else []
+    out = [
+        (node.path, w, False) for w in split_windows(node.text, max_tokens, overlap) if w.strip()
+    ]
     for child in node.children:
         out.extend(_emit(child, max_tokens, overlap))
     return out
@@ -125,7 +128,7 @@ def _emit(node: _Node, max_tokens: int, overlap: int) -> list[tuple[tuple[str, .
 def chunk_sections(
     sections: Sequence[Section], max_tokens: int = MAX_TOKENS, overlap: int = OVERLAP_TOKENS
 ) -> list[Chunk]:
-    pieces: list[tuple[tuple[str, ...], str]] = []
+    pieces: list[tuple[tuple[str, ...], str, bool]] = []
     for root in _tree(sections):
         pieces.extend(_emit(root, max_tokens, overlap))
-    return [Chunk(path, text, i) for i, (path, text) in enumerate(pieces)]
+    return [Chunk(path, text, i, subtree=whole) for i, (path, text, whole) in enumerate(pieces)]

@@ -8,15 +8,17 @@ is loaded and embedded before the first write, so a bad file leaves the store un
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, Field
 
+from content.loader import bundled_bank, notes_search_terms
 from core.settings import Settings
-from retrieval.chunking import Chunk, chunk_sections
+from retrieval.chunking import HEADING_SEPARATOR, Chunk, chunk_sections
+from retrieval.lexical import TERM_SEPARATOR
 from retrieval.loaders import SUFFIXES, LoadedDocument, LoaderError, load_file
 from retrieval.store import (
     NOTES_CORPUS,
@@ -96,8 +98,17 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return unique, folders
 
 
-def chunk_records(doc: LoadedDocument, model: str) -> list[tuple[str, Chunk, dict[str, Any]]]:
+# Search terms by heading path below the title: other names a reader may know a section by,
+# which the lexical index matches as it matches section titles (LexicalIndex.title_matches).
+SectionTerms = Mapping[str, Sequence[str]]
+
+
+def chunk_records(
+    doc: LoadedDocument, model: str, terms: SectionTerms | None = None
+) -> list[tuple[str, Chunk, dict[str, Any]]]:
     out = []
+    # Terms are keyed by the heading path below the document's title (its one top heading).
+    below_title = len({s.path[0] for s in doc.sections}) == 1
     for chunk in chunk_sections(doc.sections):
         meta: dict[str, Any] = {
             "source": doc.source,
@@ -109,8 +120,21 @@ def chunk_records(doc: LoadedDocument, model: str) -> list[tuple[str, Chunk, dic
         }
         if doc.topics:  # Chroma rejects empty lists
             meta["topics"] = doc.topics
+        if terms and (names := _terms_of(chunk, terms, below_title)):
+            meta["terms"] = TERM_SEPARATOR.join(names)
         out.append((f"{doc.doc_id}#{chunk.index}", chunk, meta))
     return out
+
+
+def _terms_of(chunk: Chunk, terms: SectionTerms, below_title: bool) -> tuple[str, ...]:
+    """The search terms of the chunk's own section and, when it holds the whole subtree, of
+    each of its sub-sections."""
+    key = HEADING_SEPARATOR.join(chunk.path[1:] if below_title else chunk.path)
+    prefix = f"{key}{HEADING_SEPARATOR}" if key else ""
+    found = list(terms.get(key, ()))
+    if chunk.subtree:
+        found += [t for s, words in terms.items() if s.startswith(prefix) for t in words]
+    return tuple(dict.fromkeys(found))
 
 
 def _model_name(embedder: Any) -> str:
@@ -126,8 +150,11 @@ def ingest_paths(
     progress: Progress | None = None,
     *,
     skip_errors: bool = False,
+    section_terms: Mapping[str, SectionTerms] | None = None,
 ) -> IngestReport:
-    """Ingests files and folders into `corpus`; skip_errors reports bad files instead of failing."""
+    """Ingests files and folders into `corpus`; skip_errors reports bad files instead of failing.
+
+    `section_terms` gives, by document id, search terms for its sections (see chunk_records)."""
     validate_corpus(corpus)
     files, folders = collect_files(Path(p) for p in paths)
     docs: list[LoadedDocument] = []
@@ -141,7 +168,9 @@ def ingest_paths(
             skipped.append(str(exc))
     if not docs and not folders:
         raise IngestError("nothing to ingest: no .md, .txt, .pdf or .html files")
-    report = ingest_documents(docs, corpus, settings, embedder, progress, folders=folders)
+    report = ingest_documents(
+        docs, corpus, settings, embedder, progress, folders=folders, section_terms=section_terms
+    )
     report.skipped = skipped
     return report
 
@@ -149,10 +178,19 @@ def ingest_paths(
 def ensure_notes_indexed(
     settings: Settings, embedder: Embedder, progress: Progress | None = None
 ) -> IngestReport:
-    """Brings the `notes` corpus in line with content/notes/*.md; cheap when nothing changed."""
+    """Brings the `notes` corpus in line with content/notes/*.md (and each note's search terms,
+    content/search_terms/); cheap when nothing changed."""
     if not NOTES_DIR.is_dir():
         return IngestReport(corpus=NOTES_CORPUS)
-    return ingest_paths([NOTES_DIR], NOTES_CORPUS, settings, embedder, progress, skip_errors=True)
+    return ingest_paths(
+        [NOTES_DIR],
+        NOTES_CORPUS,
+        settings,
+        embedder,
+        progress,
+        skip_errors=True,
+        section_terms=notes_search_terms(bundled_bank()),
+    )
 
 
 def ingest_documents(
@@ -163,6 +201,7 @@ def ingest_documents(
     progress: Progress | None = None,
     *,
     folders: Sequence[Path] = (),
+    section_terms: Mapping[str, SectionTerms] | None = None,
 ) -> IngestReport:
     started = time.perf_counter()
     ids_seen: dict[str, str] = {}
@@ -173,7 +212,8 @@ def ingest_documents(
             )
         ids_seen[doc.doc_id] = doc.source
     model = _model_name(embedder)
-    records = [r for doc in docs for r in chunk_records(doc, model)]
+    terms = section_terms or {}
+    records = [r for doc in docs for r in chunk_records(doc, model, terms.get(doc.doc_id))]
     collection = get_or_create_collection(open_client(settings), corpus)
     stored = collection.get(include=["metadatas"])
     stored_meta: dict[str, dict[str, Any]] = {

@@ -47,8 +47,25 @@ def tokenize(text: str) -> list[str]:
         return list(_STEMMER.stemWords(words))
 
 
+TERM_SEPARATOR = "; "  # between a chunk's search terms in its metadata (a term never holds ";")
 TITLE_DICE = 0.5  # a section whose title shares more than this with the query is about it
 PREFIX_MIN = 4  # "sync" names "synchronous", "async" "asynchronous": a stem that starts another
+
+
+def _terms(meta: dict[str, Any]) -> list[str]:
+    """A chunk's search terms (retrieval.ingest.chunk_records stores them joined)."""
+    return [t for t in str(meta.get("terms") or "").split(TERM_SEPARATOR) if t.strip()]
+
+
+_ASIDE = re.compile(r"\([^)]*\)")
+
+
+def _other_names(meta: dict[str, Any]) -> list[str]:
+    """Other names of a chunk's section than its title: the title without its asides in brackets
+    ("Wide-column (Cassandra, ScyllaDB, Bigtable)" is "Wide-column"), and its search terms."""
+    title = str(meta.get("heading", "")).split(">")[-1]
+    bare = _ASIDE.sub(" ", title)
+    return ([bare] if bare != title else []) + _terms(meta)
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -75,6 +92,8 @@ class LexicalIndex:
     bm25: bm25s.BM25 | None
     # Per row, the words of its own section title and of its whole heading path.
     _words: list[tuple[set[str], set[str]]] = field(init=False, repr=False)
+    # Per row, the words of each of its section's search terms (other names for the section).
+    _aliases: list[list[set[str]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._words = [
@@ -83,6 +102,9 @@ class LexicalIndex:
                 set(tokenize(str(m.get("heading", "")))),
             )
             for m in self.metadatas
+        ]
+        self._aliases = [
+            [words for t in _other_names(m) if (words := set(tokenize(t)))] for m in self.metadatas
         ]
 
     @classmethod
@@ -124,13 +146,18 @@ class LexicalIndex:
         for row, (title, path) in enumerate(self._words):
             if allowed is not None and not allowed[row]:
                 continue
-            hit = _named(title, q)
-            dice = 2 * hit / (len(q) + len(title)) if title else 0.0
-            # Or every title word is in the query and the heading path names half the query:
-            # "purging cdn content" is "CDNs and edge computing > Purge".
-            whole = hit == len(title) and _named(q, path) >= len(q) / 2
-            if title and (whole or dice > TITLE_DICE):
-                scored.append((-hit / len(title), -dice, row))
+            ranks = []
+            # The section's own title, then its other names (see _other_names).
+            for i, words in enumerate([title, *self._aliases[row]]):
+                hit = _named(words, q)
+                dice = 2 * hit / (len(q) + len(words)) if words else 0.0
+                # Or every title word is in the query and the heading path names half the
+                # query: "purging cdn content" is "CDNs and edge computing > Purge".
+                whole = i == 0 and hit == len(words) and _named(q, path) >= len(q) / 2
+                if words and (whole or dice > TITLE_DICE):
+                    ranks.append((-hit / len(words), -dice))
+            if ranks:
+                scored.append((*min(ranks), row))
         paths = {self._path(row) for *_, row in scored}
         kept = [
             row

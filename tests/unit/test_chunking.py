@@ -103,3 +103,42 @@ def test_content_hash_changes_with_heading_or_text() -> None:
     )
     assert a[0].content_hash() != b[0].content_hash()
     assert a[0].content_hash() == chunk_sections([Section(("A",), "same text")])[0].content_hash()
+
+
+def test_search_terms_go_with_their_section_and_with_a_chunk_that_holds_it() -> None:
+    from retrieval.ingest import chunk_records
+
+    terms = {
+        "When to update the cache": ["cache update policy"],
+        "When to update the cache > Cache-aside": ["lazy loading"],
+    }
+    doc = load_bytes(DOC.replace("# Queues", "## Queues").encode(), source="notes/c.md")
+    (_, chunk, meta), *_ = chunk_records(doc, "m", terms)
+    # The whole "Cache" note fits in one chunk: it carries its sub-sections' terms.
+    assert chunk.heading == "Cache" and chunk.subtree
+    assert meta["terms"] == "cache update policy; lazy loading"
+    # Terms are names to match, not text to embed: the same vector serves with or without them.
+    (_, _, plain), *_ = chunk_records(doc, "m")
+    assert "terms" not in plain and plain["content_hash"] == meta["content_hash"]
+
+
+def test_a_section_split_from_its_parent_keeps_only_its_own_terms() -> None:
+    from retrieval.ingest import chunk_records
+
+    long = " ".join(["Caches keep hot data close to the reader."] * 40)
+    text = DOC.replace("Caches keep hot data close to the reader.", long)
+    doc = load_bytes(text.encode(), source="c.md")
+    terms = {
+        "When to update the cache > Cache-aside": ["lazy loading"],
+        "When to update the cache > Write-through": ["synchronous cache write"],
+    }
+
+    def got(given: dict[str, list[str]]) -> dict[str, str]:
+        return {c.heading: m.get("terms", "") for _, c, m in chunk_records(doc, "m", given)}
+
+    # Two H1s ("Cache", "Queues"): keys are whole heading paths, not paths below a title.
+    assert set(got(terms).values()) == {""}
+    keyed = got({f"Cache > {k}": v for k, v in terms.items()})
+    assert keyed["Cache"] == ""  # the parent's own windows hold neither sub-section
+    assert keyed["Cache > When to update the cache > Write-through"] == "synchronous cache write"
+    assert keyed["Cache > When to update the cache > Cache-aside"] == "lazy loading"

@@ -137,3 +137,27 @@ def test_item_topics_are_written_for_the_interviewer_not_derived_from_ids() -> N
     item = bank.questions["rate-limiter"].rubric[1]
     asked = phrases().item_question[2].format(topic=topic(item))
     assert asked == "What's your plan for the limiter's own load and memory?"
+
+
+def test_every_note_section_has_search_terms_checked_against_its_headings(tmp_path) -> None:
+    from content.loader import heading_paths
+
+    bank = load_bank()
+    for nid, note in bank.notes.items():
+        assert nid in bank.search_terms, f"content/search_terms/{nid}.yaml is missing"
+        assert set(bank.search_terms[nid].sections) == set(heading_paths(note.body)), nid
+    # A term for a heading the note does not have, or for no note at all, is reported.
+    for sub in ("notes", "search_terms"):
+        (tmp_path / sub).mkdir()
+    (tmp_path / "notes" / "n1.md").write_text(
+        "---\nid: n1\ntitle: Note one\ntopics: [caching]\n---\n# Note one\n\n## Keys\n\ntext\n"
+    )
+    (tmp_path / "search_terms" / "n1.yaml").write_text(
+        "note: n1\nsections:\n  Keys: [cache key]\n  Values: [cache value]\n"
+    )
+    (tmp_path / "search_terms" / "n2.yaml").write_text("note: n2\nsections:\n  Keys: [k1]\n")
+    (tmp_path / "search_terms" / "n3.yaml").write_text("note: n3\nsections:\n  Keys: ['a; b']\n")
+    problems = [str(p) for p in load_bank(tmp_path).problems]
+    assert any("search_terms/n1.yaml: sections.Values: no such heading" in p for p in problems)
+    assert any("search_terms/n2.yaml: note: no note 'n2'" in p for p in problems)
+    assert any("search_terms/n3.yaml" in p and "sections" in p for p in problems)

@@ -58,3 +58,26 @@ def test_clipped_and_plural_forms_and_layer_names() -> None:
     assert index.title_matches("layer 4 vs layer 7 load balancer", 5) == [3]
     # A clipped form needs four letters: "syn" names nothing.
     assert index.title_matches("syn points", 5) == []
+
+
+def test_a_section_is_found_by_its_other_names() -> None:
+    index = LexicalIndex(
+        "s",
+        ["a", "b", "c"],
+        ["text"] * 3,
+        [
+            {
+                "heading": "CDNs > Origin protection > Origin shield",
+                "terms": "tiered caching; mid-tier cache",
+            },
+            {"heading": "Databases > The families > Wide-column (Cassandra, ScyllaDB, Bigtable)"},
+            {"heading": "CDNs > Purge", "terms": "cache invalidation"},
+        ],
+        None,
+    )
+    # A search term names the section as its title would.
+    assert index.title_matches("tiered caching between pops and origin", 5) == [0]
+    # The bracketed aside is examples, not the name: the title without it counts on its own.
+    assert index.title_matches("wide column databases", 5) == [1]
+    # A term, like a title, must share most of its words with the query.
+    assert index.title_matches("what caching tier for cold starts and invalidation races", 5) == []
