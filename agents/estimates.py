@@ -84,7 +84,7 @@ _PREFIX = {"k": "kilo", "K": "kilo", "M": "mega", "G": "giga", "T": "tera", "P":
 _PREFIX |= {"E": "exa"}
 _PREFIX |= {"Ki": "kibi", "Mi": "mebi", "Gi": "gibi", "Ti": "tebi"}
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9}
-_MULT |= {"billion": 1e9, "trillion": 1e12, "": 1.0}
+_MULT |= {"billion": 1e9, "trillion": 1e12, "hundred": 1e2, "": 1.0}
 _TIMES = {"ms": "millisecond", "mil": "millisecond", "mic": "microsecond", "us": "microsecond"}
 _TIMES |= {"ns": "nanosecond", "nan": "nanosecond"}
 _TIMES |= {"µs": "microsecond", "min": "minute", "mo": "month", "s": "second"}
@@ -105,8 +105,8 @@ _WORDNUM |= {"nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "t
 _WORDNUM |= {"sixty": 60, "ninety": 90, "eleven": 11, "thirteen": 13, "fourteen": 14}
 _WORDNUM |= {"sixteen": 16, "eighteen": 18, "forty": 40, "fifty": 50, "seventy": 70}
 _WORDNUM |= {"eighty": 80, "hundred": 100}
-_N = r"(?:[Aa]n?|[Oo]ne)(?=\s+(?:thousand|million|billion|trillion|(?:kilo|mega|giga|tera|peta)"
-_N += r"bytes?)\b)|10\^\d+"
+_N = r"(?:[Aa]n?|[Oo]ne)(?=\s+(?:hundred|thousand|million|billion|trillion"
+_N += r"|(?:kilo|mega|giga|tera|peta)bytes?)\b)|\d+\^\d+"
 _WORDS = "|".join(_WORDNUM)
 # A number in words is read before a time unit or a multiplier ("seven days", "sixty thousand"),
 # and from three up before a plural noun ("fifteen events"), never in "two things".
@@ -120,7 +120,7 @@ _TIME += r"|hours?|hrs?|h"
 _TIME += r"|days?|d|weeks?|months?|mo|years?|yrs?"
 _QTY = re.compile(
     rf"""(?<![\w.^/-])~?(?P<cur>\$)?(?:(?P<lo>{_N})(?:-|–|\s+to\s+))?(?P<num>{_N})
-    (?:\s?(?P<mw>(?i:thousand|million|billion|trillion))\b|(?P<ml>[kKMB]|bn)(?![A-Za-z]))?
+    (?:\s?(?P<mw>(?i:hundred(?:\s+(?:thousand|million|billion))?|thousand|million|billion|trillion))\b|(?P<ml>[kKMB]|bn)(?![A-Za-z]))?
     (?:\s*(?P<pct>%)|:(?P<ratio>\d+)\b|(?P<x>x)\b
       |\s+(?P<times>times)(?=\s+(?!(?:a|an|per|each|every|in|on|at|during|within|over|before)\b)[A-Za-z])
       |[\s-]?(?P<pre>[kKMGTPE]i?)?(?P<base>bytes?|bits?|B|b)(?P<ps>ps)?\b
@@ -157,7 +157,10 @@ def _time(word: str) -> str:  # "secs" -> second, "hr" -> hour, "monthly" -> mon
 def _num(s: str) -> float:
     if s[0].isalpha():  # "a billion", "one million", "seven (days)"
         return float(_WORDNUM.get(s.lower(), 1))
-    return 10.0 ** min(int(s[3:]), 99) if s.startswith("10^") else float(s.replace(",", ""))
+    if "^" in s:  # "10^9", "62^7": a power
+        base, power = s.split("^")
+        return float(int(base)) ** min(int(power), 99) if int(base) > 1 else float(base)
+    return float(s.replace(",", ""))
 
 
 def _kind(pq: Any) -> str | None:
@@ -174,7 +177,7 @@ def _token(text: str, m: re.Match[str]) -> _Tok | None:
         return None  # "1080p", "2nd", "H264": a name, not a figure
     if _RESOLUTION.match(text, m.start()):
         return None  # "the 4K rung": a video resolution
-    mult = _MULT[(g["mw"] or g["ml"] or "").lower()]
+    mult = math.prod(_MULT[w] for w in (g["mw"] or g["ml"] or "").lower().split())
     v = _num(g["num"]) * mult
     to_one = g["lo"] and "to" in text[m.end("lo") : m.start("num")] and _num(g["num"]) == 1
     if to_one:  # "200 to 1" is a ratio
@@ -296,9 +299,8 @@ _EQ += r"|averages?(?:\s+out)?(?:\s+to)?|call\s+it"
 _EQ += r"|(?:that|which)(?:'s|\s+is|\s+gives)|i\.e\.|so|or(?=\s+(?:about|roughly|around|~)))"
 _LINK = rf"(?:{_EQ}\s*){{1,2}}{_HEDGE}"  # "is about", "so that's roughly", "="
 _RES = rf"\s*{_words(3)},?\s*(?:on\s+average\s*,?\s*)?{_LINK}"
-_OP = (
-    rf"\s*{_words(3)}(?P<op>×|\*|x|/|÷|\+|plus|times|divided\s+by|multiplied\s+by)\s*(?:an?\s+)?~?"
-)
+_OP = rf"\s*,?\s*{_words(3)}(?P<op>×|\*|x|/|÷|\+|plus|times|divided\s+by|multiplied\s+by)"
+_OP += r"\s*(?:an?\s+)?~?"
 _OPS = {"×": "×", "*": "×", "x": "×", "times": "×", "multiplied by": "×", "divided by": "/"}
 _OPS |= {"÷": "/"}
 _AT = rf"\s*{_words(4)}(?:[,;]\s*(?:and\s+|so\s+)?)?at\s+(?:the\s+)?~?"
@@ -455,46 +457,57 @@ def _echo(m: _Msg, i: int) -> _Tok:
     return tok
 
 
-def _fold(ops: list[str], vals: list[Any], divide: Callable[[Any, int], Any] | None = None) -> Any:
-    """Working read left to right, "+" last ("15B + 5B × 10"); `divide(acc, n)` may give the
-    quotient by figure n another way (None: plain division). Raises pint's errors."""
+def _fold(
+    ops: list[str], vals: list[Any], step: Callable[[Any, int, str], Any] | None = None
+) -> Any:
+    """Working read left to right, "+" last ("15B + 5B × 10"); `step(acc, n, op)` may give the
+    product or quotient by figure n another way (None: plain arithmetic). Raises pint's errors."""
     total, acc = None, vals[0]
     for n, (op, v) in enumerate(zip(ops, vals[1:], strict=True), start=1):
         if op == "+":
             total, acc = acc if total is None else total + acc, v
-        elif op == "×":
-            acc = acc * v
-        else:
-            step = divide(acc, n) if divide else None
-            acc = acc / v if step is None else step
+            continue
+        other = step(acc, n, op) if step else None
+        if other is None:
+            other = acc * v if op == "×" else acc / v
+        acc = other
     return acc if total is None else total + acc
 
 
 def _by_period(ops: list[str], toks: list[_Tok], claim: _Tok) -> Any | None:
     """The working read with a rate divided by the count of one period in another ("25M a day
-    × 15 / 86,400 ≈ 4,300/s"); None when no step is such a division."""
+    × 15 / 86,400 ≈ 4,300/s") or multiplied by it ("8 TB a day × 365 ≈ 2.9 PB a year", the same
+    rate per year); None when no step is such a conversion."""
     steps: list[Any] = []
 
-    def divide(acc: Any, n: int) -> Any:
-        step = _per_period(acc, toks[n], claim)
-        if step is not None:
-            steps.append(step)
-        return step
+    def convert(acc: Any, n: int, op: str) -> Any:
+        found = _per_period(acc, toks[n], claim, op)
+        if found is not None:
+            steps.append(found)
+        return found
 
     try:
-        res = _fold(ops, [t.pq for t in toks], divide)
+        res = _fold(ops, [t.pq for t in toks], convert)
     except pint.errors.PintError:
         return None
     return res if steps and _kind(res) == claim.q.kind else None
 
 
-def _per_period(acc: Any, tok: _Tok, claim: _Tok) -> Any | None:
-    """A rate divided by the count of one period in another: "500M a year / 365 ≈ 1.4M a
-    day", "100M a day / 86,400 ≈ 1,160/s". The quotient, or None when it is no such step."""
+def _per_period(acc: Any, tok: _Tok, claim: _Tok, op: str = "/") -> Any | None:
+    """A rate over the count of one period in another: "500M a year / 365 ≈ 1.4M a day",
+    "100M a day / 86,400 ≈ 1,160/s"; or a rate per period times the count of that period in the
+    claim's ("12 an hour × 24 = 288 a day"). The result, or None when it is no such step."""
     if tok.q.kind != "count" or not _BARE.fullmatch(tok.q.text) or not claim.per:
         return None
     u = _ureg()
-    for unit in ("second", "minute", "hour", "day", "week", "month", "year"):
+    units = ("second", "minute", "hour", "day", "week", "month", "year")
+    if op == "×":  # the claim's period holds `tok` of acc's: the same rate, said per claim's
+        per = next((x for x in units if dict(acc.unit_items()).get(x) == -1), None)
+        if per is None:
+            return None
+        span = float((u(claim.per) / u(per)).to("dimensionless").magnitude)
+        return acc if abs(math.log(tok.q.value / span)) < 0.05 else None
+    for unit in units:
         with contextlib.suppress(pint.errors.PintError):
             counted = float((acc * u(unit)).to("dimensionless").magnitude)
             if abs(counted - float(acc.magnitude)) > 1e-9 * abs(counted):
@@ -514,28 +527,65 @@ def _expression(m: _Msg, j: int) -> Estimate | None:
     """X × Y = Z; 15B + 5B × 10 = 65B; 1M / 86,400 ≈ 12 per second."""
     k, ops = j - 1, list[str]()
     # A result stated before ("... = 1.2 cents in plus 400 × $15/M = 0.6 cents") starts no
-    # chain: the expression begins after it.
-    while m.fits(j - 1, j, _RES) and k - 1 not in m.derived and (found := m.fits(k - 1, k, _OP)):
+    # chain: the expression begins after it; unless the operator follows it straight away
+    # ("= 8 TB/day, ×365 ≈ 2.9 PB a year" carries on from the result).
+    while (
+        m.fits(j - 1, j, _RES)
+        and (k - 1 not in m.derived or m.fits(k - 1, k, _STRAIGHT_OP))
+        and (found := m.fits(k - 1, k, _OP))
+    ):
         word = re.sub(r"\s+", " ", found["op"].lower())
         ops.insert(0, _OPS.get(word, word.replace("plus", "+")))
         k -= 1
     if not ops:
         return None
-    toks = [_echo(m, i) for i in range(k, j)]
-    if (by_period := _by_period(ops, toks, m.toks[j])) is not None:
-        return _judge(m, j, list(range(k, j)), by_period, ops)
+    if "+" in ops and _PLUS_NEXT.match(m.text, m.toks[j].q.end):
+        # "3.5M × $0.0015 + 1.5M × $0.018 = $5.25k + $27k": the claim is the first term's.
+        ops = ops[: ops.index("+")]
+        if not ops:
+            return None
+    idx = list(range(k, k + len(ops) + 1))
+    claim = m.toks[j]
+    # A bare figure takes the unit it was given earlier (_echo), unless that reading cannot
+    # give the claim's kind and one without the times echoed (or without any echo) can
+    # ("every 100 ms ... 5 ops/s ... 100 × 5 = 500 ops/s").
+    readings = [
+        [_echo(m, i) for i in idx],
+        [m.toks[i] if _echo(m, i).q.kind == "duration" else _echo(m, i) for i in idx],
+        [m.toks[i] for i in idx],
+    ]
+    res = None
+    for toks in readings:
+        if (by_period := _by_period(ops, toks, claim)) is not None:
+            return _judge(m, j, idx, by_period, ops)
+        got = _worked(m, ops, toks, idx)
+        if res is None:
+            res = got
+        if got is not None and _kind(got) == claim.q.kind:
+            res = got
+            break
+    return None if res is None else _judge(m, j, idx, res, ops)
+
+
+_STRAIGHT_OP = r"\s*,?\s*(?:×|\*|x|/|÷)\s*~?"
+_PLUS_NEXT = re.compile(r"\s*(?:\+|plus\b)")
+
+
+def _worked(m: _Msg, ops: list[str], toks: list[_Tok], idx: list[int]) -> Any | None:
+    """The working as written, with periods read as times where the candidate meant them."""
     vals = [t.pq for t in toks]
-    if any(t.per for t in m.toks[k:j]):  # "1k QPS × 86,400": a bare period next to a rate is time
-        periods = [n for n, t in enumerate(m.toks[k:j]) if t.q.kind == "count" and _period(t)]
+    if any(m.toks[i].per for i in idx):  # "1k QPS × 86,400": a bare period next to a rate is time
+        periods = [
+            n for n, t in enumerate(m.toks[i] for i in idx) if t.q.kind == "count" and _period(t)
+        ]
         vals = [v * _ureg().second if n in periods else v for n, v in enumerate(vals)]
     for n, op in enumerate(ops):  # "20B a day / 86,400": the candidate divides the daily count
-        if op == "/" and m.toks[k + n].per and _kind(vals[n + 1]) not in ("rate", "size_rate"):
-            vals[n] = vals[n] * _ureg()(m.toks[k + n].per)
+        if op == "/" and m.toks[idx[n]].per and _kind(vals[n + 1]) not in ("rate", "size_rate"):
+            vals[n] = vals[n] * _ureg()(m.toks[idx[n]].per)
     try:
-        res = _fold(ops, vals)
+        return _fold(ops, vals)
     except pint.errors.PintError:
         return None
-    return _judge(m, j, list(range(k, j)), res, ops)
 
 
 # Two inputs x, y and a claim z in a row: (the text between x and y, the text between y and z,
@@ -617,9 +667,10 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
     # "1 GB/s average, 3 GB/s peak, ~86 TB a day": the day restates the average before the peak.
     x_peak = _LABEL_AFTER.match(m.text, x.q.end) and "peak" in m.text[x.q.end : z.q.start]
     average = m.toks[j - 2] if j >= 2 and m.toks[j - 2].q.kind == x.q.kind else None
-    if est and est.verdict != "ok" and x_peak and average is not None:
-        avg = _judge(m, j, [j - 2], average.pq, ["="])
-        est = avg if avg and avg.verdict == "ok" else est
+    if est and est.verdict != "ok" and x_peak:
+        # A peak is no average: a daily total after it restates the average before it, or
+        # is a figure of its own ("3/s at peak, ~20k a day overall").
+        return _judge(m, j, [j - 2], average.pq, ["="]) if average is not None else None
     nouns = [set(re.findall(r"[a-z]{3,}", t.q.text)) - _UNIT_WORDS for t in (x, z)]
     if est and est.ratio >= OFF and all(nouns) and not nouns[0] & nouns[1]:
         return None  # "2k posts/s, that's 35 billion inserts a day": a fan-out left unsaid
@@ -627,6 +678,16 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
     if est and est.verdict != "ok" and _PER_ENTITY.match(m.text[z.q.end :]):
         return None  # "an 8-byte score, so 8 KB per user": per entity, its count elsewhere
     return None if est and x.q.kind == "size" and est.verdict == "off" else est
+
+
+def _count_restated(m: _Msg, j: int) -> Estimate | None:
+    """A count written again right after itself: "62^7 ≈ 3.5 trillion", "2,000 = 2k". Only a
+    match is read (confirmed); unequal counts so linked are two things, and nothing is judged."""
+    x, z = m.toks[j - 1], m.toks[j]
+    if not (x.q.kind == z.q.kind == "count" and _RESTATED.fullmatch(m.text[x.q.end : z.q.start])):
+        return None
+    est = _judge(m, j, [j - 1], x.pq, ["="])
+    return est if est and est.verdict == "ok" else None
 
 
 _WORD_FACTOR = re.compile(
@@ -1027,7 +1088,7 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     return None
 
 
-_FORMS = (_expression, _shaped, _percent, _peak, _convert, _derived)
+_FORMS = (_expression, _shaped, _percent, _peak, _convert, _count_restated, _derived)
 
 
 _OPERAND = re.compile(r"\s*(?:×|\*|x\b|/|÷|times\b|divided\b|multiplied\b)")
@@ -1110,6 +1171,8 @@ def check_message(text: str) -> list[Estimate]:
             found.append(est)
             continue
         if j + 1 < len(m.toks) and _OPERAND.match(m.text[m.toks[j].q.end : m.toks[j + 1].q.start]):
+            continue
+        if "^" in m.toks[j].q.text:  # "62^7": a power is working written out, not a result
             continue
         est = next((e for form in _FORMS if (e := form(m, j))), None)
         if est:

@@ -116,14 +116,8 @@ def _read_yaml(path: Path, rel: str, problems: list[ContentProblem]) -> Any:
 
 def _load_questions(root: Path, bank: Bank) -> None:
     for path in sorted((root / "questions").glob("*.yaml")):
-        rel = _rel(path, root)
-        data = _read_yaml(path, rel, bank.problems)
-        if data is None:
-            continue
-        try:
-            q = Question.model_validate(data)
-        except ValidationError as err:
-            bank.problems.extend(_validation_problems(rel, err))
+        rel, q = _read_model(path, root, bank, Question)
+        if q is None:
             continue
         if q.id != path.stem:
             bank.problems.append(ContentProblem(rel, "id", f"id {q.id!r} must match file name"))
@@ -136,6 +130,21 @@ def _load_questions(root: Path, bank: Bank) -> None:
 def _load_concepts(root: Path, bank: Bank) -> None:
     for path in sorted((root / "concepts").glob("*.yaml")):
         _load_records(path, root, bank, Concept, bank.concepts)
+
+
+def _read_model(path: Path, root: Path, bank: Bank, model: type[M]) -> tuple[str, M | None]:
+    """One YAML file read as one `model` record; None (its problems recorded) when it is not."""
+    rel, known = _rel(path, root), len(bank.problems)
+    data = _read_yaml(path, rel, bank.problems)
+    if data is None:
+        if len(bank.problems) == known:
+            bank.problems.append(ContentProblem(rel, "(file)", "empty file"))
+        return rel, None
+    try:
+        return rel, model.model_validate(data)
+    except ValidationError as err:
+        bank.problems.extend(_validation_problems(rel, err))
+        return rel, None
 
 
 def _load_list(root: Path, bank: Bank, name: str, model: type[M], into: dict[str, M]) -> None:
@@ -224,12 +233,8 @@ def heading_paths(body: str) -> list[str]:
 
 def _load_search_terms(root: Path, bank: Bank) -> None:
     for path in sorted((root / SEARCH_TERMS_DIR).glob("*.yaml")):
-        rel = _rel(path, root)
-        data = _read_yaml(path, rel, bank.problems)
-        try:
-            terms = SearchTerms.model_validate(data)
-        except ValidationError as err:
-            bank.problems.extend(_validation_problems(rel, err))
+        rel, terms = _read_model(path, root, bank, SearchTerms)
+        if terms is None:
             continue
         if terms.note != path.stem:
             bank.problems.append(ContentProblem(rel, "note", "must match the file name"))

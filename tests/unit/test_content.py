@@ -157,7 +157,9 @@ def test_every_note_section_has_search_terms_checked_against_its_headings(tmp_pa
     )
     (tmp_path / "search_terms" / "n2.yaml").write_text("note: n2\nsections:\n  Keys: [k1]\n")
     (tmp_path / "search_terms" / "n3.yaml").write_text("note: n3\nsections:\n  Keys: ['a; b']\n")
+    (tmp_path / "search_terms" / "n4.yaml").write_text("")
     problems = [str(p) for p in load_bank(tmp_path).problems]
     assert any("search_terms/n1.yaml: sections.Values: no such heading" in p for p in problems)
     assert any("search_terms/n2.yaml: note: no note 'n2'" in p for p in problems)
     assert any("search_terms/n3.yaml" in p and "sections" in p for p in problems)
+    assert any("search_terms/n4.yaml: (file): empty file" in p for p in problems)

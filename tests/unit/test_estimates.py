@@ -927,3 +927,41 @@ def test_the_candidates_own_split_is_no_scale_input() -> None:
     )
     assert scale_conflicts("- 50 ingesters → 2M active series each\n- 8 GB RAM each", facts) == []
     assert scale_conflicts("We track about 10 million active series in total.", facts) != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A rate times the count of its period in the claim's is the same rate, per the claim's.
+        "Parquet at roughly 5:1 gives ~8 TB/day, ×365 ≈ 2.9 PB a year.",
+        "12 commits an hour × 24 = 288 commits a day per table.",
+        # A power written out is one figure, and a count restated after "≈" is the same count.
+        "Keyspace: 5 years is 6B links; base62 with 7 characters = 62^7 ≈ 3.5 trillion.",
+        # "one hundred" is 100, not 1.
+        "the big doc: one hundred editors × 5 ops/s = 500 ops/s into one session",
+        # The claim is the first term of a sum written after it.
+        "3.5M × $0.0015 + 1.5M × $0.018 = $5.25k + $27k ≈ $32k.",
+        # A bare figure echoed from a time earlier is read as written when that gives the kind.
+        "Clients batch every 100 ms; a typist does 5 ops/s. 100 × 5 = 500 ops/s for the doc.",
+        # A peak rate is no average: a daily total right after it is a figure of its own.
+        "Unknown outcomes run at 3 a second at peak, ~20,000 a day overall.",
+    ],
+)
+def test_more_correct_working_is_not_flagged(text: str) -> None:
+    assert [e for e in check_message(text) if e.verdict != "ok"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("Parquet at roughly 5:1 gives ~8 TB/day, ×365 ≈ 29 PB a year.", "29 PB a year"),
+        ("12 commits an hour × 24 = 2,880 commits a day per table.", "2,880 commits a day"),
+        (
+            "the big doc: one hundred editors × 5 ops/s = 5,000 ops/s into one session",
+            "5,000 ops/s",
+        ),
+        ("3.5M × $0.0015 + 1.5M × $0.018 = $52k + $27k ≈ $79k.", "$52k"),
+    ],
+)
+def test_the_same_shapes_with_a_slip_are_flagged(text: str, wrong: str) -> None:
+    assert wrong in [e.claim.text for e in check_message(text) if e.verdict != "ok"]
