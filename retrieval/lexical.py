@@ -142,27 +142,32 @@ class LexicalIndex:
         q = set(tokenize(query))
         if not q:
             return []
-        scored: list[tuple[float, float, int]] = []
+        scored: list[tuple[bool, float, float, int]] = []
         for row, (title, path) in enumerate(self._words):
             if allowed is not None and not allowed[row]:
                 continue
             ranks = []
-            # The section's own title, then its other names (see _other_names).
+            # The section's own title, then its other names (see _other_names); a match by
+            # the title ranks before any match by another name.
             for i, words in enumerate([title, *self._aliases[row]]):
                 hit = _named(words, q)
                 dice = 2 * hit / (len(q) + len(words)) if words else 0.0
                 # Or every title word is in the query and the heading path names half the
                 # query: "purging cdn content" is "CDNs and edge computing > Purge".
                 whole = i == 0 and hit == len(words) and _named(q, path) >= len(q) / 2
-                if words and (whole or dice > TITLE_DICE):
-                    ranks.append((-hit / len(words), -dice))
+                # Another name counts only when the query says all of it: "jump consistent
+                # hash" is another thing than "consistent hashing".
+                named = dice > TITLE_DICE and (i == 0 or hit == len(words))
+                if words and (whole or named):
+                    ranks.append((i > 0, -hit / len(words), -dice))
             if ranks:
                 scored.append((*min(ranks), row))
-        paths = {self._path(row) for *_, row in scored}
+        # A section matched by its title stands aside for a sub-section matched by its title.
+        titled = {self._path(row) for by_name, *_, row in scored if not by_name}
         kept = [
             row
             for *_, row in sorted(scored)
-            if not any(p.startswith(f"{self._path(row)} >") for p in paths)
+            if not any(p.startswith(f"{self._path(row)} >") for p in titled)
         ]
         return kept[:n]
 

@@ -81,3 +81,22 @@ def test_a_section_is_found_by_its_other_names() -> None:
     assert index.title_matches("wide column databases", 5) == [1]
     # A term, like a title, must share most of its words with the query.
     assert index.title_matches("what caching tier for cold starts and invalidation races", 5) == []
+
+
+def test_a_title_outranks_another_name_and_a_partial_name_does_not_count() -> None:
+    index = LexicalIndex(
+        "s",
+        ["a", "b"],
+        ["text"] * 2,
+        [
+            {"heading": "Partitioning > Consistent hashing"},
+            {
+                "heading": "Partitioning > Consistent hashing > Alternatives",
+                "terms": "jump consistent hash; rendezvous hashing",
+            },
+        ],
+        None,
+    )
+    # "jump consistent hash" is another thing: the section named for the query stays first.
+    assert index.title_matches("consistent hashing", 5) == [0]
+    assert index.title_matches("rendezvous hashing", 5) == [1]
