@@ -549,9 +549,10 @@ def _expression(m: _Msg, j: int) -> Estimate | None:
     # A bare figure takes the unit it was given earlier (_echo), unless that reading cannot
     # give the claim's kind and one without the times echoed (or without any echo) can
     # ("every 100 ms ... 5 ops/s ... 100 × 5 = 500 ops/s").
+    echoed = [_echo(m, i) for i in idx]
     readings = [
-        [_echo(m, i) for i in idx],
-        [m.toks[i] if _echo(m, i).q.kind == "duration" else _echo(m, i) for i in idx],
+        echoed,
+        [m.toks[i] if e.q.kind == "duration" else e for i, e in zip(idx, echoed, strict=True)],
         [m.toks[i] for i in idx],
     ]
     res = None

@@ -28,13 +28,12 @@ from content.schema import (
     Stance,
     VaguePhrase,
 )
+from retrieval.loaders import load_bytes, section_key
 
 M = TypeVar("M", bound=BaseModel)
 CONTENT_DIR = Path(__file__).resolve().parent
 NOTE_WORDS = (400, 1200)
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
-_HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(```|~~~)")
 SEARCH_TERMS_DIR = "search_terms"
 # libyaml's parser reads the bank about ten times faster than the pure-Python one, same data.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -216,19 +215,13 @@ def _load_notes(root: Path, bank: Bank) -> None:
         bank.notes[note.id] = note
 
 
-def heading_paths(body: str) -> list[str]:
-    """The paths of a note's headings below its title ("Origin protection > Origin shield")."""
-    paths: list[str] = []
-    stack: list[str] = []
-    in_fence = False
-    for line in body.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        m = None if in_fence else _HEADING.match(line)
-        if m:
-            stack = [*stack[: len(m.group(1)) - 2], m.group(2)]
-            paths.append(" > ".join(stack))
-    return paths
+def heading_paths(note: Note) -> list[str]:
+    """The keys search terms give a note's sections: each heading's path below the note's
+    title ("Origin protection > Origin shield"), read by the parser retrieval indexes with."""
+    doc = load_bytes(note.body.encode(), source=note.path, kind="markdown")
+    # A heading with no text of its own before its sub-headings is in their paths only.
+    paths = (s.path[:n] for s in doc.sections for n in range(1, len(s.path) + 1))
+    return list(dict.fromkeys(key for path in paths if (key := section_key(doc, path))))
 
 
 def _load_search_terms(root: Path, bank: Bank) -> None:
@@ -243,7 +236,7 @@ def _load_search_terms(root: Path, bank: Bank) -> None:
         if note is None:
             bank.problems.append(ContentProblem(rel, "note", f"no note {terms.note!r}"))
             continue
-        known = set(heading_paths(note.body))
+        known = set(heading_paths(note))
         for key in terms.sections:
             if key not in known:
                 bank.problems.append(ContentProblem(rel, f"sections.{key}", "no such heading"))

@@ -16,7 +16,7 @@ from agents.interviewer.engine import InterviewEngine
 from content.loader import Bank
 from evals import datasets
 from evals.splits import split_of
-from retrieval.chunking import HEADING_SEPARATOR
+from retrieval.loaders import HEADING_SEPARATOR
 
 
 def section_key(citation: Any) -> str:

@@ -12,11 +12,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from retrieval.loaders import Section
+from retrieval.loaders import HEADING_SEPARATOR, Section
 
 MAX_TOKENS = 200  # MiniLM reads at most 256 word pieces; leave room for the heading line
 OVERLAP_TOKENS = 32
-HEADING_SEPARATOR = " > "
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'`*])")
 

@@ -17,9 +17,16 @@ from pydantic import BaseModel, Field
 
 from content.loader import bundled_bank, notes_search_terms
 from core.settings import Settings
-from retrieval.chunking import HEADING_SEPARATOR, Chunk, chunk_sections
+from retrieval.chunking import Chunk, chunk_sections
 from retrieval.lexical import TERM_SEPARATOR
-from retrieval.loaders import SUFFIXES, LoadedDocument, LoaderError, load_file
+from retrieval.loaders import (
+    HEADING_SEPARATOR,
+    SUFFIXES,
+    LoadedDocument,
+    LoaderError,
+    load_file,
+    section_key,
+)
 from retrieval.store import (
     NOTES_CORPUS,
     batched,
@@ -107,8 +114,6 @@ def chunk_records(
     doc: LoadedDocument, model: str, terms: SectionTerms | None = None
 ) -> list[tuple[str, Chunk, dict[str, Any]]]:
     out = []
-    # Terms are keyed by the heading path below the document's title (its one top heading).
-    below_title = len({s.path[0] for s in doc.sections}) == 1
     for chunk in chunk_sections(doc.sections):
         meta: dict[str, Any] = {
             "source": doc.source,
@@ -120,16 +125,15 @@ def chunk_records(
         }
         if doc.topics:  # Chroma rejects empty lists
             meta["topics"] = doc.topics
-        if terms and (names := _terms_of(chunk, terms, below_title)):
+        if terms and (names := _terms_of(chunk, terms, section_key(doc, chunk.path))):
             meta["terms"] = TERM_SEPARATOR.join(names)
         out.append((f"{doc.doc_id}#{chunk.index}", chunk, meta))
     return out
 
 
-def _terms_of(chunk: Chunk, terms: SectionTerms, below_title: bool) -> tuple[str, ...]:
-    """The search terms of the chunk's own section and, when it holds the whole subtree, of
-    each of its sub-sections."""
-    key = HEADING_SEPARATOR.join(chunk.path[1:] if below_title else chunk.path)
+def _terms_of(chunk: Chunk, terms: SectionTerms, key: str) -> tuple[str, ...]:
+    """The search terms of the chunk's own section (`key`) and, when it holds the whole
+    subtree, of each of its sub-sections."""
     prefix = f"{key}{HEADING_SEPARATOR}" if key else ""
     found = list(terms.get(key, ()))
     if chunk.subtree:

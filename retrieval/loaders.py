@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 MAX_BYTES = 5 * 1024 * 1024
+HEADING_SEPARATOR = " > "  # between the headings of a section's path
 SUFFIXES: dict[str, str] = {
     ".md": "markdown",
     ".markdown": "markdown",
@@ -72,6 +73,14 @@ class LoadedDocument:
         if isinstance(topics, str):
             topics = [topics]
         return [str(t) for t in topics]
+
+
+def section_key(doc: LoadedDocument, path: tuple[str, ...]) -> str:
+    """A section's heading path below the document's title, when the document has one top
+    heading ("Origin protection > Origin shield"); its whole path otherwise. How a document's
+    search terms name its sections (content/search_terms)."""
+    below_title = len({s.path[0] for s in doc.sections}) == 1
+    return HEADING_SEPARATOR.join(path[1:] if below_title else path)
 
 
 def kind_of(name: str) -> str:

@@ -145,7 +145,7 @@ def test_every_note_section_has_search_terms_checked_against_its_headings(tmp_pa
     bank = load_bank()
     for nid, note in bank.notes.items():
         assert nid in bank.search_terms, f"content/search_terms/{nid}.yaml is missing"
-        assert set(bank.search_terms[nid].sections) == set(heading_paths(note.body)), nid
+        assert set(bank.search_terms[nid].sections) == set(heading_paths(note)), nid
     # A term for a heading the note does not have, or for no note at all, is reported.
     for sub in ("notes", "search_terms"):
         (tmp_path / sub).mkdir()

@@ -7,9 +7,12 @@ import numpy as np
 from retrieval.lexical import LexicalIndex
 
 
-def _index(headings: list[str]) -> LexicalIndex:
+def _index(headings: list[str], terms: dict[int, str] | None = None) -> LexicalIndex:
+    """Rows with these headings; `terms` gives some rows their search terms ("a; b")."""
     ids = [f"c{i}" for i in range(len(headings))]
-    metas = [{"heading": h} for h in headings]
+    metas: list[dict[str, str]] = [{"heading": h} for h in headings]
+    for row, joined in (terms or {}).items():
+        metas[row]["terms"] = joined
     return LexicalIndex("s", ids, ["text"] * len(ids), metas, None)
 
 
@@ -61,19 +64,13 @@ def test_clipped_and_plural_forms_and_layer_names() -> None:
 
 
 def test_a_section_is_found_by_its_other_names() -> None:
-    index = LexicalIndex(
-        "s",
-        ["a", "b", "c"],
-        ["text"] * 3,
+    index = _index(
         [
-            {
-                "heading": "CDNs > Origin protection > Origin shield",
-                "terms": "tiered caching; mid-tier cache",
-            },
-            {"heading": "Databases > The families > Wide-column (Cassandra, ScyllaDB, Bigtable)"},
-            {"heading": "CDNs > Purge", "terms": "cache invalidation"},
+            "CDNs > Origin protection > Origin shield",
+            "Databases > The families > Wide-column (Cassandra, ScyllaDB, Bigtable)",
+            "CDNs > Purge",
         ],
-        None,
+        {0: "tiered caching; mid-tier cache", 2: "cache invalidation"},
     )
     # A search term names the section as its title would.
     assert index.title_matches("tiered caching between pops and origin", 5) == [0]
@@ -84,18 +81,9 @@ def test_a_section_is_found_by_its_other_names() -> None:
 
 
 def test_a_title_outranks_another_name_and_a_partial_name_does_not_count() -> None:
-    index = LexicalIndex(
-        "s",
-        ["a", "b"],
-        ["text"] * 2,
-        [
-            {"heading": "Partitioning > Consistent hashing"},
-            {
-                "heading": "Partitioning > Consistent hashing > Alternatives",
-                "terms": "jump consistent hash; rendezvous hashing",
-            },
-        ],
-        None,
+    index = _index(
+        ["Partitioning > Consistent hashing", "Partitioning > Consistent hashing > Alternatives"],
+        {1: "jump consistent hash; rendezvous hashing"},
     )
     # "jump consistent hash" is another thing: the section named for the query stays first.
     assert index.title_matches("consistent hashing", 5) == [0]
