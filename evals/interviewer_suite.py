@@ -143,7 +143,10 @@ def run_interviewer_suite(
     evaluator: OfflineEvaluator,
     sse: bool = False,
     progress: Callable[[int], None] | None = None,
+    planted_per_kind: int | None = None,
 ) -> dict[str, Any]:
+    """Scripted candidates of every kind, then the planted estimate cases of the validation split
+    (all of them, or the first `planted_per_kind` of each kind), twists and hint citations."""
     started = time.perf_counter()
     questions = scripted_questions()[:QUESTIONS]
     runs = []
@@ -232,7 +235,9 @@ def run_interviewer_suite(
     def runner(cand: Candidate, turns: int = MAX_TURNS) -> dict[str, Any]:
         return run_interview(client, cand, advance, evaluator.embedder, sse=sse, turns=turns)
 
-    planted = run_planted(runner, evaluator, split="validation", progress=progress)
+    planted = run_planted(
+        runner, evaluator, split="validation", progress=progress, per_kind=planted_per_kind
+    )
     metrics.update(planted["metrics"])
     metrics.update(twist_runs(runner, evaluator, questions))
     ensure_notes_indexed(settings, evaluator.embedder)

@@ -47,9 +47,18 @@ def run_planted(
     evaluator: OfflineEvaluator,
     split: str | None = "validation",
     progress: Callable[[int], None] | None = None,
+    per_kind: int | None = None,
 ) -> dict[str, Any]:
-    """`run_interview(candidate, turns=...)` runs one interview and returns its record."""
+    """`run_interview(candidate, turns=...)` runs one interview and returns its record.
+
+    `per_kind` keeps only the first that many cases of each kind, in file order: a fixed sample
+    for tests that check the path, not the rates (the eval gate runs every case)."""
     cases = [c for c in datasets.estimate_cases() if split is None or split_of(c.question) == split]
+    if per_kind is not None:
+        by_kind: dict[str, list[EstimateCase]] = defaultdict(list)
+        for c in cases:
+            by_kind[c.kind].append(c)
+        cases = [c for c in cases if by_kind[c.kind].index(c) < per_kind]
     probed: dict[str, list[bool]] = defaultdict(list)
     listed: list[bool] = []
     runs: dict[str, dict[str, Any]] = {}

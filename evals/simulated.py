@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -113,9 +114,12 @@ class Candidate:
         return " ".join(self.sentences[i] for i in sorted(picked))
 
 
-def _script(question_id: str, band: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _script(question_id: str, band: str) -> tuple[str, ...]:
+    """The sentences of the first labelled answer of this band (read once per process: the
+    planted suite makes about a thousand candidates)."""
     answers = [a for a in datasets.graded_answers() if a.question == question_id and a.band == band]
-    return [s.text for a in answers[:1] for s in split_sentences(a.answer) if len(s.text) > 20]
+    return tuple(s.text for a in answers[:1] for s in split_sentences(a.answer) if len(s.text) > 20)
 
 
 def scripted_questions() -> list[str]:
@@ -130,7 +134,7 @@ def make_candidate(kind: str, question_id: str, embedder: MiniLMEmbedder) -> Can
     band = "weak" if kind in ("weak", "injection") else "strong"
     if kind.startswith("strong"):
         band = "strong"
-    sentences = _script(question_id, band)
+    sentences = list(_script(question_id, band))
     vectors = embedder.encode(sentences) if sentences else None
     return Candidate(kind, question_id, sentences, vectors)
 

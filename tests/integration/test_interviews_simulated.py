@@ -16,6 +16,10 @@ from tests.support.engines import offline_evaluator
 from tests.support.openai_server import Reply
 from tests.support.scripted_llm import responder
 
+# The planted estimate cases run here as a fixed sample (the first few of each kind): enough to
+# drive the numbers check through HTTP and SSE on each engine; the eval gate runs all of them.
+PLANTED_PER_KIND = 4
+
 
 def _assert_behaviour(metrics: dict) -> None:
     assert metrics["interviewer_one_question_rate"] == 1.0, metrics
@@ -25,6 +29,10 @@ def _assert_behaviour(metrics: dict) -> None:
     assert metrics["interviewer_clarify_answered_rate"] == 1.0, metrics
     assert metrics["interviewer_probe_targeting_rate"] >= 0.8, metrics
     assert metrics["interviewer_strong_beats_weak_rate"] == 1.0, metrics
+    # The sampled slips reach the numbers check through this engine, and clean figures pass.
+    assert metrics["interviewer_planted_cases"] >= 4 * PLANTED_PER_KIND, metrics
+    assert metrics["interviewer_estimate_probe_rate"] > 0.0, metrics
+    assert metrics["interviewer_number_false_alarm_rate"] <= 0.25, metrics
 
 
 @pytest.mark.slow
@@ -33,7 +41,12 @@ def test_every_candidate_kind_offline_engine(app_settings, clock) -> None:
     app.state.clock = clock
     with TestClient(app) as client:
         out = run_interviewer_suite(
-            client, clock.advance, app_settings, offline_evaluator(), sse=True
+            client,
+            clock.advance,
+            app_settings,
+            offline_evaluator(),
+            sse=True,
+            planted_per_kind=PLANTED_PER_KIND,
         )
     print("offline interviewer metrics:", out["metrics"])
     _assert_behaviour(out["metrics"])
@@ -54,7 +67,14 @@ def test_every_candidate_kind_llm_engine(app_settings, clock, openai_server) -> 
     app = create_app(settings)
     app.state.clock = clock
     with TestClient(app) as client:
-        out = run_interviewer_suite(client, clock.advance, settings, offline_evaluator(), sse=True)
+        out = run_interviewer_suite(
+            client,
+            clock.advance,
+            settings,
+            offline_evaluator(),
+            sse=True,
+            planted_per_kind=PLANTED_PER_KIND,
+        )
     print("llm interviewer metrics:", out["metrics"])
     _assert_behaviour(out["metrics"])
     chats = openai_server.chat_requests
