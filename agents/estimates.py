@@ -615,9 +615,23 @@ def _shaped(m: _Msg, j: int) -> Estimate | None:
         # A rate spread over a duration restates the rate; if the duration isn't the rate's own
         # period (a day as 3,600 s), the claim is off by that factor and reads as a unit slip.
         res = x.pq if x.per and y.q.kind == "duration" else x.pq / y.pq
+        if op == "×" and _per_own_entity(m, j, x):
+            # "256 partitions at 30k/s is ~117/s per partition": the rate shared among them
+            terms = f"{y.q.text} / {x.q.text}"
+            if est := _judge(m, j, [j - 2, j - 1], y.pq / x.pq, ["/"], terms=terms):
+                return est
+            continue
         if est := _judge(m, j, [j - 2, j - 1], x.pq * y.pq if op == "×" else res, [op]):
             return est
     return None
+
+
+def _per_own_entity(m: _Msg, j: int, count: _Tok) -> bool:
+    """Whether the claim is per one of the entities `count` counts ("256 partitions at 30k/s
+    is ~117/s per partition")."""
+    entity = _per_entity(m.text, m.toks[j])
+    words = re.findall(_W, entity.string[entity.end() - 1 : entity.end() + 30]) if entity else []
+    return count.q.kind == "count" and bool(words) and _norm(words[0])[:5] in _nouns(m.text, count)
 
 
 def _percent(m: _Msg, j: int) -> Estimate | None:

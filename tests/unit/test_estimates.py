@@ -965,3 +965,18 @@ def test_more_correct_working_is_not_flagged(text: str) -> None:
 )
 def test_the_same_shapes_with_a_slip_are_flagged(text: str, wrong: str) -> None:
     assert wrong in [e.claim.text for e in check_message(text) if e.verdict != "ok"]
+
+
+def test_a_rate_shared_among_the_entities_it_is_per_is_a_quotient() -> None:
+    # "N partitions at R is Z per partition": R spread over the N, not N times R.
+    shared = "Queue partitioning: 256 partitions at 30k/s peak is ~117/s per partition."
+    assert [e.verdict for e in check_message(shared)] == ["ok"]
+    slipped = check_message("256 partitions at 30k/s peak is ~1,170/s per partition.")
+    assert [(e.claim.text, e.verdict) for e in slipped] == [("1,170/s", "off")]
+    # Per something else, or each at the rate: the product, as before.
+    assert [e.verdict for e in check_message("200 shards at 5k writes/s each is 1M writes/s.")] == [
+        "ok"
+    ]
+    assert [
+        e.verdict for e in check_message("200 shards at 5k writes/s each is 10M writes/s.")
+    ] == ["off"]
