@@ -626,6 +626,20 @@ def _shaped(m: _Msg, j: int) -> Estimate | None:
     return None
 
 
+_LONG_PERIODS = ("day", "week", "month", "year")
+
+
+def _at_peak(m: _Msg, i: int) -> bool:
+    """Whether a rate is labelled the peak: "3,000/s peak", "30k/s at peak", "a peak of 3k/s"."""
+    tok = m.toks[i]
+    before = m.text[max(0, tok.q.start - 12) : tok.q.start].lower()
+    return tok.q.kind == "rate" and bool(
+        re.match(rf"\s*(?:{_LOAD_LABEL})", m.text[tok.q.end :], re.I)
+        and "peak" in m.text[tok.q.end : tok.q.end + 16].lower()
+        or re.search(r"\bpeak\s+(?:of\s+|at\s+)?~?$", before)
+    )
+
+
 def _per_own_entity(m: _Msg, j: int, count: _Tok) -> bool:
     """Whether the claim is per one of the entities `count` counts ("256 partitions at 30k/s
     is ~117/s per partition")."""
@@ -682,6 +696,12 @@ def _convert(m: _Msg, j: int) -> Estimate | None:
     # "1 GB/s average, 3 GB/s peak, ~86 TB a day": the day restates the average before the peak.
     x_peak = _LABEL_AFTER.match(m.text, x.q.end) and "peak" in m.text[x.q.end : z.q.start]
     average = m.toks[j - 2] if j >= 2 and m.toks[j - 2].q.kind == x.q.kind else None
+    if average is not None and (
+        j - 2 in m.derived.get(j - 1, set())
+        or re.search(r"\bat\s+(?:the\s+)?~?$", m.gap(j - 2, j - 1))
+    ):
+        average = None  # worked out from the peak ("0.1% of 3,000/s = 3/s at peak"), or said to
+        # be at it ("3/s at the 3,000/s peak"): no average either
     if est and est.verdict != "ok" and x_peak:
         # A peak is no average: a daily total after it restates the average before it, or
         # is a figure of its own ("3/s at peak, ~20k a day overall").
@@ -1070,6 +1090,8 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
         m.text[claim.q.end : claim.q.end + 30]
     ):
         return None  # "13 months / 1 minute": a count of periods only when it says so
+    if est.ratio < 1 and claim.per in _LONG_PERIODS and any(_at_peak(m, i) for i in best.idx):
+        return None  # "3/s at the 3,000/s peak, ~20k a day": a day is no peak, the total is lower
     first = min(best.idx)
     span = " ".join(m.gap(i, i + 1) for i in range(first, j))  # the words, not the figures
     after = m.text[claim.q.end :]

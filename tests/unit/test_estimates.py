@@ -980,3 +980,21 @@ def test_a_rate_shared_among_the_entities_it_is_per_is_a_quotient() -> None:
     assert [
         e.verdict for e in check_message("200 shards at 5k writes/s each is 10M writes/s.")
     ] == ["off"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The figure before a peak is no average when it was worked out from the peak...
+        "Timeouts: 0.1% of 3,000/s = 3 unknown payments a second at peak, ~20,000 a day overall.",
+        # ... or is said to be at it; and a peak rate over a whole day overstates the day.
+        "0.1% of auths time out — 3/s at the 3,000/s peak, ~20k a day over 20M payments.",
+    ],
+)
+def test_a_daily_total_is_not_read_from_a_peak(text: str) -> None:
+    assert [e for e in check_message(text) if e.verdict != "ok"] == []
+
+
+def test_a_daily_total_above_the_peak_rate_is_still_a_slip() -> None:
+    slipped = check_message("At a 3,000/s peak, 0.1% of those is ~3/s, about 2.6M a day.")
+    assert [e.claim.text for e in slipped if e.verdict != "ok"] == ["2.6M a day"]
