@@ -568,7 +568,8 @@ def _expression(m: _Msg, j: int) -> Estimate | None:
     return None if res is None else _judge(m, j, idx, res, ops)
 
 
-_STRAIGHT_OP = r"\s*,?\s*(?:×|\*|x|/|÷)\s*~?"
+# ... or after the noun the result counts ("→ 100M prefixes × 10 × 8-byte IDs = 8 GB").
+_STRAIGHT_OP = rf"\s*,?\s*(?:{_NOUN}\s+){{0,2}}(?:×|\*|x|/|÷)\s*~?"
 _PLUS_NEXT = re.compile(r"\s*(?:\+|plus\b)")
 
 

@@ -998,3 +998,11 @@ def test_a_daily_total_is_not_read_from_a_peak(text: str) -> None:
 def test_a_daily_total_above_the_peak_rate_is_still_a_slip() -> None:
     slipped = check_message("At a 3,000/s peak, 0.1% of those is ~3/s, about 2.6M a day.")
     assert [e.claim.text for e in slipped if e.verdict != "ok"] == ["2.6M a day"]
+
+
+def test_working_carries_on_from_a_result_and_the_noun_it_counts() -> None:
+    said = "Assume ~5 kept prefixes per query over 20M queries → 100M prefixes × 10 × 8-byte IDs"
+    right = check_message(said + " = 8 GB.")
+    assert [(e.claim.text, e.verdict) for e in right] == [("100M", "ok"), ("8 GB", "ok")]
+    wrong = check_message(said + " = 80 GB.")
+    assert [(e.claim.text, e.verdict) for e in wrong] == [("100M", "ok"), ("80 GB", "off")]
