@@ -616,6 +616,12 @@ def _shaped(m: _Msg, j: int) -> Estimate | None:
         # A rate spread over a duration restates the rate; if the duration isn't the rate's own
         # period (a day as 3,600 s), the claim is off by that factor and reads as a unit slip.
         res = x.pq if x.per and y.q.kind == "duration" else x.pq / y.pq
+        if (
+            op == "/"
+            and re.match(r"\s*each\b", m.gap(j - 1, j))
+            and not _per_entity(m.text, m.toks[j])
+        ):
+            continue  # "~15 attempts over 3 days each → 375M/day": per entity, times a count
         if op == "×" and _per_own_entity(m, j, x):
             # "256 partitions at 30k/s is ~117/s per partition": the rate shared among them
             terms = f"{y.q.text} / {x.q.text}"

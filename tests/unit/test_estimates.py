@@ -1006,3 +1006,12 @@ def test_working_carries_on_from_a_result_and_the_noun_it_counts() -> None:
     assert [(e.claim.text, e.verdict) for e in right] == [("100M", "ok"), ("8 GB", "ok")]
     wrong = check_message(said + " = 80 GB.")
     assert [(e.claim.text, e.verdict) for e in wrong] == [("100M", "ok"), ("80 GB", "off")]
+
+
+def test_a_time_each_entity_takes_is_not_the_whole_systems_rate() -> None:
+    # "15 attempts over 3 days each": per entity; the daily total multiplies by a count.
+    said = "5% fail first time → 25M/day enter backoff; ~15 attempts over 3 days each → "
+    assert [e.verdict for e in check_message(said + "375M retry attempts/day.")] == ["ok"]
+    # Per entity, the quotient still reads.
+    each = check_message("Each user sends 30 messages over 3 days each, so 10 a day per user.")
+    assert [(e.working, e.verdict) for e in each] == [("30 / 3 days ≈ 10 per day", "ok")]
