@@ -651,8 +651,14 @@ def _per_own_entity(m: _Msg, j: int, count: _Tok) -> bool:
     """Whether the claim is per one of the entities `count` counts ("256 partitions at 30k/s
     is ~117/s per partition")."""
     entity = _per_entity(m.text, m.toks[j])
-    words = re.findall(_W, entity.string[entity.end() - 1 : entity.end() + 30]) if entity else []
-    return count.q.kind == "count" and bool(words) and _norm(words[0])[:5] in _nouns(m.text, count)
+    stem = _entity_stem(entity) if entity else ""
+    return count.q.kind == "count" and bool(stem) and stem in _nouns(m.text, count)
+
+
+def _entity_stem(entity: re.Match[str]) -> str:
+    """The five-letter stem of the entity a `_PER_ENTITY` match names ("per partition": "parti")."""
+    words = re.findall(_W, entity.string[entity.end() - 1 : entity.end() + 30])
+    return _norm(words[0])[:5] if words else ""
 
 
 def _percent(m: _Msg, j: int) -> Estimate | None:
@@ -1010,10 +1016,9 @@ def _sum_pair(m: _Msg, i: int) -> bool:
 def _divided_by_entity(m: _Msg, best: _Reading, entity: re.Match[str]) -> bool:
     """Whether a per-entity claim's reading divides by the count of those entities: "50M rps
     against 300 PoPs averages 1,700 rps per PoP" is linked, its count is the 300."""
-    words = re.findall(_W, entity.string[entity.end() - 1 : entity.end() + 30])
-    if "/" not in best.syms or not words:
+    stem = _entity_stem(entity)
+    if "/" not in best.syms or not stem:
         return False
-    stem = _norm(words[0])[:5]
     return any(m.toks[i].q.kind == "count" and stem in _nouns(m.text, m.toks[i]) for i in best.idx)
 
 
