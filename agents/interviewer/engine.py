@@ -341,12 +341,17 @@ class InterviewEngine:
             )
             for n in state.numbers
         ]
-        slips = [
-            (max(n.ratio, 1 / n.ratio) if n.ratio > 0 else NUMBER_BIG_SLIP, n.corrected)
-            for n in state.numbers
-            if n.verdict != "ok"
-        ]
-        deltas = {"requirements": -number_penalty(slips)}
+        # A figure said again (the same words, the same verdict) is one slip, not two: put right
+        # if it was put right either time.
+        slips: dict[tuple[str, str], tuple[float, bool]] = {}
+        for n in state.numbers:
+            if n.verdict == "ok":
+                continue
+            factor = max(n.ratio, 1 / n.ratio) if n.ratio > 0 else NUMBER_BIG_SLIP
+            key = (normalise(n.claim), n.verdict)
+            seen, fixed = slips.get(key, (0.0, False))
+            slips[key] = (max(seen, factor), fixed or n.corrected)
+        deltas = {"requirements": -number_penalty(list(slips.values()))}
         twist = None
         tw = state.twist
         found = next((t for t in question.twists if tw and t.id == tw.id), None)

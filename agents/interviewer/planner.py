@@ -61,13 +61,14 @@ def _facts_text(reading: Reading) -> str:
     return " ".join(f"{f.name[:1].upper()}{f.name[1:]}: {f.value}." for f in reading.facts)
 
 
-def _puts_right(n: NumberCheck, said: list[Quantity], checked: list[Quantity]) -> bool:
+def _puts_right(n: NumberCheck, said: list[Quantity], checked: list[Quantity], clean: bool) -> bool:
     """Whether the figures just said put right the one questioned: one of its kind within OFF
     of what it should have been (the claim over its ratio to our value or to the fact), or the
-    same figure again as the result of working that checks out."""
+    same figure again as the result of working that checks out. `clean`: the message has
+    working and nothing in it was flagged."""
     claim = next(iter(extract_quantities(n.claim)), None)
     if claim is None or n.ratio <= 0:
-        return True  # nothing to compare with: the old reading, any correct message
+        return clean  # nothing to compare with: the old reading, any correct message
     target = claim.value / n.ratio
 
     def near(q: Quantity, value: float) -> bool:
@@ -239,16 +240,20 @@ class Planner:
         interviewer questioned last turn is corrected when the new message gets it right.
         Returns whether this message corrected one."""
         fixed = False
-        right = reading.kind == "answer" and not reading.conflicts and bool(reading.estimates)
-        if right and all(e.verdict == "ok" for e in reading.estimates):
+        if reading.kind == "answer":
             # Put right: a figure of its kind near what it should have been, or the same figure
             # derived again in working we can check (our reading was wrong); not any correct
-            # figure about something else.
-            checked = [e.claim for e in reading.estimates]
-            said = extract_quantities(reading.text)  # the claims checked are among them
+            # figure about something else. A figure this message gets wrong puts nothing
+            # right, but another flag in it (a scale input restated with the working) does not
+            # undo the one it fixes: that flag goes on the record on its own.
+            wrong = {e.claim.start for e in reading.estimates if e.verdict != "ok"}
+            wrong |= {c.quantity.start for c in reading.conflicts}
+            checked = [e.claim for e in reading.estimates if e.verdict == "ok"]
+            said = [q for q in extract_quantities(reading.text) if q.start not in wrong]
+            clean = bool(checked) and not wrong
             for n in st.numbers:
                 questioned = n.probed and n.turn == st.turn - 1 and n.verdict != "ok"
-                if questioned and not n.corrected and _puts_right(n, said, checked):
+                if questioned and not n.corrected and _puts_right(n, said, checked, clean):
                     n.corrected = fixed = True
         for e in reading.estimates:
             st.numbers.append(

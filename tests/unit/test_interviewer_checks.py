@@ -760,6 +760,36 @@ def test_a_figure_put_right_after_the_probe_is_acknowledged_once(
     assert engine_phrases().number_fixed not in later.text
 
 
+def test_a_figure_put_right_beside_another_flag_is_still_put_right(
+    engine: InterviewEngine,
+) -> None:
+    """The answer to the probe fixes the questioned figure but restates a scale input that
+    contradicts the facts: the fix counts (a slip fixed costs less than one left standing) and
+    the new flag goes on the record on its own, probed next."""
+    q = bundled_bank().questions["log-ingestion"]
+    said = [
+        "6 million events per second at 500 bytes each is 3 MB/s of ingest.",
+        "Sorry, 6 million events per second at 500 bytes each is 3 GB/s; we have 500,000 hosts.",
+    ]
+    state, plan = _play(engine, q, "fixed-beside", said, 60.0)
+    slip = next(n for n in state.numbers if n.claim == "3 MB/s")
+    assert slip.corrected
+    conflict = next(n for n in state.numbers if n.verdict == "scale_conflict")
+    assert conflict.claim == "500,000" and not conflict.corrected
+    assert plan.kind == "numbers" and "500,000" in plan.text
+
+
+def test_a_wrong_figure_again_puts_nothing_right(engine: InterviewEngine) -> None:
+    """Answering the probe with another wrong figure for the same thing fixes nothing."""
+    q = bundled_bank().questions["log-ingestion"]
+    said = [
+        "6 million events per second at 500 bytes each is 3 MB/s of ingest.",
+        "Let me redo it: 6 million events per second at 500 bytes each is 30 TB/s.",
+    ]
+    state, _ = _play(engine, q, "wrong-again", said, 60.0)
+    assert not any(n.corrected for n in state.numbers)
+
+
 def test_a_correct_figure_about_something_else_puts_nothing_right(
     engine: InterviewEngine,
 ) -> None:
@@ -850,6 +880,6 @@ def test_a_figure_derived_again_in_working_that_checks_out_clears_the_question()
     questioned = NumberCheck(turn=1, claim="1,200 shard copies", verdict="off", ratio=0.06)
     again = extract_quantities("400 shards × 3 replicas = 1,200 shard copies")[-1:]
     other = extract_quantities("so 1 million lookups a second")
-    assert _puts_right(questioned, again, checked=again)
-    assert not _puts_right(questioned, other, checked=other)
-    assert not _puts_right(questioned, again, checked=[])
+    assert _puts_right(questioned, again, checked=again, clean=True)
+    assert not _puts_right(questioned, other, checked=other, clean=True)
+    assert not _puts_right(questioned, again, checked=[], clean=True)
