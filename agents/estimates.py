@@ -755,6 +755,9 @@ _LATER_INPUT = re.compile(
     re.I,
 )
 _OPERAND_BEFORE = re.compile(r"(?:×|\*|\bx|\btimes)\s*~?$")
+# A figure that is the subject of the next equation ("so 800 entries is about 9.6 KB per user")
+# is its input, not the result of the working before it.
+_FEEDS_NEXT = re.compile(rf"\s*(?:{_NOUN}\s+){{0,3}}{_LINK}~?\d", re.I)
 SEARCH_BACK = 6  # the figures before a claim (this sentence and the one before) a reading may use
 SIMPLER = 0.1  # log-distance a reading with one more operand must win by to be preferred
 SKIP = 1.1  # log-distance each figure a reading steps over costs it (about a factor of 3)
@@ -1047,9 +1050,15 @@ _CARRIES_ON = re.compile(
 )
 
 
+# A clause in contrast starts a statement about something else.
+_CONTRAST = re.compile(r"[,;]\s*(?:while|whereas|unlike|compared\s+with|as\s+opposed\s+to)\b", re.I)
+
+
 def _one_thought(gap: str) -> bool:
     """The text between two inputs and their claim holds no new statement: no sentence break,
     or one the next sentence carries on from."""
+    if _CONTRAST.search(gap):
+        return False  # "six blocks is an hour, while on Ethereum we wait ~13 minutes"
     stops = list(re.finditer(r"[.!?;]\s", gap))
     if not stops:
         return True
@@ -1114,6 +1123,8 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     if _WORD_FACTOR.search(span) or per_entity or _LATER_INPUT.match(after):
         return None  # "times three replicas", "250 per gateway", "60 nodes at 64 GB each",
         # "200 connections onto each backend"
+    if _FEEDS_NEXT.match(after):
+        return None  # "so 800 entries is about 9.6 KB": the next equation's input
     if _OPERAND_BEFORE.search(m.text[: m.toks[first].q.start]):
         return None  # "... × 128 × 2 bytes": the tail of a product we did not read whole
     # Unlinked readings are guesses. A miss counts when it is a slip of a unit, of whole zeros

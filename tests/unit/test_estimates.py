@@ -1015,3 +1015,24 @@ def test_a_time_each_entity_takes_is_not_the_whole_systems_rate() -> None:
     # Per entity, the quotient still reads.
     each = check_message("Each user sends 30 messages over 3 days each, so 10 a day per user.")
     assert [(e.working, e.verdict) for e in each] == [("30 / 3 days ≈ 10 per day", "ok")]
+
+
+def test_a_clause_in_contrast_is_not_the_result_of_the_working_before_it() -> None:
+    # "while on Ethereum ... 13 minutes" is another chain's figure, not six 10-minute blocks.
+    said = "Six confirmations is about an hour at 10-minute blocks, while on Ethereum we wait "
+    assert [e for e in check_message(said + "for finality, roughly 13 minutes.")] == []
+    # Working inside one side of the contrast still reads, right or wrong.
+    right = check_message("6 blocks at 10 minutes is 60 minutes, while Ethereum takes 13.")
+    assert [(e.claim.text, e.verdict) for e in right] == [("60 minutes", "ok")]
+    wrong = check_message("6 blocks at 10 minutes is 6 minutes, while Ethereum takes 13.")
+    assert [(e.claim.text, e.verdict) for e in wrong] == [("6 minutes", "off")]
+
+
+def test_a_figure_that_opens_the_next_equation_is_its_input() -> None:
+    # "so 800 entries is about 9.6 KB": 800 is what the next product starts from, not a result
+    # of "12 bytes" and "4-byte" before it.
+    said = "An entry is an 8-byte id plus a 4-byte timestamp, 12 bytes, so 800 entries is about "
+    right = check_message(said + "9.6 KB.")
+    assert [(e.claim.text, e.verdict) for e in right] == [("9.6 KB", "ok")]
+    wrong = check_message(said + "96 KB.")
+    assert [(e.claim.text, e.verdict) for e in wrong] == [("96 KB", "off")]
