@@ -1,9 +1,10 @@
 """The numbers and contradiction checks alone, per file of planted estimation messages.
 
 `python -m evals.checker_report` prints, for each file under evals/data/estimates, how many
-planted number errors the checker flags, how many correct messages it flags (false alarms) and
-how many self-contradictions it finds. The held-out files were written blind to the checker; the
-interviewer suite measures the same checks end to end through the API.
+planted number errors the checker flags, how many correct messages it flags (false alarms), how
+many self-contradictions it finds, and how many consistent same-subject follow-ups (clean cases
+with an earlier commitment) it reads as contradicting it. The held-out files were written blind
+to the checker; the interviewer suite measures the same checks end to end through the API.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def file_report(path: Path, ev: OfflineEvaluator) -> dict[str, tuple[int, int]]:
         if case.kind == "self_contradiction":
             out["contradictions caught"].append(_contradicts(ev, case.earlier or "", case.message))
             continue
+        if case.earlier:  # a same-subject follow-up that agrees with the earlier commitment
+            out["contradiction false alarms"].append(_contradicts(ev, case.earlier, case.message))
         scale = list(bank.questions[case.question].scale)
         estimates = check_message(case.message)
         flagged = any(e.verdict != "ok" for e in estimates) or bool(

@@ -3,8 +3,10 @@ the interviewer's numbers, self-contradictions, clean controls, and twists adapt
 
 Each case of `evals/data/estimates/` is planted in an interview through the HTTP API: the flawed
 message is sent, and the interviewer's very next reply must question it (a false alarm when the
-case is clean). Arithmetic and unit slips are also replayed put right and corrected after the
-probe, in the same interview, to check that the grade follows the numbers.
+case is clean: a numbers probe on a correct message, or a contradiction probe on a message that
+agrees with the earlier commitment it follows). Arithmetic and unit slips are also replayed
+put right and corrected after the probe, in the same interview, to check that the grade follows
+the numbers.
 """
 
 from __future__ import annotations
@@ -67,9 +69,12 @@ def run_planted(
         run = _run(run_interview, evaluator, case.question, planted, case.id)
         runs[case.id] = run
         reply = run["replies"][len(planted) - 1]["reply"]
-        flagged = reply.get("kind") in ("numbers", "contradiction")
         if case.kind == "clean":
-            probed["clean"].append(flagged)
+            # A correct message questioned on its numbers; one that agrees with the earlier
+            # commitment it follows (the same subject again) questioned as a contradiction.
+            probed["clean"].append(reply.get("kind") == "numbers")
+            if case.earlier:
+                probed["consistent"].append(reply.get("kind") == "contradiction")
             said = " ".join(planted)
             claims = {e.claim.text for e in check_message(said)}
             listed.append(claims <= {n["claim"] for n in run["scorecard"]["numbers"]})
@@ -85,6 +90,7 @@ def run_planted(
             "interviewer_estimate_probe_rate": round(sum(numbers) / max(1, len(numbers)), 4),
             "interviewer_contradiction_probe_rate": rate.get("self_contradiction", 0.0),
             "interviewer_number_false_alarm_rate": rate.get("clean", 0.0),
+            "interviewer_contradiction_false_alarm_rate": rate.get("consistent", 0.0),
             "interviewer_numbers_listed_rate": round(sum(listed) / max(1, len(listed)), 4),
             **grade,
             "interviewer_planted_cases": len(cases),

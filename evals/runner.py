@@ -239,6 +239,7 @@ LOWER_IS_BETTER = (
     "grading_mae_weak",
     "interviewer_reask_rate",
     "interviewer_number_false_alarm_rate",
+    "interviewer_contradiction_false_alarm_rate",
     "resolution_outside_matched_rate",
     "freetext_weak_max_dimension_median",
     "freetext_on_topic_wrong_question_flags",
