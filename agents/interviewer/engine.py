@@ -330,27 +330,27 @@ class InterviewEngine:
     def _interview_checks(
         self, question: Question, ev: Evaluation, state: InterviewState, level: str
     ) -> Evaluation:
-        numbers = [
-            NumberFinding(
-                claim=n.claim,
-                recomputed=n.recomputed,
-                verdict=n.verdict,
-                working=n.working,
-                probed=n.probed,
-                corrected=n.corrected,
-            )
-            for n in state.numbers
-        ]
-        # A figure said again (the same words, the same verdict) is one slip, not two: put right
-        # if it was put right either time.
+        # A figure said again (the same words, the same verdict) is one estimate and at most one
+        # slip, listed once and charged once: probed or put right if it was either time.
+        merged: dict[tuple[str, str], NumberFinding] = {}
         slips: dict[tuple[str, str], tuple[float, bool]] = {}
         for n in state.numbers:
+            key = (normalise(n.claim), n.verdict)
+            seen = merged.get(key)
+            merged[key] = NumberFinding(
+                claim=seen.claim if seen else n.claim,
+                recomputed=seen.recomputed if seen else n.recomputed,
+                verdict=n.verdict,
+                working=seen.working if seen else n.working,
+                probed=n.probed or bool(seen and seen.probed),
+                corrected=n.corrected or bool(seen and seen.corrected),
+            )
             if n.verdict == "ok":
                 continue
             factor = max(n.ratio, 1 / n.ratio) if n.ratio > 0 else NUMBER_BIG_SLIP
-            key = (normalise(n.claim), n.verdict)
-            seen, fixed = slips.get(key, (0.0, False))
-            slips[key] = (max(seen, factor), fixed or n.corrected)
+            worst, fixed = slips.get(key, (0.0, False))
+            slips[key] = (max(worst, factor), fixed or n.corrected)
+        numbers = list(merged.values())
         deltas = {"requirements": -number_penalty(list(slips.values()))}
         twist = None
         tw = state.twist

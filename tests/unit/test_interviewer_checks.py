@@ -550,6 +550,30 @@ def test_the_feedback_names_the_numbers_and_the_best_moments(engine: InterviewEn
     assert "Most valuable misses:" in ev.feedback and "a strong answer" in ev.feedback
 
 
+def test_a_slip_said_again_is_listed_and_counted_once(engine: InterviewEngine) -> None:
+    """The same wrong figure in two messages is one estimate on the scorecard, one slip in the
+    feedback's count and one charge on requirements, not two."""
+    from agents.evaluator import Segment
+
+    q = bundled_bank().questions[Q]
+    said = "10 billion redirects a month works out to roughly 400 per second on average."
+    again = "As I said, 10 billion redirects a month works out to roughly 400 per second."
+    once, _ = engine.open(q, "senior", "again-1", now=0.0)
+    engine.turn(q, once, "senior", "again-1", said, 10.0)
+    twice, _ = engine.open(q, "senior", "again-2", now=0.0)
+    engine.turn(q, twice, "senior", "again-2", said, 10.0)
+    engine.turn(q, twice, "senior", "again-2", again, 20.0, (said,))
+    assert sum(n.claim == "400 per second" for n in twice.numbers) == 2  # the record keeps both
+    one = engine.grade(q, [Segment(said, "estimation")], "senior", once)
+    two = engine.grade(
+        q, [Segment(said, "estimation"), Segment(again, "estimation")], "senior", twice
+    )
+    assert [n.claim for n in two.numbers if n.verdict != "ok"] == ["400 per second"]
+    assert "Numbers: 1 of 1 estimates was off" in two.feedback
+    req = {d.name: d.score for d in one.dimensions}["requirements"]
+    assert {d.name: d.score for d in two.dimensions}["requirements"] >= req - 0.25
+
+
 def test_a_known_design_mistake_is_pushed_on_once_quoting_the_candidate(
     engine: InterviewEngine,
 ) -> None:
