@@ -47,6 +47,21 @@ def tokenize(text: str) -> list[str]:
         return list(_STEMMER.stemWords(words))
 
 
+# A hyphenated compound is one word to a reader, written either way: "non-functional" and
+# "nonfunctional", "pre-signed" and "presigned".
+_COMPOUND = re.compile(r"\b([a-z]+)-([a-z]+)\b")
+
+
+def compounds(text: str) -> dict[str, list[str]]:
+    """The hyphenated compounds of `text`: each one written as a single word, by its parts."""
+    out = {}
+    for a, b in _COMPOUND.findall(text.lower()):
+        parts = tokenize(f"{a} {b}")
+        if len(parts) == 2:
+            out[tokenize(a + b)[0]] = parts
+    return out
+
+
 TERM_SEPARATOR = "; "  # between a chunk's search terms in its metadata (a term never holds ";")
 TITLE_DICE = 0.5  # a section whose title shares more than this with the query is about it
 PREFIX_MIN = 4  # "sync" names "synchronous", "async" "asynchronous": a stem that starts another
@@ -94,6 +109,10 @@ class LexicalIndex:
     _words: list[tuple[set[str], set[str]]] = field(init=False, repr=False)
     # Per row, the words of each of its section's search terms (other names for the section).
     _aliases: list[list[set[str]]] = field(init=False, repr=False)
+    # The hyphenated compounds the chunks use, each written as one word: its parts.
+    _compounds: dict[str, list[str]] = field(init=False, repr=False)
+    # Every word the chunks use (stemmed).
+    _vocab: set[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._words = [
@@ -106,6 +125,20 @@ class LexicalIndex:
         self._aliases = [
             [words for t in _other_names(m) if (words := set(tokenize(t)))] for m in self.metadatas
         ]
+        self._compounds, self._vocab = {}, set()
+        for d, m in zip(self.documents, self.metadatas, strict=True):
+            text = f"{m.get('heading', '')}\n{d}"
+            self._compounds.update(compounds(text))
+            self._vocab.update(tokenize(text))
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The query's words, a compound the chunks hyphenate also by its parts ("nonfunctional"
+        finds "non-functional"), and a hyphenated one also whole when the chunks write it so
+        ("pre-signed" finds "presigned")."""
+        tokens = tokenize(query)
+        extra = [p for t in tokens for p in self._compounds.get(t, ())]
+        extra += [w for w in compounds(query) if w in self._vocab]
+        return tokens + [w for w in dict.fromkeys(extra) if w not in tokens]
 
     @classmethod
     def build(cls, collection: Any, stamp: str) -> LexicalIndex:
@@ -122,7 +155,7 @@ class LexicalIndex:
 
     def top(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[int]:
         """Row numbers of the `n` best BM25 matches with a positive score (optionally masked)."""
-        tokens = tokenize(query)
+        tokens = self.query_tokens(query)
         if self.bm25 is None or not tokens:
             return []
         scores = self.bm25.get_scores(tokens)
@@ -139,7 +172,7 @@ class LexicalIndex:
         that before sections that only mention it. Of a section and one of its subsections that
         both match, only the subsection counts: "layer 4 vs layer 7 load balancer" means the
         section "L4 versus L7", not the whole note "Load balancing at layer 4 and layer 7"."""
-        q = set(tokenize(query))
+        q = set(self.query_tokens(query))
         if not q:
             return []
         scored: list[tuple[bool, float, float, int]] = []

@@ -88,3 +88,19 @@ def test_a_title_outranks_another_name_and_a_partial_name_does_not_count() -> No
     # "jump consistent hash" is another thing: the section named for the query stays first.
     assert index.title_matches("consistent hashing", 5) == [0]
     assert index.title_matches("rendezvous hashing", 5) == [1]
+
+
+def test_a_compound_meets_its_hyphenated_form_either_way() -> None:
+    """'nonfunctional' finds a title that writes 'Non-functional'; 'pre-signed' finds chunks that
+    write 'presigned'; a word the chunks never hyphenate stays one word."""
+    index = _index(
+        ["Requirements > Non-functional requirements", "Requirements > Functional scope"]
+    )
+    assert index.title_matches("nonfunctional requirements", 5) == [0]
+    assert index.query_tokens("nonfunctional") == ["nonfunct", "non", "function"]
+    assert index.query_tokens("nonsense") == ["nonsens"]
+    text = LexicalIndex(
+        "s", ["a", "b"], ["Uploads use presigned URLs.", "Signed cookies."], [{}, {}], None
+    )
+    assert "presign" in text.query_tokens("pre-signed urls")
+    assert "presign" not in _index(["Uploads"]).query_tokens("pre-signed urls")
