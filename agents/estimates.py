@@ -1069,8 +1069,11 @@ def _one_thought(gap: str) -> bool:
 
 def _in_reach(m: _Msg, last: int, j: int) -> bool:
     """A claim's inputs are in its own sentence, or the sentence points back to them ("So
-    that's 2 TB"); a figure opening a new sentence is otherwise a new statement."""
+    that's 2 TB"); a figure opening a new sentence is otherwise a new statement, and so is one
+    after a clause in contrast ("..., while the archive holds 20 TB")."""
     gap = m.gap(last, j)
+    if _CONTRAST.search(gap):
+        return False
     stops = list(re.finditer(r"[.!?;]\s", gap))
     return not stops or bool(_ANAPHOR.match(gap[stops[-1].end() :]))
 

@@ -1026,6 +1026,10 @@ def test_a_clause_in_contrast_is_not_the_result_of_the_working_before_it() -> No
     assert [(e.claim.text, e.verdict) for e in right] == [("60 minutes", "ok")]
     wrong = check_message("6 blocks at 10 minutes is 6 minutes, while Ethereum takes 13.")
     assert [(e.claim.text, e.verdict) for e in wrong] == [("6 minutes", "off")]
+    # Nor is a figure across the contrast read as a slip of the working before it: the archive's
+    # 20 TB is not 100 million 2 KB rows (200 GB) with two zeros too many.
+    other = "We have 100 million rows at 2 KB each, while the archive holds about 20 TB."
+    assert check_message(other) == []
 
 
 def test_a_figure_that_opens_the_next_equation_is_its_input() -> None:
