@@ -98,6 +98,11 @@ def _named(words: set[str], by: set[str]) -> int:
     return sum(any(_same_word(w, b) for b in by) for w in words)
 
 
+def _indexed(document: str, meta: dict[str, Any]) -> str:
+    """What BM25 reads of a chunk: its heading path, then its text."""
+    return f"{meta.get('heading', '')}\n{document}"
+
+
 @dataclass
 class LexicalIndex:
     stamp: str
@@ -111,8 +116,6 @@ class LexicalIndex:
     _aliases: list[list[set[str]]] = field(init=False, repr=False)
     # The hyphenated compounds the chunks use, each written as one word: its parts.
     _compounds: dict[str, list[str]] = field(init=False, repr=False)
-    # Every word the chunks use (stemmed).
-    _vocab: set[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._words = [
@@ -125,11 +128,9 @@ class LexicalIndex:
         self._aliases = [
             [words for t in _other_names(m) if (words := set(tokenize(t)))] for m in self.metadatas
         ]
-        self._compounds, self._vocab = {}, set()
+        self._compounds = {}
         for d, m in zip(self.documents, self.metadatas, strict=True):
-            text = f"{m.get('heading', '')}\n{d}"
-            self._compounds.update(compounds(text))
-            self._vocab.update(tokenize(text))
+            self._compounds.update(compounds(_indexed(d, m)))
 
     def query_tokens(self, query: str) -> list[str]:
         """The query's words, a compound the chunks hyphenate also by its parts ("nonfunctional"
@@ -137,7 +138,8 @@ class LexicalIndex:
         ("pre-signed" finds "presigned")."""
         tokens = tokenize(query)
         extra = [p for t in tokens for p in self._compounds.get(t, ())]
-        extra += [w for w in compounds(query) if w in self._vocab]
+        vocab = self.bm25.vocab_dict if self.bm25 is not None else {}  # the chunks' words
+        extra += [w for w in compounds(query) if w in vocab]
         return tokens + [w for w in dict.fromkeys(extra) if w not in tokens]
 
     @classmethod
@@ -147,9 +149,7 @@ class LexicalIndex:
         bm25 = None
         if ids:
             bm25 = bm25s.BM25()
-            corpus = [
-                tokenize(f"{m.get('heading', '')}\n{d}") for d, m in zip(docs, metas, strict=True)
-            ]
+            corpus = [tokenize(_indexed(d, m)) for d, m in zip(docs, metas, strict=True)]
             bm25.index(corpus, show_progress=False)
         return cls(stamp, list(ids), list(docs), [dict(m) for m in metas], bm25)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from retrieval.lexical import LexicalIndex
@@ -99,8 +101,17 @@ def test_a_compound_meets_its_hyphenated_form_either_way() -> None:
     assert index.title_matches("nonfunctional requirements", 5) == [0]
     assert index.query_tokens("nonfunctional") == ["nonfunct", "non", "function"]
     assert index.query_tokens("nonsense") == ["nonsens"]
-    text = LexicalIndex(
-        "s", ["a", "b"], ["Uploads use presigned URLs.", "Signed cookies."], [{}, {}], None
-    )
+    text = _built(["Uploads use presigned URLs.", "Signed cookies."])
     assert "presign" in text.query_tokens("pre-signed urls")
-    assert "presign" not in _index(["Uploads"]).query_tokens("pre-signed urls")
+    assert "presign" not in _built(["Uploads are signed.", "URLs"]).query_tokens("pre-signed urls")
+
+
+def _built(documents: list[str]) -> LexicalIndex:
+    """An index built as search builds it (BM25 included) over chunks with these texts."""
+
+    class Collection:
+        def get(self, include: list[str]) -> dict[str, list[Any]]:
+            ids = [f"c{i}" for i in range(len(documents))]
+            return {"ids": ids, "documents": documents, "metadatas": [{} for _ in documents]}
+
+    return LexicalIndex.build(Collection(), "s")
