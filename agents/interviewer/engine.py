@@ -337,13 +337,22 @@ class InterviewEngine:
         for n in state.numbers:
             key = (normalise(n.claim), n.verdict)
             seen = merged.get(key)
-            merged[key] = NumberFinding(
-                claim=seen.claim if seen else n.claim,
-                recomputed=seen.recomputed if seen else n.recomputed,
-                verdict=n.verdict,
-                working=seen.working if seen else n.working,
-                probed=n.probed or bool(seen and seen.probed),
-                corrected=n.corrected or bool(seen and seen.corrected),
+            merged[key] = (
+                seen.model_copy(
+                    update={
+                        "probed": seen.probed or n.probed,
+                        "corrected": seen.corrected or n.corrected,
+                    }
+                )
+                if seen
+                else NumberFinding(
+                    claim=n.claim,
+                    recomputed=n.recomputed,
+                    verdict=n.verdict,
+                    working=n.working,
+                    probed=n.probed,
+                    corrected=n.corrected,
+                )
             )
             if n.verdict == "ok":
                 continue
