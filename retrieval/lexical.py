@@ -30,6 +30,19 @@ _STOP = frozenset(STOPWORDS_EN) | {
     "what",
     "which",
     "versus",
+    # Words for the kind of text wanted, not its subject: "raft basics" asks for the section
+    # about Raft ("Raft in brief"), whatever it is called.
+    "basic",
+    "basics",
+    "brief",
+    "explained",
+    "explain",
+    "fundamentals",
+    "intro",
+    "introduction",
+    "overview",
+    "primer",
+    "summary",
 }
 
 

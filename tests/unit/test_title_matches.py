@@ -115,3 +115,11 @@ def _built(documents: list[str]) -> LexicalIndex:
             return {"ids": ids, "documents": documents, "metadatas": [{} for _ in documents]}
 
     return LexicalIndex.build(Collection(), "s")
+
+
+def test_words_for_the_kind_of_text_wanted_are_not_its_subject() -> None:
+    # "basics" and "in brief" say how much is wanted, not about what: the query names Raft.
+    index = _index(["Consensus > What consensus gives you", "Consensus > Raft in brief"])
+    assert index.title_matches("raft basics", 5) == [1]
+    assert index.title_matches("raft overview", 5) == [1]
+    assert index.title_matches("basics", 5) == []
