@@ -18,15 +18,19 @@ from agents.estimates import check_message, scale_conflicts
 from agents.evaluator import OfflineEvaluator
 from agents.interviewer.engine import contradicted
 from agents.interviewer.reading import stance_hits
+from agents.interviewer.ruled_out import ruled_out, taken_up
 from evals.datasets import DATA_DIR
 from evals.schema import EstimateCase
 
 
 def _contradicts(ev: OfflineEvaluator, earlier: str, message: str) -> bool:
-    """The interviewer's own test (`contradicted`), on one earlier message and one later."""
+    """The interviewer's own tests (`contradicted`, `taken_up`), on one earlier message and one
+    later."""
     committed = stance_hits(earlier, ev.bank.stances)
     hits = stance_hits(message, ev.bank.stances)
-    return any(contradicted(ev.embedder, hit, committed) is not None for hit in hits)
+    return any(contradicted(ev.embedder, hit, committed) is not None for hit in hits) or bool(
+        taken_up(ruled_out(earlier), message)
+    )
 
 
 def file_report(path: Path, ev: OfflineEvaluator) -> dict[str, tuple[int, int]]:

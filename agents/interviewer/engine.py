@@ -20,6 +20,7 @@ from agents.interviewer.phases import PHASE_NAMES, items_for_phase
 from agents.interviewer.phrasing import attributed, one_question, phrases, topic, unanswered
 from agents.interviewer.planner import Plan, Planner
 from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote
+from agents.interviewer.ruled_out import ruled_out, taken_up
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
 from agents.models import MiniLMEmbedder
 from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, is_expected, number_penalty
@@ -32,6 +33,7 @@ Clock = Callable[[], float]
 # one more tuning self-contradiction caught (24 of 31), no more of the 99 strong and adequate
 # labelled answers read as contradicting themselves (5, each a design with two paths).
 SAME_SUBJECT_SIM = 0.20
+RULED_OUT = "ruled-out"  # the stance of a commitment that rules something out (ruled_out.py)
 TWIST_ADAPTED_SIM = 0.55  # an answer sentence this close to an adaptation makes it
 TWIST_PARTIAL_SIM = 0.42
 
@@ -153,7 +155,8 @@ class InterviewEngine:
         self, state: InterviewState, reading: Reading
     ) -> tuple[str, str, str] | None:
         """A position this message takes against one the candidate committed to earlier, on
-        the same subject (the two sentences close in meaning); each stance is asked once."""
+        the same subject (the two sentences close in meaning), or something this message takes
+        up that an earlier one ruled out; each is asked once."""
         found = None
         for hit in reading.stances:
             if found or hit.stance in state.contradictions:
@@ -166,6 +169,8 @@ class InterviewEngine:
                     self._stance_clause(hit.stance, other, earlier),
                     self._stance_clause(hit.stance, hit.side, hit.quote),
                 )
+        if found is None:
+            found = self._taken_up(state, reading.text)
         for hit in reading.stances:
             if not any(c.stance == hit.stance and c.side == hit.side for c in state.commitments):
                 state.commitments.append(
@@ -176,7 +181,33 @@ class InterviewEngine:
                         turn=state.turn,
                     )
                 )
+        for quote in dict.fromkeys(r.quote for r in ruled_out(reading.text)):
+            state.commitments.append(
+                Commitment(stance=RULED_OUT, side="b", quote=quote, turn=state.turn)
+            )
         return found
+
+    @staticmethod
+    def _taken_up(state: InterviewState, text: str) -> tuple[str, str, str] | None:
+        """Something an earlier message ruled out ("we never drop events") that this one takes
+        up ("we just drop its events"), not asked about before."""
+        earlier = [
+            r
+            for c in state.commitments
+            if c.stance == RULED_OUT
+            for r in ruled_out(c.quote)
+            if f"{RULED_OUT}:{r.phrase}" not in state.contradictions
+        ]
+        got = taken_up(earlier, text)
+        if got is None:
+            return None
+        r, clause = got
+        at = r.quote.find(r.phrase)
+        return (
+            f"{RULED_OUT}:{r.phrase}",
+            clip_quote(r.quote, focus=at if at >= 0 else None),
+            clip_quote(clause),
+        )
 
     def _stance_clause(self, stance: str, side: str, quote: str) -> str:
         """The clauses of a quote around where it takes its side: "a seat is sold at most once,

@@ -112,6 +112,20 @@ def test_a_contradiction_is_asked_once(engine: InterviewEngine) -> None:
     assert again.kind != "contradiction"
 
 
+def test_what_was_ruled_out_and_then_taken_up_is_asked_once(engine: InterviewEngine) -> None:
+    q = bundled_bank().questions["webhook-delivery"]
+    state, _ = engine.open(q, "senior", "r", now=0.0)
+    first = "Slow endpoints get their own queue, and we never drop events for slow customers."
+    later = "To keep costs down, after an hour of failures we just drop its events."
+    engine.turn(q, state, "senior", "r", first, 30.0)
+    plan = engine.turn(q, state, "senior", "r", later, 60.0, history=(first,))
+    assert plan.kind == "contradiction"
+    assert "never drop events for slow customers" in plan.text
+    assert "we just drop its events" in plan.text
+    again = engine.turn(q, state, "senior", "r", later, 90.0, history=(first, later))
+    assert again.kind != "contradiction"
+
+
 @pytest.mark.parametrize(
     ("first", "later", "contradicts"),
     [
