@@ -104,6 +104,18 @@ def contradicted(
     return opposite[best].quote if float(sims[best]) >= SAME_SUBJECT_SIM else None
 
 
+def section_name(heading: str) -> str:
+    """A note section as a reader names it: its own title and the note it is in ("Functional
+    requirements: the verbs" in "Constraints first"), not the heading path glued together."""
+    P = phrases()
+    parts = [p.strip() for p in heading.split(">") if p.strip()]
+    if not parts:
+        return "the related notes"
+    if len(parts) == 1:
+        return P.hint_note.format(note=parts[0])
+    return P.hint_section.format(title=parts[-1], note=parts[0])
+
+
 class InterviewEngine:
     def __init__(self, evaluator: OfflineEvaluator, retriever: Retriever | None = None):
         self.evaluator = evaluator
@@ -148,6 +160,7 @@ class InterviewEngine:
             plan.question = unanswered(plan.question, quoted, aliases)
         if plan.kind not in ("redirect", "off_topic", "dont_know", "clarify"):
             state.last_question = plan.question
+            state.last_item = plan.target.get("id") if plan.target.get("kind") == "item" else None
         state.last_quote = plan.quote or ""
         return plan
 
@@ -249,18 +262,28 @@ class InterviewEngine:
     def _hint_target(
         self, question: Question, state: InterviewState, level: str
     ) -> RubricItem | None:
+        """The point the open question asks about, while it is still open; else the weightiest
+        point of this phase not yet covered."""
         items = [
             i
             for i in items_for_phase(question, state.phase)
             if is_expected(i.level, level) and state.status(i.id) != "covered"
         ]
+        asked = [
+            i
+            for phase in PHASES
+            for i in items_for_phase(question, phase)
+            if i.id == state.last_item and state.status(i.id) != "covered"
+        ]
+        if asked:
+            return asked[0]
         items.sort(key=lambda i: (-i.weight, i.id))
         return items[0] if items else None
 
     def hint(self, question: Question, state: InterviewState, level: str) -> Hint:
-        """The next hint of this phase: a nudge, then a cited pointer, then an outline point."""
+        """The next hint on the open point: a nudge, then a cited pointer, then an outline point."""
         item = self._hint_target(question, state, level)
-        n = state.hint_level()
+        n = state.hint_level(item.id if item else None)
         P = phrases()
         if item is None:
             return Hint(n, "You've covered what this phase needs; move on when you're ready.")
@@ -273,16 +296,12 @@ class InterviewEngine:
                 ),
                 None,
             )
-            nudge = (
-                probe.question
-                if probe
-                else f"what are the options for {topic(item)}, and what does each one cost?"
-            )
+            nudge = probe.question if probe else P.hint_nudge.format(topic=topic(item))
             hint = Hint(1, P.hint[1].format(nudge=nudge), item_id=item.id)
         elif n == 2 and self.retriever is not None:
             cites = self.hint_citations(question, item)
-            heading = cites[0].heading if cites else "the related notes"
-            text = P.hint[2].format(concept=topic(item), citation_heading=heading)
+            section = section_name(cites[0].heading) if cites else "the related notes"
+            text = P.hint[2].format(concept=topic(item), section=section)
             hint = Hint(2, text, [c.model_dump() for c in cites], item.id)
         else:
             text = P.hint[3].format(outline=self._outline_point(question, item))

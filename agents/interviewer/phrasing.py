@@ -52,6 +52,9 @@ class Phrases(BaseModel):
     off_topic: str
     wrap_up_done: str
     hint: dict[int, str]
+    hint_nudge: str
+    hint_section: str
+    hint_note: str
     notice_offline: str
     notice_guard: str
 

@@ -63,6 +63,7 @@ class InterviewState(BaseModel):
     asked_findings: list[str] = Field(default_factory=list)  # diagram 'rule:subject' probed
     hints: list[HintRecord] = Field(default_factory=list)
     last_question: str = ""
+    last_item: str | None = None  # the rubric item the last question asked about, if one
     last_quote: str = ""  # the candidate's words the last reply quoted, if it did
     persona: Persona = "neutral"
     numbers: list[NumberCheck] = Field(default_factory=list)
@@ -88,9 +89,10 @@ class InterviewState(BaseModel):
         i = PHASES.index(self.phase)
         return PHASES[i + 1] if i + 1 < len(PHASES) else None
 
-    def hint_level(self) -> int:
-        """Hints climb within a phase: nudge, then a pointer with a citation, then an outline."""
-        return min(3, sum(1 for h in self.hints if h.phase == self.phase) + 1)
+    def hint_level(self, item_id: str | None = None) -> int:
+        """Hints climb per point: nudge, then a pointer with a citation, then an outline. A new
+        point starts at a nudge, so asking for help on it never gives its answer away at once."""
+        return min(3, sum(1 for h in self.hints if h.item_id == item_id) + 1)
 
     @property
     def hinted_items(self) -> set[str]:

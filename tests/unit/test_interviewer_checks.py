@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from agents.interviewer.engine import InterviewEngine
+from agents.interviewer.engine import InterviewEngine, section_name
 from agents.interviewer.phases import items_for_phase
 from agents.interviewer.phrasing import phrases as engine_phrases
 from agents.interviewer.planner import Plan, Planner
@@ -921,3 +921,33 @@ def test_a_figure_derived_again_in_working_that_checks_out_clears_the_question()
     assert _puts_right(questioned, again, checked=again, clean=True)
     assert not _puts_right(questioned, other, checked=other, clean=True)
     assert not _puts_right(questioned, again, checked=[], clean=True)
+
+
+def test_a_hint_helps_with_the_open_question_and_climbs_per_point(
+    engine: InterviewEngine,
+) -> None:
+    q = bundled_bank().questions["payment-processing"]
+    state, _ = engine.open(q, "senior", "hints", now=0.0)
+    first = (
+        "We charge cards for orders, support refunds and never double-charge; 99.99% "
+        "availability for the charge API and p99 under 500 ms excluding the card network."
+    )
+    plan = engine.turn(q, state, "senior", "hints", first, 30.0)
+    asked = plan.target.get("id")
+    assert plan.target.get("kind") == "item" and asked
+    one, two = engine.hint(q, state, "senior"), engine.hint(q, state, "senior")
+    assert (one.item_id, one.level) == (asked, 1)
+    assert two.item_id == asked and two.level > 1
+    # The next question asks about another point: help with it starts again at a nudge.
+    second = "Each charge carries an idempotency key stored with its result in Postgres."
+    plan = engine.turn(q, state, "senior", "hints", second, 60.0, history=(first,))
+    assert plan.target.get("kind") == "item" and plan.target.get("id") != asked
+    three = engine.hint(q, state, "senior")
+    assert (three.item_id, three.level) == (plan.target["id"], 1)
+
+
+def test_a_hint_names_a_note_section_as_a_reader_would() -> None:
+    got = section_name("Constraints first > Functional requirements: the verbs")
+    assert got == '"Functional requirements: the verbs" (in "Constraints first")'
+    assert section_name("Caching") == 'the note "Caching"'
+    assert section_name("") == "the related notes"
