@@ -1,0 +1,41 @@
+"""Behaviours read from plain statements: what the people who use a system do is a functional
+requirement, whether or not it says "users can"."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.behaviour import BehaviourJudge
+from agents.text import split_sentences
+from content.loader import bundled_bank
+from tests.support.engines import shared_embedder
+
+
+@pytest.fixture(scope="module")
+def judge() -> BehaviourJudge:
+    return BehaviourJudge(shared_embedder(), list(bundled_bank().behaviours.values()))
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Players see their global rank, the top 100, neighbours and friends.", "covered"),
+        ("Customers register an endpoint URL and receive a signed POST per event.", "covered"),
+        ("Each rider can request a ride and track the car as it arrives.", "covered"),
+        # The users described, not what they do: no requirement stated.
+        ("Players are spread over three regions and mostly play at night.", "missing"),
+        ("Users who churn rarely come back.", "missing"),
+        # A design decision about users, not something they do with the product.
+        ("Each user gets their own Kafka topic, keyed by user id.", "missing"),
+        ("The customer app polls the order status and the courier location.", "missing"),
+    ],
+)
+def test_what_users_do_states_the_functional_requirements(
+    judge: BehaviourJudge, text: str, status: str
+) -> None:
+    b = judge.for_item("b-functional")
+    assert b is not None
+    sentences = split_sentences(text)
+    vecs = judge.embedder.encode([s.text for s in sentences])
+    got = judge.judge(b, sentences, vecs, list(range(len(sentences))))
+    assert got.status == status
