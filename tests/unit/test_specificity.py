@@ -59,6 +59,10 @@ def judge() -> SpecificityJudge:
         ("We should also think about reliability and monitoring.", False, True, False),
         ("We need to think about caching, sharding and replication here.", False, True, False),
         ("We should think about a 5-minute TTL on the cached timelines.", True, False, False),
+        # "Add more" of something is capacity wished for, not a design for the failure.
+        ("If Redis fails we add more Redis.", False, True, False),
+        ("When it gets slow we just throw more servers at it.", False, True, False),
+        ("At 80% disk we add more shards, 2 at a time, and rebalance.", True, False, False),
     ],
 )
 def test_sentence_specificity(
