@@ -36,6 +36,7 @@ _CLARIFY_START = re.compile(
 log = logging.getLogger("tradeoff.interview")
 CLARIFY_FACT_SIM = 0.30
 MAX_NAMED_FACTS = 3  # "how many users, keys and gateways?" gets all three, no more
+MIN_ANSWERED_FACTS = 2  # facts given for the questions inside an answer, at least
 # A question of scope ("should suggestions be personalised?", "is it prefix-only?") asks for a
 # decision, not a number: it gets a fact only when one is this close in meaning, and is never
 # padded with the nearest figures. A question of size ("how many", "what peak", a figure) is.
@@ -208,9 +209,24 @@ def stance_hits(text: str, stances: dict[str, Stance]) -> list[StanceHit]:
     return hits
 
 
+# A question put as a statement: "I'd also like to know how many users we have."
+_INDIRECT_ASK = re.compile(
+    r"\b(i'?d (also )?(like|love|want) to (know|understand|check|confirm)|i (also )?(need|want) "
+    r"to (know|understand|check|confirm)|i('m| am) (curious|wondering)|i wonder|"
+    r"(could|can) you (tell|share|give|confirm)|tell me|it would help to know|do you know)\b"
+    r"[^.]*\b(how|what|which|who|whether|if|when|where|the)\b",
+    re.I,
+)
+
+
 def question_sentences(text: str) -> list[str]:
-    """Questions anywhere in a message ('Before I go on: how many users are there?')."""
-    return [s.text for s in split_sentences(text) if s.text.rstrip().endswith("?")]
+    """Questions anywhere in a message ('Before I go on: how many users are there?'), also
+    when put as a statement ('I'd also like to know how many users we have.')."""
+    return [
+        s.text
+        for s in split_sentences(text)
+        if s.text.rstrip().endswith("?") or _INDIRECT_ASK.search(s.text)
+    ]
 
 
 def is_clarifying(text: str) -> bool:
@@ -283,6 +299,12 @@ class Reader:
         return self._profile[q.id]
 
     def facts_for(self, q: Question, text: str, vec: np.ndarray) -> list[ScaleFact]:
+        named, close = self._fact_matches(q, text, vec)
+        return named + close
+
+    def _fact_matches(
+        self, q: Question, text: str, vec: np.ndarray
+    ) -> tuple[list[ScaleFact], list[ScaleFact]]:
         """The scale facts a question asks for: those it names ("how many gateways" names the
         gateway fleet), however many, then the closest in meaning, two facts in all at least.
 
@@ -306,8 +328,22 @@ class Reader:
         ]
         named.sort(key=lambda x: -x[0])
         close.sort(key=lambda x: -x[0])
-        wanted = max(0, 2 - len(named)) if sizing else len(close)
-        return [f for _, f in named[:MAX_NAMED_FACTS]] + [f for _, f in close[:wanted]]
+        wanted = max(0, MIN_ANSWERED_FACTS - len(named)) if sizing else len(close)
+        return [f for _, f in named[:MAX_NAMED_FACTS]], [f for _, f in close[:wanted]]
+
+    def _facts_for_each(self, q: Question, asked: list[str]) -> list[ScaleFact]:
+        """Each question of an answer on its own ("what latency? ... and how many users?" asks
+        for both, and one embedding of the two drowns one): the facts each names, each one's
+        closest when it names none, then the next closest up to MIN_ANSWERED_FACTS in all."""
+        facts: list[ScaleFact] = []
+        extra: list[ScaleFact] = []
+        for text, vec in zip(asked, self.embedder.encode(asked), strict=True):
+            named, close = self._fact_matches(q, text, vec)
+            facts += named or close[:1]
+            extra += close if named else close[1:]
+        facts = list(dict.fromkeys(facts))
+        extra = [f for f in dict.fromkeys(extra) if f not in facts]
+        return facts + extra[: max(0, MIN_ANSWERED_FACTS - len(facts))]
 
     def open_asks(self, q: Question, text: str) -> list[str]:
         """The asks of scope in a clarifying message ("do we need to support refunds") that no
@@ -354,10 +390,11 @@ class Reader:
             except (ArithmeticError, ValueError):  # a figure we cannot read is not a turn lost
                 log.warning("the numbers check could not read a message", exc_info=True)
             reading.stances = stance_hits(reading.text, self.stances)
-            asked = " ".join(question_sentences(reading.text))
+            # Each question on its own: "what latency? ... and how many users?" asks for both,
+            # and the one about latency would drown the other in a single embedding.
+            asked = question_sentences(reading.text)
             if asked:
-                vec = self.embedder.encode([asked])[0]
-                reading.facts = self.facts_for(q, asked, vec)
+                reading.facts = self._facts_for_each(q, asked)
         return reading
 
     def _read(self, q: Question, message: str, history: tuple[str, ...]) -> Reading:

@@ -430,6 +430,23 @@ def test_each_thing_a_question_names_is_answered(engine: InterviewEngine) -> Non
     assert {"typical limits", "gateway fleet"} <= {f.name for f in facts}
 
 
+def test_every_question_inside_an_answer_is_answered_also_one_put_as_a_statement(
+    engine: InterviewEngine,
+) -> None:
+    """Two questions in one answer, the second put as a statement: each gets its fact (one
+    embedding of both let the latency question drown the one about users)."""
+    q = bundled_bank().questions["news-feed"]
+    said = (
+        "Users post updates and see a feed of people they follow. What latency do we need for "
+        "loading the feed, by the way? I'd also like to know how many users we have."
+    )
+    names = [f.name for f in engine.reader.read(q, said).facts]
+    assert names[0] == "latency target" and "daily active users" in names
+    # A doubt about the design is not a question to the interviewer.
+    unsure = engine.reader.read(q, "Posts go to Cassandra. I'm not sure how to handle celebrities.")
+    assert unsure.facts == []
+
+
 def test_a_probe_states_only_the_design_the_candidate_described(engine: InterviewEngine) -> None:
     """A probe's premise ("Your session registry is in Redis.") is kept when the candidate's
     words support it and put as a supposition when they do not; a later probe of a concept
