@@ -57,6 +57,23 @@ def test_the_phrase_after_a_negation_or_rather_than_is_ruled_out() -> None:
             "If the customer asks, we would drop events older than 30 days.",
             None,
         ),
+        # A preference for what was kept is not taking up what was ruled out.
+        (
+            "IDs are roughly time-ordered, not strictly monotonic.",
+            "Roughly ordered over strictly monotonic, because a global counter is a bottleneck.",
+            None,
+        ),
+        # "No X ever Y" denies the Y: X named again is no contradiction, X doing Y is.
+        (
+            "No player is ever placed in two matches at once.",
+            "That is 1M players in 100k ten-player matches at peak.",
+            None,
+        ),
+        (
+            "No device ever sees a revision pointing at missing blocks.",
+            "To be fast, other devices see the revision right away, before its blocks land.",
+            "other devices see the revision right away",
+        ),
     ],
 )
 def test_taken_up(earlier: str, later: str, taken: str | None) -> None:
