@@ -99,30 +99,35 @@ def test_mock_mode_keeps_the_working_to_itself(engine: InterviewEngine) -> None:
     assert "working" not in mock and "working" in coach
 
 
-def test_a_contradiction_is_asked_once(engine: InterviewEngine) -> None:
-    q = bundled_bank().questions[Q]
+@pytest.mark.parametrize(
+    ("qid", "first", "later", "quotes"),
+    [
+        # Two sides of a stance (content/stances.yaml).
+        (
+            Q,
+            "I'll commit to never reusing a short code once it has been issued.",
+            "To save space we recycle codes from links that expired after a year.",
+            ("never reusing", "recycle codes"),
+        ),
+        # Ruled out, then taken up (agents/interviewer/ruled_out.py): no stance names it.
+        (
+            "webhook-delivery",
+            "Slow endpoints get their own queue, and we never drop events for slow customers.",
+            "To keep costs down, after an hour of failures we just drop its events.",
+            ("never drop events for slow customers", "we just drop its events"),
+        ),
+    ],
+)
+def test_a_contradiction_is_asked_once_quoting_both_sides(
+    engine: InterviewEngine, qid: str, first: str, later: str, quotes: tuple[str, str]
+) -> None:
+    q = bundled_bank().questions[qid]
     state, _ = engine.open(q, "senior", "c", now=0.0)
-    first = "I'll commit to never reusing a short code once it has been issued."
-    later = "To save space we recycle codes from links that expired after a year."
     engine.turn(q, state, "senior", "c", first, 30.0)
     plan = engine.turn(q, state, "senior", "c", later, 60.0, history=(first,))
     assert plan.kind == "contradiction"
-    assert "never reusing" in plan.text and "recycle codes" in plan.text
+    assert all(quote in plan.text for quote in quotes), plan.text
     again = engine.turn(q, state, "senior", "c", later, 90.0, history=(first, later))
-    assert again.kind != "contradiction"
-
-
-def test_what_was_ruled_out_and_then_taken_up_is_asked_once(engine: InterviewEngine) -> None:
-    q = bundled_bank().questions["webhook-delivery"]
-    state, _ = engine.open(q, "senior", "r", now=0.0)
-    first = "Slow endpoints get their own queue, and we never drop events for slow customers."
-    later = "To keep costs down, after an hour of failures we just drop its events."
-    engine.turn(q, state, "senior", "r", first, 30.0)
-    plan = engine.turn(q, state, "senior", "r", later, 60.0, history=(first,))
-    assert plan.kind == "contradiction"
-    assert "never drop events for slow customers" in plan.text
-    assert "we just drop its events" in plan.text
-    again = engine.turn(q, state, "senior", "r", later, 90.0, history=(first, later))
     assert again.kind != "contradiction"
 
 
