@@ -194,10 +194,12 @@ class InterviewEngine:
                         turn=state.turn,
                     )
                 )
+        kept = {c.quote for c in state.commitments if c.stance == RULED_OUT}
         for quote in dict.fromkeys(r.quote for r in ruled_out(reading.text)):
-            state.commitments.append(
-                Commitment(stance=RULED_OUT, side="b", quote=quote, turn=state.turn)
-            )
+            if quote not in kept:  # said again in a later turn: one commitment
+                state.commitments.append(
+                    Commitment(stance=RULED_OUT, side="b", quote=quote, turn=state.turn)
+                )
         return found
 
     @staticmethod
