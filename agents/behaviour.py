@@ -65,13 +65,27 @@ def _has_reason(sentences: list[Sentence], k: int) -> bool:
     )
 
 
+# A relation written out, "inventory(garage_id, slot_start, booked)": a schema, whose store the
+# next sentence often names ("Postgres, sharded by region, because ...").
+_RELATION = re.compile(r"\b[a-z_]+\(\s*[a-z_]+\s*(,\s*[a-z_]+\s*){2,}\)", re.I)
+
+
+def _names_store(sentences: list[Sentence], k: int) -> bool:
+    """The sentence names a store, or writes out a schema the next sentence puts in one."""
+    return bool(_STORE.search(sentences[k].text)) or (
+        bool(_RELATION.search(sentences[k].text))
+        and k + 1 < len(sentences)
+        and bool(_STORE.search(sentences[k + 1].text[:80]))
+    )
+
+
 CHECKS: dict[str, Callable[[list[Sentence], int], bool]] = {
     "number": lambda s, k: bool(_NUMBER.search(s[k].text)),
     "reason": _has_reason,
     "question": lambda s, k: "?" in s[k].text,
     "alternative": lambda s, k: bool(_ALTERNATIVE.search(s[k].text)),
     "cost": lambda s, k: bool(_COST.search(s[k].text)),
-    "store": lambda s, k: bool(_STORE.search(s[k].text)),
+    "store": _names_store,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.behaviour import BehaviourJudge
+from agents.behaviour import CHECKS, BehaviourJudge
 from agents.text import split_sentences
 from content.loader import bundled_bank
 from tests.support.engines import shared_embedder
@@ -39,3 +39,23 @@ def test_what_users_do_states_the_functional_requirements(
     vecs = judge.embedder.encode([s.text for s in sentences])
     got = judge.judge(b, sentences, vecs, list(range(len(sentences))))
     assert got.status == status
+
+
+@pytest.mark.parametrize(
+    ("text", "names_a_store"),
+    [
+        ("Reservations live in Postgres, keyed by garage and slot.", True),
+        # A schema written out, then where it lives: the store is named.
+        (
+            "Data model: garages(id, location, capacity), slots(garage_id, start, booked). "
+            "Postgres, sharded by region, because bookings need transactions.",
+            True,
+        ),
+        # Prose with no schema does not borrow the next sentence's store.
+        ("We keep the bookings somewhere safe. Postgres is fine for that.", False),
+        ("Data model: garages(id, location, capacity), slots(garage_id, start, booked).", False),
+    ],
+)
+def test_a_schema_then_its_store_names_the_store(text: str, names_a_store: bool) -> None:
+    sentences = split_sentences(text)
+    assert CHECKS["store"](sentences, 0) is names_a_store
