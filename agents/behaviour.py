@@ -58,11 +58,15 @@ _STORE = re.compile(
 )
 
 
+def _next_opens_with(sentences: list[Sentence], k: int, test: Callable[[str], object]) -> bool:
+    """The sentence after `k` passes `test` in its opening words (what follows a point often
+    completes it: the reason for a choice, the store of a schema)."""
+    return k + 1 < len(sentences) and bool(test(sentences[k + 1].text[:80]))
+
+
 def _has_reason(sentences: list[Sentence], k: int) -> bool:
     """The sentence or the one after it says why (a reason often follows the choice)."""
-    return reasoning_in(sentences[k].text) or (
-        k + 1 < len(sentences) and reasoning_in(sentences[k + 1].text[:80])
-    )
+    return reasoning_in(sentences[k].text) or _next_opens_with(sentences, k, reasoning_in)
 
 
 # A relation written out, "inventory(garage_id, slot_start, booked)": a schema, whose store the
@@ -73,9 +77,7 @@ _RELATION = re.compile(r"\b[a-z_]+\(\s*[a-z_]+\s*(,\s*[a-z_]+\s*){2,}\)", re.I)
 def _names_store(sentences: list[Sentence], k: int) -> bool:
     """The sentence names a store, or writes out a schema the next sentence puts in one."""
     return bool(_STORE.search(sentences[k].text)) or (
-        bool(_RELATION.search(sentences[k].text))
-        and k + 1 < len(sentences)
-        and bool(_STORE.search(sentences[k + 1].text[:80]))
+        bool(_RELATION.search(sentences[k].text)) and _next_opens_with(sentences, k, _STORE.search)
     )
 
 

@@ -23,6 +23,7 @@ from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote
 from agents.interviewer.ruled_out import ruled_out, taken_up
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
 from agents.models import MiniLMEmbedder
+from agents.rubric import for_question
 from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, is_expected, number_penalty
 from agents.text import has_signal, normalise, split_sentences
 from content.schema import PHASES, Question, RubricItem
@@ -266,19 +267,14 @@ class InterviewEngine:
     ) -> RubricItem | None:
         """The point the open question asks about, while it is still open; else the weightiest
         point of this phase not yet covered."""
+        asked = next((i for i in for_question(question).items if i.id == state.last_item), None)
+        if asked is not None and state.status(asked.id) != "covered":
+            return asked
         items = [
             i
             for i in items_for_phase(question, state.phase)
             if is_expected(i.level, level) and state.status(i.id) != "covered"
         ]
-        asked = [
-            i
-            for phase in PHASES
-            for i in items_for_phase(question, phase)
-            if i.id == state.last_item and state.status(i.id) != "covered"
-        ]
-        if asked:
-            return asked[0]
         items.sort(key=lambda i: (-i.weight, i.id))
         return items[0] if items else None
 
