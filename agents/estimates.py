@@ -1273,10 +1273,30 @@ def _norm(word: str) -> str:
     return w[:-1] if w.endswith("s") and len(w) > 3 and not w.endswith("ss") else w
 
 
+_EACH_BEFORE = re.compile(
+    r"\b(?:each|every|per)\s+([a-z][\w-]*)\s+(?:[a-z][\w'-]*\s+){0,3}[~≈]?$", re.I
+)
+
+
+def _entity_of(text: str, tok: _Tok) -> str:
+    """The stem of the entity a figure is counted per, if any: "each entity carries about
+    200 KB" and "2 KB of features per entity" are both per "entit"."""
+    entity = _per_entity(text, tok)
+    if entity:
+        return _entity_stem(entity)
+    m = _EACH_BEFORE.search(text[max(0, tok.q.start - 60) : tok.q.start])
+    return _norm(m[1])[:5] if m else ""
+
+
 def _per_entity(text: str, tok: _Tok) -> re.Match[str] | None:
     """Whether a figure is per entity ("per request", "each"), right after it or after the
     noun phrase it heads ("20 candidate vehicles per request")."""
     return _PER_ENTITY.match(text[tok.q.end :]) or _PER_ENTITY.match(_after_noun(text, tok))
+
+
+_NOUN_ENDS = re.compile(
+    r"(?:^|(?<=s\s))\w{3,}(?:ing|ed)\b|(?<=s\s)(?:due|pending|outstanding|left|remaining)\b"
+)
 
 
 def _nouns(text: str, tok: _Tok) -> list[str]:
@@ -1285,7 +1305,8 @@ def _nouns(text: str, tok: _Tok) -> list[str]:
     after = _NOUN_PHRASE.match(text[tok.q.end :])
     # A participle ends the noun phrase: "50 million daily users sending ...", "2 million docs
     # changed"; after a singular noun it names a kind ("player rating changes").
-    tail = re.split(r"(?:^|(?<=s\s))\w{3,}(?:ing|ed)\b", after[1])[0] if after else ""
+    # So do the adjectives that follow a plural noun ("20,000 runs due at midnight").
+    tail = re.split(_NOUN_ENDS, after[1])[0] if after else ""
     words = [_norm(w) for w in re.findall(rf"\b{_W}", inner) + re.findall(_W, tail)]
     unit = r"(?:[kmgtp]i?)?(?:b|bp|bit|byte)|" + _TIME
     # A five-letter stem: "followers" ~ "follow graph".
@@ -1360,10 +1381,36 @@ def _about(said: set[str], nouns: set[str], name: set[str], whole: bool = False)
     tokens"): "four million tenant companies" is about "tenants: 40,000 companies"."""
     if not nouns:
         return bool(said & name)
+    if said == name:  # "150,000 uploads a day" against "uploads: 1.5 million videos per day"
+        return bool(said)
     shared = said & nouns
     # "200 million notifications a day" against "2 billion notifications a day": the same
     # thing, with no word of the candidate's narrowing it ("SMS notifications").
     return bool(shared) and (bool(said & name) or len(shared) >= 2 or whole and said == nouns)
+
+
+def _entity_conflicts(
+    text: str,
+    tok: _Tok,
+    said: set[str],
+    facts: list[tuple[ScaleFact, _Tok, set[str], set[str], Any, Any]],
+) -> list[ScaleConflict]:
+    """A per-entity figure against the facts' figures per the same entity, of its kind and
+    about the same thing."""
+    entity = _entity_of(text, tok)
+    near = [
+        (max(r, 1 / r), r, f)
+        for f, ft, nouns, name, _, _ in facts
+        if entity
+        and ft.q.kind == tok.q.kind
+        and _entity_of(f.value, ft) == entity
+        and said & (nouns or name)  # the entity ties them: one shared noun is enough
+        and (r := tok.q.value / ft.q.value)
+    ]
+    best = min(near, key=lambda n: n[0], default=None)
+    if best and CONFLICT[0] * 0.95 <= best[0] < CONFLICT[1]:
+        return [ScaleConflict(tok.q, best[2].name, best[2].value, best[1])]
+    return []
 
 
 def _restatements(text: str) -> set[int]:
@@ -1413,12 +1460,15 @@ def scale_conflicts(
         said = set(_nouns(text, tok))
         # Latency and freshness figures are requirements, not scale.
         scale_kind = tok.q.kind in ("count", "rate", "size", "size_rate")
-        if not scale_kind or tok.q.start in derived or not said or _ENTITY & set(before):
+        if not scale_kind or tok.q.start in derived or not said:
+            continue
+        if _ENTITY & set(before) or _per_entity(text, tok):
+            # Per entity, not the system's scale: compared only with a fact's figure per the
+            # same entity ("each entity carries 200 KB" against "2 KB ... per entity").
+            out += _entity_conflicts(text, tok, said, facts)
             continue
         if before and before[-1] in ("over", "across", "into", "among", "between", "onto"):
             continue  # "600 TB over 40 storage nodes": the candidate's split, not the scale
-        if _per_entity(text, tok):
-            continue  # "20 candidate vehicles per request": per entity, not the system's scale
         if _SHARE.search(text[max(0, tok.q.start - 40) : tok.q.start]):
             continue  # "10% of the stream: 40M events a day" is a part, not the whole
         # "We need maybe 20 machines for the API tier": a choice, not the scale restated.

@@ -1040,3 +1040,32 @@ def test_a_figure_that_opens_the_next_equation_is_its_input() -> None:
     assert [(e.claim.text, e.verdict) for e in right] == [("9.6 KB", "ok")]
     wrong = check_message(said + "96 KB.")
     assert [(e.claim.text, e.verdict) for e in wrong] == [("96 KB", "off")]
+
+
+PER_ENTITY_FACTS = [
+    ScaleFact(name="catalogue", value="80 million products; about 4 KB of attributes per product"),
+    ScaleFact(name="signups", value="about 300,000 accounts a day"),
+    ScaleFact(name="users and orders", value="12 million users; ~40,000 orders a day"),
+    ScaleFact(name="backfill", value="about 600,000 tasks are due at 02:00 UTC each night"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "conflict"),
+    [
+        # A per-entity figure is compared with the fact's figure per the same entity.
+        ("Each product carries about 400 KB of attributes, so we keep them on disk.", True),
+        ("Each product carries about 4 KB of attributes, so they fit in memory.", False),
+        ("Each product has about 400 KB of images in object storage.", False),
+        # A figure named by the fact's one-word name is about the fact.
+        ("With about 30,000 signups a day the write path is tiny.", True),
+        ("With about 300,000 signups a day the write path is small.", False),
+        # ...but not when the name joins two things and the figure counts one of them.
+        ("We run about 40,000 orders a day through the ledger.", False),
+        # An adjective after the noun ("runs due") does not change what is counted.
+        ("About 60,000 tasks due at 02:00 means a short burst.", True),
+        ("About 600,000 tasks due at 02:00 means a real burst.", False),
+    ],
+)
+def test_per_entity_figures_and_one_word_facts_are_compared(text: str, conflict: bool) -> None:
+    assert bool(scale_conflicts(text, PER_ENTITY_FACTS)) is conflict
