@@ -1151,7 +1151,23 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     return None
 
 
-_FORMS = (_expression, _shaped, _percent, _peak, _convert, _count_restated, _derived)
+_POWER_IS = re.compile(
+    r"^\s*[,(]?\s*(?:=|≈|is|gives|or|that's|which is)?\s*(?:about|roughly|around|approximately"
+    r"|~|≈|nearly|almost|some|just over|just under)?\s*$",
+    re.I,
+)
+
+
+def _power(m: _Msg, j: int) -> Estimate | None:
+    """A power worked out: "62^7, about 3.5 trillion codes", "2^32 = 4.3 billion"."""
+    if j == 0 or "^" not in m.toks[j - 1].q.text or m.kinds(j - 1, j) != ("count", "count"):
+        return None
+    if not _POWER_IS.match(m.gap(j - 1, j)):
+        return None
+    return _judge(m, j, [j - 1], m.toks[j - 1].pq, [])
+
+
+_FORMS = (_power, _expression, _shaped, _percent, _peak, _convert, _count_restated, _derived)
 
 
 _OPERAND = re.compile(r"\s*(?:×|\*|x\b|/|÷|times\b|divided\b|multiplied\b)")
@@ -1224,6 +1240,33 @@ def _downtime(m: _Msg, j: int) -> Estimate | None:
     return Estimate(tok.q, (), true, ratio, verdict, working)
 
 
+_RESTATING = re.compile(
+    r"^\s*[,(]?\s*(?:or|i\.e\.,?|that's|that is|which is|=)?\s*(?:about|roughly|around|"
+    r"approximately|approx\.?|~|≈|nearly|almost|some)?\s*$",
+    re.I,
+)
+
+
+def _restates_previous(m: _Msg, j: int) -> bool:
+    """A figure that repeats the one just before it, rounded, in the same unit ("62^7, about
+    3.5 trillion") and agrees with it is that figure again, not a result of the working
+    before. (A figure restated in another unit is a conversion, checked as one.)"""
+    if j == 0:
+        return False
+    a, b = m.toks[j - 1].q, m.toks[j].q
+    between = m.text[a.end : b.start]
+    return (
+        "^" not in a.text  # a power worked out is checked as one (_power)
+        and a.kind == b.kind
+        and m.toks[j - 1].pq.units == m.toks[j].pq.units  # a conversion is checked as one
+        and a.value > 0
+        and b.value > 0
+        and bool(between.strip())
+        and bool(_RESTATING.match(between))
+        and abs(math.log(b.value / a.value)) < math.log(1.15)
+    )
+
+
 def check_message(text: str) -> list[Estimate]:
     """Every derivation we can link to its inputs, each with its verdict. A figure followed by
     an operator is an input of what comes next, not a result of what came before."""
@@ -1236,6 +1279,9 @@ def check_message(text: str) -> list[Estimate]:
         if j + 1 < len(m.toks) and _OPERAND.match(m.text[m.toks[j].q.end : m.toks[j + 1].q.start]):
             continue
         if "^" in m.toks[j].q.text:  # "62^7": a power is working written out, not a result
+            continue
+        if _restates_previous(m, j):  # "62^7, about 3.5 trillion": the same figure, rounded
+            found.append(None)
             continue
         est = next((e for form in _FORMS if (e := form(m, j))), None)
         if est:

@@ -1069,3 +1069,18 @@ PER_ENTITY_FACTS = [
 )
 def test_per_entity_figures_and_one_word_facts_are_compared(text: str, conflict: bool) -> None:
     assert bool(scale_conflicts(text, PER_ENTITY_FACTS)) is conflict
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        # A figure repeated, rounded, in the same unit is that figure: not a result of a
+        # description before it ("8-character" is no divisor of 64^8).
+        ("An 8-character base64 key gives 64^8, about 281 trillion keys.", []),
+        ("We get 64^8, about 28 trillion keys from an 8-character key.", ["28 trillion"]),
+        ("Codes: 62^7 = 350 billion, enough for decades.", ["350 billion"]),
+        ("Codes: 62^7 = 3.5 trillion, enough for decades.", []),
+    ],
+)
+def test_a_figure_restated_rounded_is_not_a_new_result(text: str, flagged: list[str]) -> None:
+    assert [e.claim.text for e in check_message(text) if e.verdict != "ok"] == flagged
