@@ -7,6 +7,7 @@ covers it (or one beside it) justifies the choice. Shared by the evaluator and t
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -115,6 +116,8 @@ class ItemJudge:
         out = []
         P = self.params
         brevity = _brevity(rubric, sentences) if rubric.reference_only else 1.0
+        item_vecs = self.item_vectors(rubric)
+        clauses = _Clauses(self.embedder, usable, normalised)
         for k, item in enumerate(rubric.items):
             structural = item.dimension == "communication"
             behaviour = self.behaviours.for_item(item.id) if self.behaviours else None
@@ -139,6 +142,12 @@ class ItemJudge:
             sem_k = sem[k] if structural else np.where(label, -1.0, sem[k])
             if not structural:
                 lex = np.where(label, 0, lex)
+                # A long sentence that makes several points ("a CDN and a cache in front of
+                # Redis, then a key-value store like DynamoDB keyed by code") is read clause by
+                # clause where it names the item: its meaning is not diluted by the rest.
+                # (A reference answer's key points are marked on the whole answer instead.)
+                if item.id not in rubric.reference_ids:
+                    sem_k = np.maximum(sem_k, clauses.sims(item_vecs[k], signals, lex))
             match = sem_k + P.lex_bonus * np.minimum(lex, 2)
             order = np.argsort(-match, kind="stable")
             best = float(match[order[0]])
@@ -186,6 +195,44 @@ class ItemJudge:
         if judged[0] == "partial" and any(s.concrete and s.reasoned for s in specs):
             return "covered", 1.0
         return judged
+
+
+_CLAUSE_CUT = re.compile(r"(?<=[,;:])\s+|\s+[–—-]\s+|\s+(?:then|while|whereas)\s+", re.I)
+CLAUSE_MIN_WORDS = 3  # a clause shorter than this carries no point of its own
+
+
+class _Clauses:
+    """The clauses of an answer's sentences, embedded on first use: only sentences that name an
+    item's signal are read clause by clause."""
+
+    def __init__(self, embedder: MiniLMEmbedder, usable: list[Sentence], normalised: list[str]):
+        self.embedder = embedder
+        self.usable = usable
+        self.normalised = normalised
+        self._vecs: dict[int, tuple[list[str], np.ndarray]] = {}
+
+    def _of(self, row: int) -> tuple[list[str], np.ndarray]:
+        if row not in self._vecs:
+            parts = [
+                c.strip()
+                for c in _CLAUSE_CUT.split(self.usable[row].text)
+                if len(c.split()) >= CLAUSE_MIN_WORDS
+            ]
+            parts = parts if len(parts) > 1 else []
+            vecs = self.embedder.encode(parts) if parts else np.zeros((0, 0))
+            self._vecs[row] = (parts, vecs)
+        return self._vecs[row]
+
+    def sims(self, item_vec: np.ndarray, signals: list[str], lex: np.ndarray) -> np.ndarray:
+        """Per sentence, the best closeness to the item of a clause that names one of its
+        signals (-1 where none does)."""
+        out = np.full(len(self.usable), -1.0)
+        for row in np.flatnonzero(lex > 0):
+            parts, vecs = self._of(int(row))
+            for part, vec in zip(parts, vecs, strict=True):
+                if any(has_signal(normalise(part), g) for g in signals):
+                    out[row] = max(out[row], round(float(item_vec @ vec), 4))
+        return out
 
 
 def item_vec_dot(a: np.ndarray | None, b: np.ndarray | None) -> float:

@@ -297,3 +297,19 @@ def test_calling_servers_we_do_not_run_inside_the_request_is_a_mistake(
     ev = offline_evaluator()
     graded = ev.grade("Design a system that notifies subscribers' servers of events", sentence)
     assert bool(graded.red_flags) is flagged, graded.red_flags
+
+
+def test_a_point_inside_a_long_sentence_is_read_in_its_clause() -> None:
+    """A sentence that walks through several components names the store in one clause: the
+    store choice is judged on that clause, not diluted by the CDN and the cache around it."""
+    ev = offline_evaluator()
+    said = (
+        "I'd jump straight to the redirect path since that's the hot one: a CDN and an "
+        "in-process cache in front of a Redis cluster, then a key-value store like DynamoDB "
+        "keyed by code."
+    )
+    graded = ev.grade("url-shortener", said)
+    assert {e.id: e.status for e in graded.items}["storage-choice"] != "missing"
+    unrelated = "Reads come first since they dominate: the CDN, then an in-process LRU cache."
+    graded = ev.grade("url-shortener", unrelated)
+    assert {e.id: e.status for e in graded.items}["storage-choice"] == "missing"
