@@ -53,6 +53,11 @@ _DISTANCES = re.compile(
 )
 
 
+def negated_before(text: str, at: int) -> bool:
+    """A negation shortly before `at`, in the same clause ("we never use Redis for ...")."""
+    return bool(_NEGATED.search(text[max(0, at - NEGATION_REACH) : at]))
+
+
 @dataclass(frozen=True)
 class Wording:
     """A regex of a flag's data, split where it checks the whole sentence first: `^(?!A)(?=B).*C`
@@ -66,10 +71,7 @@ class Wording:
         """The claim is made somewhere with no negation just before it in the same clause."""
         if self.context is not None and not self.context.match(text):
             return False
-        return any(
-            not _NEGATED.search(text[max(0, m.start() - NEGATION_REACH) : m.start()])
-            for m in self.claim.finditer(text)
-        )
+        return any(not negated_before(text, m.start()) for m in self.claim.finditer(text))
 
 
 def _group_end(p: str, at: int) -> int:

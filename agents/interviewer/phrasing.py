@@ -45,6 +45,7 @@ class Phrases(BaseModel):
     clarify_unknown: str
     clarify_scope: str
     clarify_scope_rest: str
+    assumption_ok: str
     number_fixed: str
     redirect: list[str] = Field(min_length=1)
     narrower: str
@@ -87,6 +88,7 @@ _PREMISE = re.compile(r"(?:You|Your)\b")
 _QUOTING = re.compile(r"You (?:said|mentioned|named)\b")
 _CHOICE = frozenset("chose choose picked pick keep put run want already".split())
 PREMISE_SUPPORT = 0.5  # share of a premise's own words the candidate must have used
+_UNIVERSAL = re.compile(r"\b(everything|all|every|only|always|never|nothing|none)\b", re.I)
 
 
 def _stems(text: str) -> set[str]:
@@ -119,8 +121,13 @@ def _supported(premise: str, said: str, concept_words: Iterable[str]) -> bool:
     choosing = _stems(" ".join(_CHOICE))
     if not _stems(premise) - choosing:
         return True
+    # "You want everything in Elasticsearch" claims more than naming Elasticsearch: the
+    # sentence that supports it must say "everything" (or "all", "only"...) too.
+    universal = bool(_UNIVERSAL.search(premise))
     return any(
-        (held := _held(premise, _stems(s.text), choosing)) is not None and held >= PREMISE_SUPPORT
+        (held := _held(premise, _stems(s.text), choosing)) is not None
+        and held >= PREMISE_SUPPORT
+        and (not universal or bool(_UNIVERSAL.search(s.text)))
         for s in split_sentences(said)
         if not names or any(n in s.text.lower() for n in names)
     )

@@ -14,7 +14,7 @@ from typing import Any
 from agents.estimates import OFF, Quantity, extract_quantities
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase, priority
 from agents.interviewer.phrasing import phrases, pick, topic
-from agents.interviewer.reading import Reading, asks_for_size, clip_quote
+from agents.interviewer.reading import Reading, asks_for_size, clip_quote, is_assumption
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
 from agents.rubric import for_question
 from agents.scoring import is_expected
@@ -506,17 +506,25 @@ class Planner:
 
     def _answer_facts(self, reading: Reading) -> list[str]:
         """A question asked inside a longer answer gets its numbers first."""
-        if reading.kind != "answer" or not reading.facts:
+        if reading.kind != "answer":
             return []
-        return [self.P.embedded_answer.format(facts=_facts_text(reading))]
+        out = [self.P.embedded_answer.format(facts=_facts_text(reading))] if reading.facts else []
+        return out + [self._on_ask(reading.open_asks[0])] if reading.open_asks else out
+
+    def _on_ask(self, ask: str) -> str:
+        """An ask no scale fact answers: an assumption stands, a question of scope is theirs."""
+        words = self.P.assumption_ok if is_assumption(ask) else self.P.clarify_scope_rest
+        return words.format(ask=ask)
 
     def _non_answer(self, st: InterviewState, reading: Reading, last: str) -> Plan:
         if reading.kind == "clarify":
             if reading.facts:
                 facts = _facts_text(reading)
                 if reading.open_asks:
-                    facts += " " + self.P.clarify_scope_rest.format(ask=reading.open_asks[0])
+                    facts += " " + self._on_ask(reading.open_asks[0])
                 text = self._pick(self.P.clarify, st, "c").format(facts=facts)
+            elif reading.open_asks and is_assumption(reading.open_asks[0]):
+                text = self._on_ask(reading.open_asks[0])
             else:
                 text = (
                     self.P.clarify_unknown if asks_for_size(reading.text) else self.P.clarify_scope

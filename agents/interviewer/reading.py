@@ -13,7 +13,7 @@ import numpy as np
 from agents.estimates import Estimate, ScaleConflict, check_message, scale_conflicts
 from agents.guards import is_dont_know, screen
 from agents.judge import ItemJudge
-from agents.red_flags import Hit, RedFlagJudge, Wording, wording
+from agents.red_flags import Hit, RedFlagJudge, Wording, negated_before, wording
 from agents.rubric import for_question
 from agents.text import content_words, normalise, reasoning_in, split_sentences, stem, words
 from content.schema import Concept, Question, ScaleFact, Stance
@@ -91,14 +91,23 @@ def _names(alias: str, low: str) -> bool:
     return alias.lower() in low and _alias_pattern(alias).search(low) is not None
 
 
+def _affirms(alias: str, low: str) -> bool:
+    """Whether `low` names `alias` other than to deny it: "we never use Redis as the source of
+    truth" does not propose Redis as one, and a probe must not say it did."""
+    return _names(alias, low) and any(
+        not negated_before(low, m.start()) for m in _alias_pattern(alias).finditer(low)
+    )
+
+
 def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
-    """Concepts the text names, each with whether a sentence naming it also justifies it."""
+    """Concepts the text names (not only denies), each with whether a sentence naming it also
+    justifies it."""
     out: dict[str, bool] = {}
     sentences = split_sentences(text)
     for cid, concept in concepts.items():
         for s in sentences:
             low = s.text.lower()
-            if any(_names(a, low) for a in concept.aliases):
+            if any(_affirms(a, low) for a in concept.aliases):
                 out[cid] = out.get(cid, False) or reasoning_in(s.text)
     return out
 
@@ -158,6 +167,12 @@ def clip_quote(text: str, words: int = 16, focus: int | None = None) -> str:
     return text[spans[lo][0] : spans[hi][1]].strip(" ,;:.")
 
 
+_DANGLING = re.compile(
+    r"[~≈$]?[\d.,]+\w?|a|an|the|of|to|in|on|at|by|for|with|from|and|or|but|as|is|are|its|their|our",
+    re.I,
+)
+
+
 def quote_around(sentence: str, alias: str, words_each_side: int = 6) -> str:
     """The candidate's words around `alias`, as they wrote them: the clause that holds it when
     the clause is of a quotable length, else a window of words around it."""
@@ -171,9 +186,15 @@ def quote_around(sentence: str, alias: str, words_each_side: int = 6) -> str:
         clause = sentence[start:end]
         if start <= at < end and 3 <= len(clause.split()) <= 2 * words_each_side + 4:
             return clause.strip(" ,;:.")
-    before = sentence[:at].split()[-words_each_side:]
-    after = sentence[at:].split()[: words_each_side + 1]
-    return " ".join(before + after).strip(" ,;:.")
+    head, tail = sentence[:at].split(), sentence[at:].split()
+    before, after = head[-words_each_side:], tail[: words_each_side + 1]
+    # A window cut inside a phrase does not end on "the" or a bare figure ("absorbs the 1.5"):
+    # it ends on a word that carries meaning, and says it was cut.
+    while len(after) > 1 and len(after) < len(tail) and _DANGLING.fullmatch(after[-1]):
+        after.pop()
+    quote = " ".join(before + after).strip(" ,;:.")
+    cut_start = len(before) < len(head)
+    return ("…" if cut_start else "") + quote + ("…" if len(after) < len(tail) else "")
 
 
 def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:
@@ -184,7 +205,7 @@ def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:
         for cid, concept in concepts.items():
             if cid in out:
                 continue
-            alias = next((a for a in concept.aliases if _names(a, low)), None)
+            alias = next((a for a in concept.aliases if _affirms(a, low)), None)
             if alias:
                 out[cid] = quote_around(s.text, alias)
     return out
@@ -215,6 +236,31 @@ _INDIRECT_ASK = re.compile(
     r"to (know|understand|check|confirm)|i('m| am) (curious|wondering)|i wonder|"
     r"(could|can) you (tell|share|give|confirm)|tell me|it would help to know|do you know)\b"
     r"[^.]*\b(how|what|which|who|whether|if|when|where|the)\b",
+    re.I,
+)
+
+
+_ASSUMES = re.compile(r"\b(?:assum\w*|take it that|safe to say)\b", re.I)
+
+
+# An ask put to the interviewer inside an answer: an assumption to confirm, or what is in scope.
+_TO_INTERVIEWER = re.compile(
+    r"\b(?:assum\w*|in scope|out of scope)\b|^\W*(?:and |or |also |so )?(?:do|does|should|must|will"
+    r"|would|can|is|are)\s+(?:we|i|you|it|they|users?|customers?)\s+(?:also\s+)?(?:need|have|want|"
+    r"care|support|handle|cover|include|expect|worry|allowed|required|be able)\b",
+    re.I,
+)
+
+
+def is_assumption(ask: str) -> bool:
+    """An ask that checks an assumption ("is it fair to assume X", "can I assume X")."""
+    return bool(_ASSUMES.search(ask))
+
+
+# Where one question sentence asks a second thing ("..., and how fast must it be searchable").
+_ONE_ASK = re.compile(
+    r"(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?=(?:how|what|which|when|where|who|do|does|is|are"
+    r"|should|can|will|would|must)\b)",
     re.I,
 )
 
@@ -316,18 +362,25 @@ class Reader:
         asked = {stem(w) for w in content_words(text) if len(w) > 3}
         sizing = asks_for_size(text)
         floor = CLARIFY_FACT_SIM if sizing else CLARIFY_SCOPE_SIM
-        named = []
+        named, by_subject = [], []
         for s, f in zip(sims, q.scale, strict=True):
             shared = _shared(asked, {stem(w) for w in content_words(f.name) if len(w) > 3})
-            if shared and (shared - subject or s >= floor):
+            if shared and shared - _shared(shared, subject):
                 named.append((float(s), f))
+            elif shared and s >= floor:
+                by_subject.append((float(s), f))
         close = [
             (float(s), f)
             for s, f in zip(sims, q.scale, strict=True)
-            if s >= floor and f not in [g for _, g in named]
+            if s >= floor and f not in [g for _, g in named + by_subject]
         ]
-        named.sort(key=lambda x: -x[0])
         close.sort(key=lambda x: -x[0])
+        # A fact named only by a word of the subject ("searchable" in a search question) does
+        # not pass over a fact closer in meaning: "how fast must a line become searchable?"
+        # asks for the latency target before the search load.
+        if by_subject and close and close[0][0] > max(by_subject)[0]:
+            named.append(close.pop(0))
+        named = sorted(named + by_subject, key=lambda x: -x[0])
         wanted = max(0, MIN_ANSWERED_FACTS - len(named)) if sizing else len(close)
         return [f for _, f in named[:MAX_NAMED_FACTS]], [f for _, f in close[:wanted]]
 
@@ -350,8 +403,9 @@ class Reader:
         scale fact answers: the candidate's own call, and said to be."""
         asks = []
         for part in _ASKS.split(text):
-            ask = part.rsplit(":", 1)[-1].strip(" ,;?")
-            if ask and _SCOPE_ASK.match(ask) and not asks_for_size(ask):
+            last = split_sentences(part)
+            ask = last[-1].text.rsplit(":", 1)[-1].strip(" ,;?") if last else ""
+            if ask and (_SCOPE_ASK.match(ask) or is_assumption(ask)) and not asks_for_size(ask):
                 asks.append(ask)
         if not asks:
             return []
@@ -395,6 +449,12 @@ class Reader:
             asked = question_sentences(reading.text)
             if asked:
                 reading.facts = self._facts_for_each(q, asked)
+                # "Is it fair to assume payment goes through a PSP?" or "do we need to support
+                # resale?" asks no number: it is answered too, not passed over. A question the
+                # answer asks itself ("What happens when a node dies? We fail over...") is not.
+                reading.open_asks = [
+                    a for a in self.open_asks(q, " ".join(asked)) if _TO_INTERVIEWER.search(a)
+                ]
         return reading
 
     def _read(self, q: Question, message: str, history: tuple[str, ...]) -> Reading:
@@ -415,8 +475,13 @@ class Reader:
         # The whole message is embedded only where it is used: embedding is most of a turn's
         # CPU, and a paragraph costs as much as its sentences together.
         if is_clarifying(text):
-            whole = self.embedder.encode([text])[0]
-            facts = self.facts_for(q, text, whole)
+            # "Which retention do we need, and how fast must a line be searchable?" asks two
+            # things: each gets its facts, as in a longer answer.
+            asks = [a for s in question_sentences(text) for a in _ONE_ASK.split(s) if a.strip()]
+            if len(asks) > 1:
+                facts = self._facts_for_each(q, asks)
+            else:
+                facts = self.facts_for(q, text, self.embedder.encode([text])[0])
             return Reading("clarify", text, facts=facts, open_asks=self.open_asks(q, text))
         earlier = "\n\n".join(screen(h).text.strip() for h in history if h.strip())
         whole = f"{earlier}\n\n{text}" if earlier else text

@@ -22,6 +22,10 @@ def judge() -> BehaviourJudge:
         ("Players see their global rank, the top 100, neighbours and friends.", "covered"),
         ("Customers register an endpoint URL and receive a signed POST per event.", "covered"),
         ("Each rider can request a ride and track the car as it arrives.", "covered"),
+        # A label after a discourse word: "So functional: ..." states them as much as
+        # "Functional: ..." does.
+        ("So functional: hosts ship logs and engineers search them by service.", "covered"),
+        ("So the functions run on a shared worker pool.", "missing"),
         # The users described, not what they do: no requirement stated.
         ("Players are spread over three regions and mostly play at night.", "missing"),
         ("Users who churn rarely come back.", "missing"),

@@ -452,6 +452,51 @@ def test_every_question_inside_an_answer_is_answered_also_one_put_as_a_statement
     assert unsure.facts == []
 
 
+def test_a_question_that_asks_two_things_gets_both(engine: InterviewEngine) -> None:
+    """'How long do we keep logs, and how quickly must a line be searchable?' asks for the
+    retention and the latency target; "searchable" names the subject (search), so the search
+    load does not stand in for the latency target. An assumption asked after them stands."""
+    q = bundled_bank().questions["log-ingestion"]
+    said = (
+        "How long do we keep logs, and how quickly must a new line be searchable? I'm assuming "
+        "we only handle logs, not traces, is that fine?"
+    )
+    reading = engine.reader.read(q, said)
+    assert {"retention", "latency targets"} <= {f.name for f in reading.facts}
+    reply = engine.turn(q, InterviewState(), "senior", "two", said, now=60.0)
+    assert "a fair assumption; go with it" in reply.text
+
+
+def test_an_assumption_asked_inside_an_answer_is_answered(engine: InterviewEngine) -> None:
+    """'Is it fair to assume payment goes through a PSP?' inside a requirements answer asks for
+    no number: the reply still takes it up before its own question, as an assumption that
+    stands; a scope question is handed back as the candidate's call."""
+    q = bundled_bank().questions["ticket-booking"]
+    state = InterviewState()
+    said = (
+        "Fans browse events, hold seats for a few minutes and pay; a seat is never sold twice. "
+        "Is it fair to assume card payment goes through an external PSP?"
+    )
+    reply = engine.turn(q, state, "senior", "assume", said, now=120.0)
+    assert reply.text.startswith('As for "Is it fair to assume card payment goes through an')
+    assert "a fair assumption" in reply.text
+    scope = (
+        "Fans browse events, see a seat map, hold seats for a few minutes while they pay, and get "
+        "a ticket; organisers create events and seat maps. Non-functional: a seat is never sold "
+        "twice, holds are confirmed fast and the on-sale spike must not take the site down. Do we "
+        "need to support resale?"
+    )
+    reply = engine.turn(q, InterviewState(), "senior", "scope", scope, now=120.0)
+    assert reply.text.startswith('As for "Do we need to support resale": that\'s your call')
+    # A question the answer asks itself and goes on to answer is not put to the interviewer.
+    rhetorical = scope.replace(
+        "Do we need to support resale?",
+        "What happens when a node dies? We fail over to a replica that has every committed hold.",
+    )
+    reply = engine.turn(q, InterviewState(), "senior", "scope", rhetorical, now=120.0)
+    assert not reply.text.startswith("As for")
+
+
 def test_a_probe_states_only_the_design_the_candidate_described(engine: InterviewEngine) -> None:
     """A probe's premise ("Your session registry is in Redis.") is kept when the candidate's
     words support it and put as a supposition when they do not; a later probe of a concept
@@ -472,6 +517,11 @@ def test_a_probe_states_only_the_design_the_candidate_described(engine: Intervie
     assert attributed("You picked Cassandra. Why?", "We store it in Cassandra.", ["cassandra"]) == (
         "You picked Cassandra. Why?"
     )
+    # "Everything" claims more than the name: a hot tier of seven days is not all of it.
+    everything = "You want everything in Elasticsearch. How much disk does that take?"
+    tiered = "Parsers write to an Elasticsearch hot tier for 7 days, the rest goes to S3."
+    assert attributed(everything, tiered, ["elasticsearch"]).startswith("Suppose you want")
+    assert attributed(everything, "All logs go to Elasticsearch.", ["elasticsearch"]) == everything
     said_it = "You said exactly-once. How?"
     assert attributed(said_it, "We retry.", []) == said_it
     # A premise before a question's semicolon is checked too, against one sentence that names
