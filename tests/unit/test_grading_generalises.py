@@ -313,3 +313,37 @@ def test_a_point_inside_a_long_sentence_is_read_in_its_clause() -> None:
     unrelated = "Reads come first since they dominate: the CDN, then an in-process LRU cache."
     graded = ev.grade("url-shortener", unrelated)
     assert {e.id: e.status for e in graded.items}["storage-choice"] == "missing"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "flag"),
+    [
+        (
+            "Design a digital wallet",
+            "Each wallet row stores the balance as a double and every top-up adds to it.",
+            "float-money",
+        ),
+        (
+            "Design a digital wallet",
+            "Each wallet row stores the balance as integer cents and a ledger of entries.",
+            None,
+        ),
+        (
+            "Design an online shop's order history API",
+            "The history endpoint pages with OFFSET and LIMIT over the orders table, which holds "
+            "billions of rows.",
+            "offset-pagination-on-large-lists",
+        ),
+        (
+            "Design an online shop's order history API",
+            "The history endpoint pages with a cursor on (created_at, id), so a page is one "
+            "index range scan however deep.",
+            None,
+        ),
+    ],
+)
+def test_common_mistakes_are_found_by_their_own_words(
+    question: str, sentence: str, flag: str | None
+) -> None:
+    graded = offline_evaluator().grade(question, sentence)
+    assert [f.id for f in graded.red_flags] == ([flag] if flag else [])
