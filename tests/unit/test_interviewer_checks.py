@@ -591,7 +591,7 @@ def test_a_skipped_phase_is_named_before_the_next_one(engine: InterviewEngine) -
     )
     plan = engine.turn(q, state, "senior", "skip-words", said, 30.0)
     assert plan.skipped == ["estimation"] and state.phase == "api_and_data"
-    assert plan.text.startswith("You've already covered the estimation. ")
+    assert plan.text.startswith("That covers the estimation too. ")
     assert "rough numbers" not in plan.text
 
 
