@@ -63,3 +63,23 @@ def test_what_users_do_states_the_functional_requirements(
 def test_a_schema_then_its_store_names_the_store(text: str, names_a_store: bool) -> None:
     sentences = split_sentences(text)
     assert CHECKS["store"](sentences, 0) is names_a_store
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # A time budget in seconds is a latency target as much as one in milliseconds.
+        ("One-time codes must reach the SMS provider within 5 seconds.", "partial"),
+        ("Pages must load in less than 2 s on a phone.", "partial"),
+        # A period that is no budget ("within 30 days" of retention) is not.
+        ("We keep the raw events for 30 days and delete them after.", "missing"),
+    ],
+)
+def test_a_time_budget_in_seconds_is_a_non_functional_target(
+    judge: BehaviourJudge, text: str, status: str
+) -> None:
+    b = judge.for_item("b-non-functional")
+    assert b is not None
+    sentences = split_sentences(text)
+    vecs = judge.embedder.encode([s.text for s in sentences])
+    assert judge.judge(b, sentences, vecs, list(range(len(sentences)))).status == status
