@@ -288,7 +288,7 @@ def asks_for_size(text: str) -> bool:
 
 
 # "What volume are we talking about, and do we need to support refunds?": two asks in one sentence.
-_ASK_OPENER = r"(?:do|does|is|are|should|can|will|would|must|what|which|how about)\b"
+_ASK_OPENER = r"(?:do|does|is|are|should|can|will|would|must|what|which|who|how about)\b"
 _ASKS = re.compile(rf"\?\s*|(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?={_ASK_OPENER})", re.I)
 _SCOPE_ASK = re.compile(rf"(?:and |or |also |so |then )?{_ASK_OPENER}", re.I)
 STUCK_SIM = 0.40  # "not sure how to handle X" is about an item this close to it,

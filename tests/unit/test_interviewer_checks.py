@@ -467,6 +467,13 @@ def test_a_question_that_asks_two_things_gets_both(engine: InterviewEngine) -> N
     assert "a fair assumption; go with it" in reply.text
 
 
+def test_a_who_question_of_scope_is_handed_back(engine: InterviewEngine) -> None:
+    q = bundled_bank().questions["notification-service"]
+    said = "Who triggers the messages, other teams through an API? And how many do we send?"
+    reply = engine.turn(q, InterviewState(), "senior", "who", said, now=60.0)
+    assert 'As for "Who triggers the messages, other teams through an API": that' in reply.text
+
+
 def test_an_assumption_asked_inside_an_answer_is_answered(engine: InterviewEngine) -> None:
     """'Is it fair to assume payment goes through a PSP?' inside a requirements answer asks for
     no number: the reply still takes it up before its own question, as an assumption that
