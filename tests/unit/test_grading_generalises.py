@@ -329,6 +329,18 @@ def test_a_point_inside_a_long_sentence_is_read_in_its_clause() -> None:
             None,
         ),
         (
+            "Design a notification service",
+            "SMS averages 500 a second, under the 1k per second provider limit, so one account "
+            "is enough.",
+            "capacity-for-average-load",
+        ),
+        (
+            "Design a notification service",
+            "SMS averages 500 a second, under the 1k per second provider limit, but alerts peak "
+            "at 4k a second, so we need four accounts.",
+            None,
+        ),
+        (
             "Design an online shop's order history API",
             "The history endpoint pages with OFFSET and LIMIT over the orders table, which holds "
             "billions of rows.",
