@@ -212,6 +212,11 @@ class Planner:
     def _probe_plan(self, st: InterviewState, probe: Probe, reading: Reading) -> Plan:
         st.asked_probes.append(probe.id)
         kind, value = probe.trigger_kind, probe.trigger_value
+        if kind == "item" and value not in st.asked_items:
+            # A point probed is a point asked: a candidate who answers something else is not
+            # asked it again in other words the next turn ("What's your plan for what a
+            # throttled client receives?" after "What exactly do they receive?").
+            st.asked_items.append(value)
         status = "unjustified" if kind == "concept" else st.status(value)
         # A concept probe attributes a design to the candidate: quote what they actually said.
         # A probe of a point this message made only in part starts from its words on it, so it

@@ -1030,3 +1030,21 @@ def test_a_hint_names_a_note_section_as_a_reader_would() -> None:
     assert got == '"Functional requirements: the verbs" (in "Constraints first")'
     assert section_name("Caching") == 'the note "Caching"'
     assert section_name("") == "the related notes"
+
+
+def test_a_point_probed_and_not_answered_is_not_asked_again_in_other_words(
+    engine: InterviewEngine,
+) -> None:
+    """A probe of a missing point counts as asking for it: the next question is another point
+    (or the next phase), not the same point as an item question."""
+    q = bundled_bank().questions["rate-limiter"]
+    planner = Planner(q, "senior", "probed")
+    st = InterviewState(phase="api_and_data", phase_started=0.0)
+    first = planner.next_question(st, engine.reader.read(q, "ok"), opened=False, now=1.0)
+    assert first.kind == "probe" and first.probe is not None
+    probed = first.probe.trigger_value
+    assert st.status(probed) == "missing"
+    later = [
+        planner.next_question(st, engine.reader.read(q, "ok"), False, 2.0 + n) for n in range(4)
+    ]
+    assert all(p.item is None or p.item.id != probed for p in later)
