@@ -18,6 +18,7 @@ from agents.interviewer.reading import Reading, asks_for_size, clip_quote, is_as
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
 from agents.rubric import for_question
 from agents.scoring import is_expected
+from agents.text import has_signal, normalise
 from content.schema import LEVELS, PHASES, FailureScenario, Phase, Probe, Question, RubricItem
 
 OVERRUN = 1.5  # a phase this far past its budget is interrupted, and the interviewer says so
@@ -209,6 +210,18 @@ class Planner:
         items.sort(key=priority)
         return items[0] if items else None
 
+    def _names_item(self, item_id: str, sentence: str) -> bool:
+        item = next((i for i in for_question(self.q).items if i.id == item_id), None)
+        text = normalise(sentence)
+        return item is not None and any(has_signal(text, g) for g in item.signals)
+
+    def _signal_at(self, item_id: str, sentence: str) -> int | None:
+        """Where the sentence names the point in its own words, if it does as written."""
+        item = next((i for i in for_question(self.q).items if i.id == item_id), None)
+        low = sentence.lower()
+        found = [at for g in (item.signals if item else []) if (at := low.find(g.lower())) >= 0]
+        return min(found) if found else None
+
     def _probe_plan(self, st: InterviewState, probe: Probe, reading: Reading) -> Plan:
         st.asked_probes.append(probe.id)
         kind, value = probe.trigger_kind, probe.trigger_value
@@ -221,11 +234,15 @@ class Planner:
         # A concept probe attributes a design to the candidate: quote what they actually said.
         # A probe of a point this message made only in part starts from its words on it, so it
         # reads as a push on what they just said, not as a question they never answered.
+        # A point made in part in an earlier message is quoted from there: the probe then pushes
+        # on what they said ("You said "A retry with the same key returns the stored
+        # response"." ...) instead of asking as if they had said nothing.
+        evidence = reading.evidence.get(value) or st.evidence.get(value)
         said = (
             (reading.quotes.get(value) or st.quotes.get(value))
             if kind == "concept"
-            else clip_quote(reading.evidence[value], 20)
-            if status == "partial" and value in reading.evidence
+            else clip_quote(evidence, 20, focus=self._signal_at(value, evidence.strip()))
+            if status == "partial" and evidence
             else None
         )
         # The same words quoted again, a turn after they were, read as a script: not repeated.
@@ -471,6 +488,14 @@ class Planner:
             st.named[concept] = st.named.get(concept, False) or justified
         for concept, quote in reading.quotes.items():
             st.quotes.setdefault(concept, quote)  # a later probe of it quotes these words
+        for item_id, sentence in reading.evidence.items():
+            # A later probe of a point quotes the first sentence on it that names it in its own
+            # words (a signal), else the first that was read as making it.
+            if item_id not in st.evidence or (
+                self._names_item(item_id, sentence)
+                and not self._names_item(item_id, st.evidence[item_id])
+            ):
+                st.evidence[item_id] = sentence
         fixed = self._record_numbers(st, reading)
         if st.phase == "wrap_up" and st.wrap_up_asked:
             st.done = True

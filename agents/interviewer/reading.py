@@ -128,6 +128,16 @@ _CONDITION = re.compile(
 _FOLLOWS = re.compile(r"^\W*(?:so|which|and so|hence|therefore|thus)\b", re.I)
 
 
+def _clause_breaks(text: str) -> list[re.Match[str]]:
+    """The clause breaks of `text` outside brackets: "payments(id, amount, status)" is one
+    piece, not three."""
+    depth, inside = 0, []
+    for ch in text:
+        depth = max(0, depth + (ch in "([{") - (ch in ")]}"))
+        inside.append(depth > 0)
+    return [m for m in _CLAUSE.finditer(text) if not inside[m.start()]]
+
+
 def clip_quote(text: str, words: int = 16, focus: int | None = None) -> str:
     """A quotable piece of a sentence, in the candidate's own words and punctuation. A sentence
     of up to `words` words is quoted whole; a longer one by whole clauses up to that length,
@@ -138,7 +148,7 @@ def clip_quote(text: str, words: int = 16, focus: int | None = None) -> str:
     text = text.strip().rstrip(" ,;:.")
     if len(text.split()) <= words:
         return text
-    cuts = [0, *(x for m in _CLAUSE.finditer(text) for x in (m.start(), m.end())), len(text)]
+    cuts = [0, *(x for m in _clause_breaks(text) for x in (m.start(), m.end())), len(text)]
     spans = [(a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=True) if text[a:b].strip()]
 
     def size(a: int, b: int) -> int:

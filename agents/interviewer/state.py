@@ -57,6 +57,8 @@ class InterviewState(BaseModel):
     coverage: dict[str, Status] = Field(default_factory=dict)  # rubric item id -> best status
     named: dict[str, bool] = Field(default_factory=dict)  # concept id -> justified yet
     quotes: dict[str, str] = Field(default_factory=dict)  # concept id -> the words that named it
+    # rubric item id -> the candidate's best sentence on it, from the message that first made it
+    evidence: dict[str, str] = Field(default_factory=dict)
     asked_probes: list[str] = Field(default_factory=list)
     asked_items: list[str] = Field(default_factory=list)
     asked_scenarios: list[str] = Field(default_factory=list)

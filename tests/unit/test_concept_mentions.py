@@ -42,3 +42,14 @@ def test_a_window_cut_inside_a_phrase_says_so_and_does_not_end_on_a_figure() -> 
     assert quote == "A virtual waiting room in front absorbs…"
     short = "The waiting room admits fans at a fixed rate."
     assert quote_around(short, "waiting room") == "The waiting room admits fans at a fixed rate"
+
+
+def test_a_quote_does_not_cut_inside_brackets() -> None:
+    from agents.interviewer.reading import clip_quote
+
+    said = (
+        "Data: payments(id, merchant_id, amount, status, idempotency_key unique per merchant), "
+        "and a double-entry ledger of immutable entries that always sum to zero per payment."
+    )
+    quote = clip_quote(said, 20, focus=said.find("per merchant"))
+    assert quote == "payments(id, merchant_id, amount, status, idempotency_key unique per merchant)"

@@ -1048,3 +1048,24 @@ def test_a_point_probed_and_not_answered_is_not_asked_again_in_other_words(
         planner.next_question(st, engine.reader.read(q, "ok"), False, 2.0 + n) for n in range(4)
     ]
     assert all(p.item is None or p.item.id != probed for p in later)
+
+
+def test_a_probe_of_a_point_made_earlier_in_part_quotes_where_it_was_made(
+    engine: InterviewEngine,
+) -> None:
+    """A point made in part two messages ago, probed now, is probed as a push on what was said
+    (quoted from the sentence that named it), not asked as if nothing had been said."""
+    q = bundled_bank().questions["payment-processing"]
+    planner = Planner(q, "senior", "earlier")
+    st = InterviewState(phase="api_and_data", phase_started=0.0)
+    said = "A charge is POST /payments with an Idempotency-Key header and the amount in cents."
+    reading = engine.reader.read(q, said)
+    assert reading.coverage.get("idempotent-api") == "partial"
+    planner.plan(st, reading, now=10.0)
+    later = engine.reader.read(q, "Separately, refunds are their own endpoint.", (said,))
+    st.asked_probes = [p.id for p in q.probes if p.trigger_value != "idempotent-api"]
+    st.asked_scenarios = [s.id for s in q.failure_scenarios]
+    plan = planner.next_question(st, later, opened=False, now=20.0)
+    assert plan.kind == "probe" and plan.probe is not None
+    assert plan.probe.trigger_value == "idempotent-api"
+    assert plan.text.startswith('You said "A charge is POST /payments with an Idempotency-Key')
