@@ -46,6 +46,7 @@ class Phrases(BaseModel):
     clarify_scope: str
     clarify_scope_rest: str
     assumption_ok: str
+    behaviour_question_opening: str
     number_fixed: str
     redirect: list[str] = Field(min_length=1)
     narrower: str

@@ -210,6 +210,9 @@ class Planner:
         items.sort(key=priority)
         return items[0] if items else None
 
+    def _behaviour_question(self, opened: bool) -> str:
+        return self.P.behaviour_question_opening if opened else self.P.behaviour_question
+
     def _names_item(self, item_id: str, sentence: str) -> bool:
         item = next((i for i in for_question(self.q).items if i.id == item_id), None)
         text = normalise(sentence)
@@ -456,7 +459,9 @@ class Planner:
             st.asked_items.append(item.id)
             # A behaviour ("latency, availability and consistency targets") is read from set
             # phrasings that can miss how someone put it: asked for, never "not heard".
-            words = [self.P.behaviour_question] if priority(item)[0] else self.P.item_question
+            words = (
+                [self._behaviour_question(opened)] if priority(item)[0] else self.P.item_question
+            )
             return self._item_plan(st, item, self._pick(words, st, "item"))
         # A phase opens on a point the candidate already touched on; within a phase a partial
         # point is left to the probes (asking for it again would re-ask what was said).
@@ -464,7 +469,7 @@ class Planner:
         if item:
             st.asked_items.append(item.id)
             asked = priority(item)[0] and not self._sized(st)
-            words = [self.P.behaviour_question] if asked else self.P.deepen
+            words = [self._behaviour_question(opened)] if asked else self.P.deepen
             return self._item_plan(st, item, self._pick(words, st, "deepen"))
         # Nothing left to ask here: move on.
         nxt = st.next_phase()

@@ -286,6 +286,10 @@ def test_what_the_grade_counts_in_every_rubric_is_asked_for_too(engine: Intervie
         topic="latency, availability and consistency targets"
     )
     assert st.phase == "requirements"
+    # As the first question of a phase just opened, it does not say "before we go on".
+    st.asked_items.remove("b-non-functional")
+    opening = planner.next_question(st, engine.reader.read(q, "ok"), opened=True, now=3.0)
+    assert opening.question == "Can you spell out latency, availability and consistency targets?"
 
 
 def test_a_probe_of_a_point_made_in_part_starts_from_the_candidates_words(
