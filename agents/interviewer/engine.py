@@ -17,7 +17,14 @@ from agents.diagram_grading import grade_with_diagrams
 from agents.evaluation import Evaluation, NumberFinding, TwistFinding
 from agents.evaluator import OfflineEvaluator, Segment
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase
-from agents.interviewer.phrasing import attributed, one_question, phrases, topic, unanswered
+from agents.interviewer.phrasing import (
+    after_quote,
+    attributed,
+    one_question,
+    phrases,
+    topic,
+    unanswered,
+)
 from agents.interviewer.planner import Plan, Planner
 from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote
 from agents.interviewer.ruled_out import ruled_out, taken_up
@@ -159,6 +166,8 @@ class InterviewEngine:
             # What they just said, or the words the probe quotes, is not asked of them again.
             quoted = " ".join([message, state.quotes.get(plan.probe.trigger_value, "")])
             plan.question = unanswered(plan.question, quoted, aliases)
+            if plan.quote and plan.preface:  # "You said "…"." opens the reply
+                plan.question = after_quote(plan.question, plan.quote, aliases)
         if plan.kind not in ("redirect", "off_topic", "dont_know", "clarify"):
             state.last_question = plan.question
             state.last_item = plan.target.get("id") if plan.target.get("kind") == "item" else None

@@ -150,6 +150,19 @@ def attributed(question: str, said: str, concept_words: Iterable[str] = ()) -> s
     return " ".join(out)
 
 
+def after_quote(question: str, quote: str, concept_words: Iterable[str] = ()) -> str:
+    """The probe after a quote of the candidate's words: an opening statement of their design
+    that the quote already says ("You said "a session registry in Redis maps each user to their
+    gateway". Your session registry is in Redis. ...") is left out."""
+    concept_words = list(concept_words)
+    parts = [s.text.strip() for s in split_sentences(question)]
+    if len(parts) > 1 and not parts[0].endswith("?"):
+        premise = _premise(parts[0])
+        if premise is not None and _supported(premise, quote, concept_words):
+            return " ".join(parts[1:])
+    return question
+
+
 # "Which status does your redirect return, and what do you give up if ...?": two questions in one.
 _SECOND = re.compile(r",\s+and\s+(?=(?:what|how|which|who|when|where|why)\b)", re.I)
 ANSWERED = 0.5  # share of a question's own words the candidate's words must hold to answer it

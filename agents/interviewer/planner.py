@@ -408,9 +408,11 @@ class Planner:
         """One requirement change per interview, once the deep dive is under way."""
         if st.phase != "deep_dive" or st.twist is not None or not self.q.twists:
             return None
-        twist = self.q.twists[
-            int.from_bytes(f"{self.seed}:twist".encode(), "big") % len(self.q.twists)
-        ]
+        # The seed picks the twist; one the candidate has already designed for (they brought
+        # up broadcast channels themselves) would be no change to them: the next one is used.
+        start = int.from_bytes(f"{self.seed}:twist".encode(), "big") % len(self.q.twists)
+        order = self.q.twists[start:] + self.q.twists[:start]
+        twist = next((t for t in order if t.id not in st.met_twists), order[0])
         st.twist = TwistRecord(id=twist.id, turn=st.turn)
         return Plan(
             "twist",
@@ -493,6 +495,12 @@ class Planner:
             st.named[concept] = st.named.get(concept, False) or justified
         for concept, quote in reading.quotes.items():
             st.quotes.setdefault(concept, quote)  # a later probe of it quotes these words
+        for sid in reading.answered_scenarios:
+            if sid not in st.asked_scenarios:
+                st.asked_scenarios.append(sid)  # already answered: not put to them
+        for tid in reading.met_twists:
+            if tid not in st.met_twists:
+                st.met_twists.append(tid)
         for item_id, sentence in reading.evidence.items():
             # A later probe of a point quotes the first sentence on it that names it in its own
             # words (a signal), else the first that was read as making it.

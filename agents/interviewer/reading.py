@@ -15,7 +15,15 @@ from agents.guards import is_dont_know, screen
 from agents.judge import ItemJudge
 from agents.red_flags import Hit, RedFlagJudge, Wording, negated_before, wording
 from agents.rubric import for_question
-from agents.text import content_words, normalise, reasoning_in, split_sentences, stem, words
+from agents.text import (
+    content_words,
+    has_signal,
+    normalise,
+    reasoning_in,
+    split_sentences,
+    stem,
+    words,
+)
 from content.schema import Concept, Question, ScaleFact, Stance
 from diagrams.analysis import DiagramReader, diagram_reader
 from diagrams.rules import Finding
@@ -78,6 +86,10 @@ class Reading:
     diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
     open_asks: list[str] = field(default_factory=list)  # scope asks no fact answers
     stuck_on: str | None = None  # "I'm not sure how to handle X": the rubric item X is about
+    # Failure scenarios a sentence of this message already answers, and twists it already
+    # adapts to: asking them would re-ask what was said.
+    answered_scenarios: list[str] = field(default_factory=list)
+    met_twists: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4096)  # the concept bank has ~400 aliases; all stay compiled
@@ -190,7 +202,7 @@ def quote_around(sentence: str, alias: str, words_each_side: int = 6) -> str:
     at = low.find(alias.lower())
     if at < 0:
         return " ".join(sentence.split()[: 2 * words_each_side])
-    marks = (x for m in _CLAUSE.finditer(sentence) for x in (m.start(), m.end()))
+    marks = (x for m in _clause_breaks(sentence) for x in (m.start(), m.end()))
     cuts = [0, *marks, len(sentence)]
     for start, end in zip(cuts[::2], cuts[1::2], strict=True):
         clause = sentence[start:end]
@@ -301,6 +313,8 @@ def asks_for_size(text: str) -> bool:
 _ASK_OPENER = r"(?:do|does|is|are|should|can|will|would|must|what|which|who|how about)\b"
 _ASKS = re.compile(rf"\?\s*|(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?={_ASK_OPENER})", re.I)
 _SCOPE_ASK = re.compile(rf"(?:and |or |also |so |then )?{_ASK_OPENER}", re.I)
+SCENARIO_ASKED_SIM = 0.60  # a sentence this close to what breaks is about it (two mocks)
+SCENARIO_ANSWER_SIM = 0.65  # and this close to a strong answer answers it
 STUCK_SIM = 0.40  # "not sure how to handle X" is about an item this close to it,
 STUCK_FLOOR, STUCK_MARGIN = 0.25, 0.10  # or about one less close that no other item rivals
 STUCK_MIN_WORDS = 3  # content words: "no idea" names nothing
@@ -333,6 +347,39 @@ class Reader:
         self.stances = stances or {}
         self._facts: dict[str, np.ndarray] = {}
         self._profile: dict[str, np.ndarray] = {}
+        self._scenarios: dict[str, list[tuple[str, np.ndarray, np.ndarray]]] = {}
+
+    def _scenario_vecs(self, q: Question) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """Per failure scenario: its id, the vectors of what breaks and how it is asked, and
+        those of its strong answers."""
+        if q.id not in self._scenarios:
+            self._scenarios[q.id] = [
+                (
+                    s.id,
+                    self.embedder.encode([s.what_breaks, s.question]),
+                    self.embedder.encode(s.strong_answer),
+                )
+                for s in q.failure_scenarios
+            ]
+        return self._scenarios[q.id]
+
+    def answered_scenarios(self, q: Question, vecs: np.ndarray) -> list[str]:
+        """The failure scenarios one of these sentences already answers: it is about what
+        breaks (SCENARIO_ASKED_SIM) and reads like a strong answer to it (SCENARIO_ANSWER_SIM):
+        "If a gateway dies, its clients reconnect to another one and sync from their last
+        sequence number" answers "A gateway with half a million live connections dies"."""
+        if not len(vecs):
+            return []
+        return [
+            sid
+            for sid, asked, answers in self._scenario_vecs(q)
+            if bool(
+                (
+                    ((vecs @ asked.T).max(axis=1) >= SCENARIO_ASKED_SIM)
+                    & ((vecs @ answers.T).max(axis=1) >= SCENARIO_ANSWER_SIM)
+                ).any()
+            )
+        ]
 
     def _vague(self, sentence: str) -> tuple[str, bool] | None:
         """A filler phrase with no number, named mechanism or identifier ("a highly scalable
@@ -514,11 +561,17 @@ class Reader:
             if j.status != "missing"
             and (best := next((k for k in j.evidence if k in mine), None)) is not None
         }
+        here_vecs = vecs[sorted(mine)] if mine else vecs[:0]
+        normalised = normalise(text)
         return Reading(
             "answer",
             text,
             coverage=coverage,
             evidence=evidence,
+            answered_scenarios=self.answered_scenarios(q, here_vecs),
+            met_twists=[
+                t.id for t in q.twists if sum(has_signal(normalised, g) for g in t.signals) >= 2
+            ],
             named=named,
             quotes=concept_quotes(text, self.concepts),
             mistakes=self.red_flags.find(sentences, vecs, sorted(mine)) if self.red_flags else [],

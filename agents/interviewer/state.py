@@ -61,7 +61,8 @@ class InterviewState(BaseModel):
     evidence: dict[str, str] = Field(default_factory=dict)
     asked_probes: list[str] = Field(default_factory=list)
     asked_items: list[str] = Field(default_factory=list)
-    asked_scenarios: list[str] = Field(default_factory=list)
+    asked_scenarios: list[str] = Field(default_factory=list)  # asked, or answered unasked
+    met_twists: list[str] = Field(default_factory=list)  # twists designed for before asked
     asked_findings: list[str] = Field(default_factory=list)  # diagram 'rule:subject' probed
     hints: list[HintRecord] = Field(default_factory=list)
     last_question: str = ""

@@ -53,3 +53,8 @@ def test_a_quote_does_not_cut_inside_brackets() -> None:
     )
     quote = clip_quote(said, 20, focus=said.find("per merchant"))
     assert quote == "payments(id, merchant_id, amount, status, idempotency_key unique per merchant)"
+
+
+def test_a_window_around_a_concept_keeps_brackets_whole() -> None:
+    said = "Data: messages keyed by (conversation_id, seq) in Redis, with a TTL of 30 days."
+    assert quote_around(said, "redis") == "messages keyed by (conversation_id, seq) in Redis"

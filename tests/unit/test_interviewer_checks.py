@@ -1073,3 +1073,49 @@ def test_a_probe_of_a_point_made_earlier_in_part_quotes_where_it_was_made(
     assert plan.kind == "probe" and plan.probe is not None
     assert plan.probe.trigger_value == "idempotent-api"
     assert plan.text.startswith('You said "A charge is POST /payments with an Idempotency-Key')
+
+
+def test_a_failure_scenario_already_answered_is_not_put_to_the_candidate(
+    engine: InterviewEngine,
+) -> None:
+    """'If a gateway dies, its clients reconnect to another one and sync from their last
+    sequence number' answers the gateway-crash scenario: it is not asked; an unrelated sentence
+    leaves it. (The thresholds are strict: a looser paraphrase is still asked, which costs a
+    repeat, not a skipped test of the candidate.)"""
+    q = bundled_bank().questions["chat-messaging"]
+    said = (
+        "If a gateway dies, its clients reconnect to another one and sync from their last "
+        "sequence number, so nothing is lost; the registry entry expires with a short TTL."
+    )
+    assert "gateway-crash" in engine.reader.read(q, said).answered_scenarios
+    other = "Group messages fan out on write to each member's inbox, up to 1,000 members."
+    assert engine.reader.read(q, other).answered_scenarios == []
+    planner = Planner(q, "senior", "scenario")
+    st = InterviewState(phase="tradeoffs_and_failures", phase_started=0.0)
+    planner.plan(st, engine.reader.read(q, said), now=5.0)
+    assert "gateway-crash" in st.asked_scenarios
+
+
+def test_a_twist_the_candidate_already_designed_for_gives_way_to_another(
+    engine: InterviewEngine,
+) -> None:
+    q = bundled_bank().questions["chat-messaging"]
+    said = (
+        "For channels with 200,000 followers each channel gets one log and followers pull by "
+        "sequence number when they open it; view counts are aggregated."
+    )
+    reading = engine.reader.read(q, said)
+    assert "broadcast-channels" in reading.met_twists
+    for seed in ("a", "b", "c", "d"):
+        st = InterviewState(phase="deep_dive", phase_started=0.0, met_twists=["broadcast-channels"])
+        plan = Planner(q, "senior", seed)._twist_plan(st)
+        assert plan is not None and plan.target["id"] != "broadcast-channels"
+
+
+def test_a_quoted_design_is_not_stated_again_after_the_quote() -> None:
+    from agents.interviewer.phrasing import after_quote
+
+    probe = "Your session registry is in Redis. If that Redis node fails over, what is lost?"
+    quote = "a session registry in Redis maps each user to their gateway"
+    assert after_quote(probe, quote, ["redis"]) == "If that Redis node fails over, what is lost?"
+    assert after_quote(probe, "we shard users by id", ["redis"]) == probe
