@@ -16,6 +16,15 @@ def judge() -> BehaviourJudge:
     return BehaviourJudge(shared_embedder(), list(bundled_bank().behaviours.values()))
 
 
+def _status(judge: BehaviourJudge, item_id: str, text: str) -> str:
+    """The behaviour's status on `text`, every sentence of it the candidate's."""
+    b = judge.for_item(item_id)
+    assert b is not None
+    sentences = split_sentences(text)
+    vecs = judge.embedder.encode([s.text for s in sentences])
+    return judge.judge(b, sentences, vecs, list(range(len(sentences)))).status
+
+
 @pytest.mark.parametrize(
     ("text", "status"),
     [
@@ -37,12 +46,7 @@ def judge() -> BehaviourJudge:
 def test_what_users_do_states_the_functional_requirements(
     judge: BehaviourJudge, text: str, status: str
 ) -> None:
-    b = judge.for_item("b-functional")
-    assert b is not None
-    sentences = split_sentences(text)
-    vecs = judge.embedder.encode([s.text for s in sentences])
-    got = judge.judge(b, sentences, vecs, list(range(len(sentences))))
-    assert got.status == status
+    assert _status(judge, "b-functional", text) == status
 
 
 @pytest.mark.parametrize(
@@ -78,8 +82,4 @@ def test_a_schema_then_its_store_names_the_store(text: str, names_a_store: bool)
 def test_a_time_budget_in_seconds_is_a_non_functional_target(
     judge: BehaviourJudge, text: str, status: str
 ) -> None:
-    b = judge.for_item("b-non-functional")
-    assert b is not None
-    sentences = split_sentences(text)
-    vecs = judge.embedder.encode([s.text for s in sentences])
-    assert judge.judge(b, sentences, vecs, list(range(len(sentences)))).status == status
+    assert _status(judge, "b-non-functional", text) == status
