@@ -1151,11 +1151,16 @@ def _derived(m: _Msg, j: int) -> Estimate | None:
     return None
 
 
-_POWER_IS = re.compile(
-    r"^\s*[,(]?\s*(?:=|≈|is|gives|or|that's|which is)?\s*(?:about|roughly|around|approximately"
-    r"|~|≈|nearly|almost|some|just over|just under)?\s*$",
-    re.I,
-)
+# What stands between a figure and the same figure said again: an optional link word, then an
+# optional hedge ("62^7, about 3.5 trillion", "2^32 = 4.3 billion").
+_HEDGE = r"about|roughly|around|approximately|~|≈|nearly|almost|some"
+
+
+def _same_figure(links: str, hedges: str) -> re.Pattern[str]:
+    return re.compile(rf"^\s*[,(]?\s*(?:{links})?\s*(?:{hedges})?\s*$", re.I)
+
+
+_POWER_IS = _same_figure(r"=|≈|is|gives|or|that's|which is", rf"{_HEDGE}|just over|just under")
 
 
 def _power(m: _Msg, j: int) -> Estimate | None:
@@ -1240,11 +1245,7 @@ def _downtime(m: _Msg, j: int) -> Estimate | None:
     return Estimate(tok.q, (), true, ratio, verdict, working)
 
 
-_RESTATING = re.compile(
-    r"^\s*[,(]?\s*(?:or|i\.e\.,?|that's|that is|which is|=)?\s*(?:about|roughly|around|"
-    r"approximately|approx\.?|~|≈|nearly|almost|some)?\s*$",
-    re.I,
-)
+_RESTATING = _same_figure(r"or|i\.e\.,?|that's|that is|which is|=", rf"{_HEDGE}|approx\.?")
 
 
 def _restates_previous(m: _Msg, j: int) -> bool:
@@ -1453,7 +1454,14 @@ def _entity_conflicts(
         and said & (nouns or name)  # the entity ties them: one shared noun is enough
         and (r := tok.q.value / ft.q.value)
     ]
-    best = min(near, key=lambda n: n[0], default=None)
+    return _conflict(tok, min(near, key=lambda n: n[0], default=None))
+
+
+def _conflict(
+    tok: _Tok, best: tuple[float, float, ScaleFact, *tuple[Any, ...]] | None
+) -> list[ScaleConflict]:
+    """The figure against its nearest fact figure (`best`: how far off as a factor >= 1, the
+    ratio, the fact), a conflict when it is off by CONFLICT (0.95: the facts round too)."""
     if best and CONFLICT[0] * 0.95 <= best[0] < CONFLICT[1]:
         return [ScaleConflict(tok.q, best[2].name, best[2].value, best[1])]
     return []
@@ -1560,6 +1568,5 @@ def scale_conflicts(
         peak_fact = "peak" in best[2].value.lower()
         if peak_fact and not at_peak and PEAK_SPAN[0] <= best[1] <= PEAK_SPAN[1]:
             continue
-        if CONFLICT[0] * 0.95 <= best[0] < CONFLICT[1]:  # 0.95: the facts round too
-            out.append(ScaleConflict(tok.q, best[2].name, best[2].value, best[1]))
+        out += _conflict(tok, best)
     return out

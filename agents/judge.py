@@ -117,7 +117,7 @@ class ItemJudge:
         P = self.params
         brevity = _brevity(rubric, sentences) if rubric.reference_only else 1.0
         item_vecs = self.item_vectors(rubric)
-        clauses = _Clauses(self.embedder, usable, normalised)
+        clauses = _Clauses(self.embedder, usable)
         for k, item in enumerate(rubric.items):
             structural = item.dimension == "communication"
             behaviour = self.behaviours.for_item(item.id) if self.behaviours else None
@@ -205,11 +205,10 @@ class _Clauses:
     """The clauses of an answer's sentences, embedded on first use: only sentences that name an
     item's signal are read clause by clause."""
 
-    def __init__(self, embedder: MiniLMEmbedder, usable: list[Sentence], normalised: list[str]):
+    def __init__(self, embedder: MiniLMEmbedder, usable: list[Sentence]):
         self.embedder = embedder
         self.usable = usable
-        self.normalised = normalised
-        self._vecs: dict[int, tuple[list[str], np.ndarray]] = {}
+        self._vecs: dict[int, tuple[list[str], np.ndarray]] = {}  # row -> normalised, vectors
 
     def _of(self, row: int) -> tuple[list[str], np.ndarray]:
         if row not in self._vecs:
@@ -220,7 +219,7 @@ class _Clauses:
             ]
             parts = parts if len(parts) > 1 else []
             vecs = self.embedder.encode(parts) if parts else np.zeros((0, 0))
-            self._vecs[row] = (parts, vecs)
+            self._vecs[row] = ([normalise(c) for c in parts], vecs)
         return self._vecs[row]
 
     def sims(self, item_vec: np.ndarray, signals: list[str], lex: np.ndarray) -> np.ndarray:
@@ -230,7 +229,7 @@ class _Clauses:
         for row in np.flatnonzero(lex > 0):
             parts, vecs = self._of(int(row))
             for part, vec in zip(parts, vecs, strict=True):
-                if any(has_signal(normalise(part), g) for g in signals):
+                if any(has_signal(part, g) for g in signals):
                     out[row] = max(out[row], round(float(item_vec @ vec), 4))
         return out
 

@@ -32,6 +32,10 @@ class Rubric:
     def reference_only(self) -> bool:
         return bool(self.reference_ids) and len(self.reference_ids) == len(self.items)
 
+    def item(self, item_id: str | None) -> RubricItem | None:
+        """The rubric's item with this id, if it has one."""
+        return next((i for i in self.items if i.id == item_id), None)
+
 
 def generic_items() -> tuple[RubricItem, ...]:
     """The generic rubric's items (content/generic_rubric.yaml), for questions outside the bank."""

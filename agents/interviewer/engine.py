@@ -276,7 +276,7 @@ class InterviewEngine:
     ) -> RubricItem | None:
         """The point the open question asks about, while it is still open; else the weightiest
         point of this phase not yet covered."""
-        asked = next((i for i in for_question(question).items if i.id == state.last_item), None)
+        asked = for_question(question).item(state.last_item)
         if asked is not None and state.status(asked.id) != "covered":
             return asked
         items = [

@@ -214,13 +214,13 @@ class Planner:
         return self.P.behaviour_question_opening if opened else self.P.behaviour_question
 
     def _names_item(self, item_id: str, sentence: str) -> bool:
-        item = next((i for i in for_question(self.q).items if i.id == item_id), None)
+        item = for_question(self.q).item(item_id)
         text = normalise(sentence)
         return item is not None and any(has_signal(text, g) for g in item.signals)
 
     def _signal_at(self, item_id: str, sentence: str) -> int | None:
         """Where the sentence names the point in its own words, if it does as written."""
-        item = next((i for i in for_question(self.q).items if i.id == item_id), None)
+        item = for_question(self.q).item(item_id)
         low = sentence.lower()
         found = [at for g in (item.signals if item else []) if (at := low.find(g.lower())) >= 0]
         return min(found) if found else None
@@ -580,7 +580,7 @@ class Planner:
         if reading.kind == "dont_know":
             # A smaller question than the one that stumped them: one missing point of the phase.
             # The point they say they are stuck on, if it is still open; else one of the phase.
-            stuck = next((i for i in for_question(self.q).items if i.id == reading.stuck_on), None)
+            stuck = for_question(self.q).item(reading.stuck_on)
             missing = [i for i in self._own_items(st) if st.status(i.id) == "missing"]
             narrow = (
                 stuck

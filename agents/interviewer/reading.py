@@ -280,9 +280,11 @@ def is_assumption(ask: str) -> bool:
 
 
 # Where one question sentence asks a second thing ("..., and how fast must it be searchable").
+# ("and", "or", "also", "plus" after a comma or a space: _ASK_JOIN, shared with _ASKS.)
+_ASK_JOIN = r"(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+"
 _ONE_ASK = re.compile(
-    r"(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?=(?:how|what|which|when|where|who|do|does|is|are"
-    r"|should|can|will|would|must)\b)",
+    rf"{_ASK_JOIN}(?=(?:how|what|which|when|where|who|do|does|is|are|should|can|will|would"
+    r"|must)\b)",
     re.I,
 )
 
@@ -311,7 +313,7 @@ def asks_for_size(text: str) -> bool:
 
 # "What volume are we talking about, and do we need to support refunds?": two asks in one sentence.
 _ASK_OPENER = r"(?:do|does|is|are|should|can|will|would|must|what|which|who|how about)\b"
-_ASKS = re.compile(rf"\?\s*|(?:[,;]\s*|\s+)(?:and|or|also|plus)\s+(?={_ASK_OPENER})", re.I)
+_ASKS = re.compile(rf"\?\s*|{_ASK_JOIN}(?={_ASK_OPENER})", re.I)
 _SCOPE_ASK = re.compile(rf"(?:and |or |also |so |then )?{_ASK_OPENER}", re.I)
 SCENARIO_ASKED_SIM = 0.60  # a sentence this close to what breaks is about it (two mocks)
 SCENARIO_ANSWER_SIM = 0.65  # and this close to a strong answer answers it
