@@ -668,6 +668,12 @@ def _percent(m: _Msg, j: int) -> Estimate | None:
     return None
 
 
+# A rate said to be the average: "60k per second on average", "6k/s average".
+_AVERAGE_LABEL = re.compile(
+    r"\s*(?:[a-z]+\s+){0,2}?(?:on\s+)?(?:an?\s+)?(?:average|avg|mean)\b", re.I
+)
+
+
 def _peak(m: _Msg, j: int) -> Estimate | None:
     """230k/s, and with a 3x peak factor 700k/s; 6k/s on average and 60k/s at peak, a 10x peak."""
     after = m.text[m.toks[j].q.end : m.toks[j].q.end + 15]
@@ -676,6 +682,8 @@ def _peak(m: _Msg, j: int) -> Estimate | None:
             continue  # a "peak" below the average means we misread which figure is which
         if ":" in m.toks[f].q.text:
             continue  # "~100:1 over creations" compares two loads; a peak factor is "3x"
+        if f > j and _AVERAGE_LABEL.match(after):
+            continue  # "60k/s on average, and peak is 10x that": the factor is applied to it
         context = m.gap(a, max(f, j)) + after
         if "peak" in context.lower() and ". " not in context:
             res = m.toks[a].pq * m.toks[f].pq

@@ -13,7 +13,7 @@ from typing import Any
 from agents.interviewer.engine import InterviewEngine, OfflinePhraser
 from agents.interviewer.guardrails import GuardRejected, leaks
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase
-from agents.interviewer.phrasing import topic
+from agents.interviewer.phrasing import asks, topic
 from agents.interviewer.planner import Plan
 from agents.interviewer.state import InterviewState
 from agents.llm_calls import CallLimits, Deadline, stream_text
@@ -96,12 +96,12 @@ def _one_question(chunks: Iterator[str], q: Question, mode: str) -> Iterator[str
                 raise GuardRejected("the reply restates a reference point")
             said += sentence
             yield sentence
-            if "?" in sentence:
+            if asks(sentence):
                 return  # one question per reply: the rest is not read
     if buffer.strip():
         if mode == "mock" and leaks(buffer, q.reference_outline):
             raise GuardRejected("the reply restates a reference point")
         said += buffer
         yield buffer
-    if "?" not in said:
+    if not asks(said):
         raise GuardRejected("the reply asks no question")

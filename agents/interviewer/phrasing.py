@@ -77,10 +77,25 @@ def topic(item: RubricItem) -> str:
     return item.topic
 
 
+# A question mark that ends a question: not one inside the candidate's words we quote ("You
+# said "GET /top?n=100"") and not one inside a word or address ("/top?n=100").
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
+_QUESTION_END = re.compile(r"\?(?!\w)")
+
+
+def _question_end(text: str) -> re.Match[str] | None:
+    return _QUESTION_END.search(_QUOTED.sub(lambda m: "_" * len(m[0]), text))
+
+
+def asks(text: str) -> bool:
+    """Whether the text asks a question of its own (a quoted "?" is the candidate's)."""
+    return _question_end(text) is not None
+
+
 def one_question(text: str) -> str:
     """Keeps everything up to and including the first question mark (one question per reply)."""
-    first = text.find("?")
-    return text if first < 0 else text[: first + 1]
+    first = _question_end(text)
+    return text if first is None else text[: first.end()]
 
 
 # A sentence of a probe that states the candidate's design, and the verbs that only say they made

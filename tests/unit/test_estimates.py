@@ -1084,3 +1084,19 @@ def test_per_entity_figures_and_one_word_facts_are_compared(text: str, conflict:
 )
 def test_a_figure_restated_rounded_is_not_a_new_result(text: str, flagged: list[str]) -> None:
     assert [e.claim.text for e in check_message(text) if e.verdict != "ok"] == flagged
+
+
+def test_a_peak_factor_after_an_average_does_not_explain_the_average() -> None:
+    """ "10x that" applies to the average before it: it cannot make a 10x-off average right."""
+    said = (
+        "500 million rating changes a day is about 60k per second on average, and peak is 10x "
+        "that, so 600k writes per second."
+    )
+    assert [(e.claim.text, e.verdict) for e in check_message(said)] == [
+        ("60k per second", "off"),
+        ("600k writes per second", "ok"),
+    ]
+    # The peak named after the factor is still read off it.
+    assert [
+        e.verdict for e in check_message("About 6k/s on average and 60k/s at peak, a 10x peak.")
+    ] == ["ok"]

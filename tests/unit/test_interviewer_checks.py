@@ -10,6 +10,7 @@ import pytest
 
 from agents.interviewer.engine import InterviewEngine, section_name
 from agents.interviewer.phases import items_for_phase
+from agents.interviewer.phrasing import asks, one_question
 from agents.interviewer.phrasing import phrases as engine_phrases
 from agents.interviewer.planner import Plan, Planner
 from agents.interviewer.state import InterviewState
@@ -1119,3 +1120,13 @@ def test_a_quoted_design_is_not_stated_again_after_the_quote() -> None:
     quote = "a session registry in Redis maps each user to their gateway"
     assert after_quote(probe, quote, ["redis"]) == "If that Redis node fails over, what is lost?"
     assert after_quote(probe, "we shard users by id", ["redis"]) == probe
+
+
+def test_one_question_is_not_cut_at_a_question_mark_the_candidate_wrote() -> None:
+    """A probe quoting "GET /boards/{board}/top?n=100" was cut at the quoted "?": the reply
+    ended mid-quote and asked nothing."""
+    reply = 'You said "GET /boards/{board}/top?n=100". How is that served at 200k a second? And x?'
+    assert one_question(reply) == reply[: reply.index("second?") + 7]
+    assert asks('You said "is it exact?"') is False
+    assert asks("Read /top?n=100 and then?") is True
+    assert one_question("Which store? And why?") == "Which store?"
