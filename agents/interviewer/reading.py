@@ -299,6 +299,16 @@ def question_sentences(text: str) -> list[str]:
     ]
 
 
+def _closing_questions(text: str) -> list[str]:
+    """The questions a message ends on, with nothing said after them."""
+    out: list[str] = []
+    for s in reversed(split_sentences(text)):
+        if not s.text.rstrip().endswith("?"):
+            break
+        out.append(s.text)
+    return out
+
+
 def is_clarifying(text: str) -> bool:
     w = words(text)
     return 0 < len(w) <= 40 and (
@@ -511,8 +521,13 @@ class Reader:
                 # "Is it fair to assume payment goes through a PSP?" or "do we need to support
                 # resale?" asks no number: it is answered too, not passed over. A question the
                 # answer asks itself ("What happens when a node dies? We fail over...") is not.
+                # One that ends the message, with no answer after it, is put to us too
+                # ("..., no persistence. What consistency do services expect?").
+                last = _closing_questions(reading.text)
                 reading.open_asks = [
-                    a for a in self.open_asks(q, " ".join(asked)) if _TO_INTERVIEWER.search(a)
+                    a
+                    for a in self.open_asks(q, " ".join(asked))
+                    if _TO_INTERVIEWER.search(a) or any(a in s for s in last)
                 ]
         return reading
 

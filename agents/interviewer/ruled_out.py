@@ -89,9 +89,39 @@ def ruled_out(text: str) -> list[RuledOut]:
             stems = _stem_list(phrase)
             # "no device ever sees a stale revision" denies the seeing, not the devices.
             denied = _stem_list(phrase.lower().partition(" ever ")[2]) or stems
-            if len(set(stems)) >= MIN_SHARED:
+            if len(set(stems)) >= MIN_SHARED or _one_action(sentence, phrase, stems):
                 out.append(RuledOut(phrase, frozenset(stems), denied[0], sentence))
     return out
+
+
+# A ruled-out action of one word, the candidate's own ("I would not replicate"), taken up only
+# when a later clause has them doing it ("I'd replicate each shard to two replicas"); an attitude
+# ("we do not care") is no design.
+_REFUSES = re.compile(
+    r"\b(?:i|we)(?:'d|'ll)?\s+(?:(?:would|will|do|should|can)\s+)?(?:not|never)\s+$|"
+    r"\b(?:i|we)\s+(?:won't|don't|wouldn't|shouldn't|never)\s+$",
+    re.I,
+)
+_ATTITUDE = frozenset("care mind know think need want worry matter expect believe like".split())
+
+
+def _one_action(sentence: str, phrase: str, stems: list[str]) -> bool:
+    word = phrase.strip().lower()
+    at = sentence.lower().find(f" {word}")
+    return (
+        len(stems) == 1
+        and re.fullmatch(r"[a-z]{4,}", word) is not None
+        and word not in _ATTITUDE
+        and at >= 0
+        and _REFUSES.search(sentence[: at + 1]) is not None
+    )
+
+
+_DOES = re.compile(r"\b(?:i|we)(?:'d|'ll| would| will| can| also| then)*\s+([a-z]+)", re.I)
+
+
+def _does(r: RuledOut, clause: str) -> bool:
+    return len(r.stems) == 1 and any(stem(m[1].lower()) == r.head for m in _DOES.finditer(clause))
 
 
 def taken_up(earlier: Iterable[RuledOut], text: str) -> tuple[RuledOut, str] | None:
@@ -109,5 +139,7 @@ def taken_up(earlier: Iterable[RuledOut], text: str) -> tuple[RuledOut, str] | N
                 # The subject alone is not the thing denied: "their events go to the retry tier"
                 # keeps to "we never drop events for slow customers".
                 if r.head in said and shared >= MIN_SHARED and shared / len(r.stems) >= MIN_SHARE:
+                    return r, clause.strip(" .")
+                if _does(r, clause):
                     return r, clause.strip(" .")
     return None

@@ -1130,3 +1130,31 @@ def test_one_question_is_not_cut_at_a_question_mark_the_candidate_wrote() -> Non
     assert asks('You said "is it exact?"') is False
     assert asks("Read /top?n=100 and then?") is True
     assert one_question("Which store? And why?") == "Which store?"
+
+
+def test_a_question_an_answer_ends_on_is_put_to_the_interviewer(engine: InterviewEngine) -> None:
+    """ "What consistency do services expect after a database write?" closing a scoping answer
+    was passed over (no "we" or "you" in it): a question with nothing said after it is asked of
+    us. One the answer goes on to answer itself is not."""
+    q = bundled_bank().questions["distributed-cache"]
+    said = (
+        "Let me scope it. It's a look-aside cache in front of the databases with get, set and "
+        "delete and TTLs, no persistence guarantees, shared by many teams. What consistency do "
+        "services expect after a database write?"
+    )
+    reply = engine.turn(q, InterviewState(), "senior", "close", said, now=60.0)
+    assert reply.text.startswith('As for "What consistency do services expect after a database')
+    assert reply.kind != "mistake"  # a look-aside cache is no cache kept as the only copy
+    itself = said + " I'd say read-your-writes is not needed; TTL plus invalidation is enough."
+    reply = engine.turn(q, InterviewState(), "senior", "itself", itself, now=60.0)
+    assert "As for" not in reply.text
+
+
+def test_just_scaling_horizontally_is_asked_what_it_means(engine: InterviewEngine) -> None:
+    q = bundled_bank().questions["distributed-cache"]
+    said = (
+        "When a node dies, 1/70 of keys miss, so about 64k reads per second fall through to the "
+        "database. Hot keys we'd just scale horizontally."
+    )
+    reading = engine.reader.read(q, said)
+    assert [v[0] for v in reading.vague] == ["Hot keys we'd just scale horizontally."]

@@ -74,6 +74,17 @@ def test_the_phrase_after_a_negation_or_rather_than_is_ruled_out() -> None:
             "To be fast, other devices see the revision right away, before its blocks land.",
             "other devices see the revision right away",
         ),
+        # One ruled-out action is taken up only by the candidate doing it.
+        (
+            "I would not replicate: it's a cache, a lost node just means misses.",
+            "For really hot keys, I'd replicate each shard to two replicas.",
+            "I'd replicate each shard to two replicas",
+        ),
+        (
+            "I would not replicate: it's a cache.",
+            "Replication would double the memory bill for a copy we never read.",
+            None,
+        ),
     ],
 )
 def test_taken_up(earlier: str, later: str, taken: str | None) -> None:
