@@ -285,10 +285,27 @@ class OfflineEvaluator:
         usable = [s.index for s in p.sentences if s.index not in echo]
         if "no_answer" not in p.flags:
             p.flags.extend(self._relevance_flags(p, vecs, usable))
+        judged = self._judge(p, vecs, echo, whole)
+        # Saying one does not know, and covering next to nothing, is no answer whatever its length.
+        bonus = p.rubric.bonus_ids
+        if (
+            mentions_not_knowing(p.text)
+            and scoring.coverage(judged, p.level, bonus) < NO_ANSWER_COVERAGE
+        ):
+            p.flags.append("no_answer")
+        if not p.rubric.reference_only and len(vecs):
+            p.mistakes = self.red_flags.find(p.sentences, vecs, usable)
+        return self._evaluation(p, judged)
+
+    def _judge(
+        self, p: _Prepared, vecs: np.ndarray, echo: set[int], whole: np.ndarray | None = None
+    ) -> list[Judged]:
+        """Every rubric item judged on the answer's sentences (`echo`: those that restate the
+        question, which count for nothing)."""
         # A bare label ("API", "Design:", "The feed") names a section; what follows it is the
         # evidence, not the label itself.
         labels = {s.index for s in p.sentences if not p.rubric.reference_only and is_label(s.text)}
-        judged = self.judge.judge(
+        return self.judge.judge(
             p.rubric,
             p.sentences,
             vecs if len(vecs) else np.zeros((0, 384), dtype=np.float32),
@@ -300,16 +317,12 @@ class OfflineEvaluator:
             question_vec=self._question_vec(p.rubric) if p.rubric.reference_only else None,
             phases=p.phases if any(p.phases) else None,
         )
-        # Saying one does not know, and covering next to nothing, is no answer whatever its length.
-        bonus = p.rubric.bonus_ids
-        if (
-            mentions_not_knowing(p.text)
-            and scoring.coverage(judged, p.level, bonus) < NO_ANSWER_COVERAGE
-        ):
-            p.flags.append("no_answer")
-        if not p.rubric.reference_only and len(vecs):
-            p.mistakes = self.red_flags.find(p.sentences, vecs, usable)
-        return self._evaluation(p, judged)
+
+    def is_behaviour(self, item_id: str) -> bool:
+        """Whether an item is a behaviour (content/behaviours.yaml), judged by code on any
+        engine: asking, stating assumptions, weighing alternatives, recapping."""
+        b = self.judge.behaviours
+        return b is not None and b.for_item(item_id) is not None
 
     def _evaluation(self, p: _Prepared, judged: list[Judged]) -> Evaluation:
         flags = sorted(set(p.flags))

@@ -1,4 +1,5 @@
-"""The LLM engine of the evaluator: a chat model judges rubric items, code does the rest.
+"""The LLM engine of the evaluator: a chat model judges the design points of the rubric, code
+does the rest (behaviours such as asking first or recapping are judged by code on both engines).
 
 The answer is screened and fenced as data; the model returns item judgements as JSON. The call is
 bounded (a few hundred tokens, one deadline for the whole grade). Structured output goes through
@@ -31,7 +32,7 @@ from agents.llm_calls import (
     complete,
     json_objects,
 )
-from content.schema import Question
+from content.schema import Question, RubricItem
 from core.settings import JUDGEMENT_MAX_TOKENS
 from prompts.loader import load_prompt
 
@@ -190,10 +191,16 @@ class LLMEvaluator:
     def prompt_hashes(self) -> dict[str, str]:
         return {p.name: p.hash for p in (self.system, self.user)}
 
-    def _messages(self, p: _Prepared) -> list[tuple[str, str]]:
+    def _asked(self, p: _Prepared) -> list[RubricItem]:
+        """The items the model judges: the design points. Behaviours (asking, assumptions,
+        alternatives, a recap) are judged by code on either engine, the same way: 10 of a bank
+        question's ~25 items, so the model reads and writes about 40% less."""
+        return [i for i in p.rubric.items if not self.offline.is_behaviour(i.id)]
+
+    def _messages(self, p: _Prepared, items: list[RubricItem]) -> list[tuple[str, str]]:
         rubric = "\n".join(
             f"{i.id} | {i.dimension} | {i.text} | {'yes' if i.requires_reasoning else 'no'}"
-            for i in p.rubric.items
+            for i in items
         )
         user = self.user.render(
             question_id=p.rubric.question_id or "free text",
@@ -226,9 +233,12 @@ class LLMEvaluator:
         raise ProviderError("the server took no response format")  # pragma: no cover
 
     def _ask(self, p: _Prepared) -> Judgements:
-        ids = [i.id for i in p.rubric.items]
+        items = self._asked(p)
+        if not items:
+            return Judgements(items=[])
+        ids = [i.id for i in items]
         schema = judgement_schema(ids)
-        messages = self._messages(p)
+        messages = self._messages(p, items)
         deadline = Deadline(self.limits.timeout)  # the whole grade, the retry included
         last_error = "no reply"
         for _ in range(2):  # the first try, and one retry on invalid output
@@ -244,13 +254,20 @@ class LLMEvaluator:
             return parsed
         raise ValueError(f"invalid model output: {last_error}")
 
-    def _judged(self, p: _Prepared, judgements: Judgements) -> list[Judged]:
+    def _judged(
+        self, p: _Prepared, judgements: Judgements, coded: dict[str, Judged]
+    ) -> list[Judged]:
+        """The model's judgement of each design item, quotes verified; `coded`: the items
+        judged by code (behaviours)."""
         by_id: dict[str, ItemJudgement] = {}
         for j in judgements.items:
             by_id.setdefault(j.id, j)  # a repeated item: its first judgement counts
         index = {s.text: s.index for s in p.sentences}
         out = []
         for item in p.rubric.items:
+            if item.id in coded:
+                out.append(coded[item.id])
+                continue
             j = by_id[item.id]
             quotes = verify_quotes(j.evidence, p.text)
             status = downgrade(j.status, claimed=len(j.evidence), verified=len(quotes))
@@ -294,5 +311,10 @@ class LLMEvaluator:
         usable = [s.index for s in p.sentences if s.index not in echo]
         p.flags.extend(self.offline._relevance_flags(p, vecs, usable))
         _count("graded")
-        ev = self.offline._evaluation(p, self._judged(p, judgements))
+        coded = {
+            j.item.id: j
+            for j in self.offline._judge(p, vecs, echo)
+            if self.offline.is_behaviour(j.item.id)
+        }
+        ev = self.offline._evaluation(p, self._judged(p, judgements, coded))
         return ev.model_copy(update={"engine": self.engine, "prompt_hashes": self.prompt_hashes})

@@ -44,8 +44,42 @@ def test_hallucinated_evidence_is_downgraded(openai_server) -> None:
     openai_server.responder = lambda body: grader_json(body, hallucinate=True)
     q = bundled_bank().questions["rate-limiter"]
     ev = _evaluator(openai_server).grade(q, ANSWER, "senior")
-    assert all(i.status == "missing" for i in ev.items)
+    offline = offline_evaluator()
+    assert all(i.status == "missing" for i in ev.items if not offline.is_behaviour(i.id))
     assert ev.overall <= 1.5
+
+
+def _asked_ids(body: dict) -> list[str]:
+    entries = body["response_format"]["json_schema"]["schema"]["properties"]["items"]
+    return [e["properties"]["id"]["const"] for e in entries["prefixItems"]]
+
+
+def test_behaviours_are_judged_by_code_not_asked_of_the_model(openai_server) -> None:
+    """The model judges the design points; asking first, assumptions, alternatives and a recap
+    are judged by code, as on the offline engine (a model claiming every behaviour covered
+    changes nothing), and are not in the request."""
+    openai_server.responder = lambda body: json.dumps(
+        {
+            "items": [
+                {"id": i, "status": "covered", "evidence": [ANSWER[:60]]} for i in _asked_ids(body)
+            ]
+        }
+    )
+    q = bundled_bank().questions["rate-limiter"]
+    offline = offline_evaluator()
+    answer = (
+        ANSWER + " To recap: a token bucket per key in Redis, checked atomically, failing open."
+    )
+    ev = _evaluator(openai_server).grade(q, answer, "senior")
+    behaviours = {i.id for i in ev.items if offline.is_behaviour(i.id)}
+    assert len(behaviours) >= 8
+    user = openai_server.last_request["json"]["messages"][-1]["content"]
+    assert not [b for b in behaviours if f"{b} |" in user]
+    by_code = {i.id: i.status for i in offline.grade(q, answer, "senior").items}
+    assert {i.id: i.status for i in ev.items if i.id in behaviours} == {
+        b: by_code[b] for b in behaviours
+    }
+    assert any(i.status == "covered" for i in ev.items if i.id not in behaviours)
 
 
 def test_invalid_output_is_retried_once_then_offline_grades(openai_server) -> None:
