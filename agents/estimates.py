@@ -904,6 +904,19 @@ def _superseded(m: _Msg, idx: tuple[int, ...]) -> bool:
     return False
 
 
+def _per_interval(m: _Msg, idx: tuple[int, ...], syms: list[str]) -> bool:
+    """A rate times how often something happens ("100k messages per second ... every 5
+    minutes"): the count per interval, which can confirm a claim ("flushed every 2 s, 1.2M a
+    batch") but is too rarely meant to fault one."""
+    if "×" not in syms or not any(m.toks[i].q.kind == "rate" for i in idx):
+        return False
+    return any(
+        m.toks[i].q.kind == "duration"
+        and re.search(r"\bevery\s+~?$", m.text[max(0, m.toks[i].q.start - 12) : m.toks[i].q.start])
+        for i in idx
+    )
+
+
 def _best_reading(m: _Msg, j: int) -> _Reading | None:
     """The reading of claim j: one that confirms it (within CONFIRM) if any does, else the one
     nearest in value and in place, each figure the candidate would have stepped over costing
@@ -957,6 +970,8 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
             first = min(idx)
             skipped = sum(1 for i in range(first, j) if i not in idx)
             off = abs(math.log(claim.q.value / rec))
+            if off >= math.log(CONFIRM) and _per_interval(m, idx, syms):
+                continue  # "100k/s ... report every 5 minutes, so more like 25k": no product
             if not aside:
                 found.append(_Reading(idx, syms, res, off, skipped))
             elif off < math.log(CONFIRM):

@@ -30,7 +30,7 @@ from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote
 from agents.interviewer.ruled_out import ruled_out, taken_up
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
 from agents.models import MiniLMEmbedder
-from agents.rubric import for_question
+from agents.rubric import behaviour_items, for_question
 from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, is_expected, number_penalty
 from agents.text import has_signal, normalise, split_sentences
 from content.schema import PHASES, Question, RubricItem
@@ -275,7 +275,8 @@ class InterviewEngine:
         self, question: Question, state: InterviewState, level: str
     ) -> RubricItem | None:
         """The point the open question asks about, while it is still open; else the weightiest
-        point of this phase not yet covered."""
+        point of this phase not yet covered, the question's own before a behaviour (a telemetry
+        estimate before "states the scale with numbers")."""
         asked = for_question(question).item(state.last_item)
         if asked is not None and state.status(asked.id) != "covered":
             return asked
@@ -284,7 +285,8 @@ class InterviewEngine:
             for i in items_for_phase(question, state.phase)
             if is_expected(i.level, level) and state.status(i.id) != "covered"
         ]
-        items.sort(key=lambda i: (-i.weight, i.id))
+        generic = {b.id for b in behaviour_items()}
+        items.sort(key=lambda i: (i.id in generic, -i.weight, i.id))
         return items[0] if items else None
 
     def hint(self, question: Question, state: InterviewState, level: str) -> Hint:
@@ -303,7 +305,13 @@ class InterviewEngine:
                 ),
                 None,
             )
-            nudge = probe.question if probe else P.hint_nudge.format(topic=topic(item))
+            nudge = (
+                probe.question
+                if probe
+                else (P.hint_nudge_size if state.phase == "estimation" else P.hint_nudge).format(
+                    topic=topic(item)
+                )
+            )
             hint = Hint(1, P.hint[1].format(nudge=nudge), item_id=item.id)
         elif n == 2 and self.retriever is not None:
             cites = self.hint_citations(question, item)

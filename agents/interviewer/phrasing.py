@@ -55,6 +55,7 @@ class Phrases(BaseModel):
     wrap_up_done: str
     hint: dict[int, str]
     hint_nudge: str
+    hint_nudge_size: str  # in the estimation phase: numbers, not a decision
     hint_section: str
     hint_note: str
     notice_offline: str

@@ -20,9 +20,9 @@ from typing import Any
 MODEL_ALIAS = "smollm2"
 START_SECONDS = 120
 # The tier's deadline per model call (an interviewer turn or a grade): the shipped default of
-# TRADEOFF_LLM_TIMEOUT; TRADEOFF_TEST_LLM_TIMEOUT overrides it. A grade is ~1,500 prompt tokens
-# and ~650 generated (~25 rubric items): 10-15 s on this 2-core machine when nothing else runs,
-# two to three times that when other work shares the cores.
+# TRADEOFF_LLM_TIMEOUT; TRADEOFF_TEST_LLM_TIMEOUT overrides it. A grade is ~2,150 prompt tokens
+# and ~400 generated (~15 design items; behaviours are judged by code): 14-27 s on this 2-core
+# machine when nothing else runs (2026-12-07), longer when other work shares the cores.
 LLM_TIMEOUT = float(os.environ.get("TRADEOFF_TEST_LLM_TIMEOUT", "30"))
 # The figures each test measured, printed at the end of the run (tests/llm/conftest.py).
 FIGURES: dict[str, dict[str, Any]] = {}

@@ -1100,3 +1100,22 @@ def test_a_peak_factor_after_an_average_does_not_explain_the_average() -> None:
     assert [
         e.verdict for e in check_message("About 6k/s on average and 60k/s at peak, a 10x peak.")
     ] == ["ok"]
+
+
+def test_a_rate_times_a_reporting_interval_does_not_fault_a_figure() -> None:
+    """ "100k messages per second ... report every 5 minutes, so more like 25k at peak" is no
+    100k/s × 5 min = 30 million; the slip after it is still found."""
+    said = (
+        "500,000 vehicles, and if all report every 5 seconds that's 100k messages per second, but "
+        "most are parked and report every 5 minutes, so the real number is more like 25k at peak. "
+        "Each message is 200 bytes, so 25k × 200 bytes is 5 GB per second."
+    )
+    assert [(e.claim.text, e.verdict) for e in check_message(said)] == [
+        ("100k messages per second", "ok"),
+        ("5 GB per second", "unit_slip"),
+    ]
+    # The count per interval still confirms: 600k/s flushed every 2 s is 1.2M a batch.
+    flushed = check_message(
+        "At 600k messages per second, flushed every 2 seconds, a batch holds 1.2M."
+    )
+    assert [e.verdict for e in flushed] == ["ok"]

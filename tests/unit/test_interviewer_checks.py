@@ -1158,3 +1158,22 @@ def test_just_scaling_horizontally_is_asked_what_it_means(engine: InterviewEngin
     )
     reading = engine.reader.read(q, said)
     assert [v[0] for v in reading.vague] == ["Hot keys we'd just scale horizontally."]
+
+
+def test_an_estimation_hint_points_at_the_questions_own_numbers(engine: InterviewEngine) -> None:
+    """A hint on "put some rough numbers on it" was about "the load and storage you are
+    designing for" (a behaviour every rubric carries) and asked what it would cost; it now
+    points at the question's own estimate and asks for numbers."""
+    q = bundled_bank().questions["bike-scooter-sharing"]
+    state, _ = engine.open(q, "senior", "est", now=0.0)
+    said = (
+        "Riders find vehicles nearby, unlock, ride, end the ride and pay; ops crews see battery "
+        "and location and get tasks; cities define zones. Unlock within 3 seconds, and the ride "
+        "must end cleanly even if the vehicle is offline."
+    )
+    engine.turn(q, state, "senior", "est", said, 30.0)
+    assert state.phase == "estimation"
+    hint = engine.hint(q, state, "senior")
+    own = {i.id for i in q.rubric}
+    assert hint.item_id in own, hint
+    assert "cost" not in hint.text or "numbers" in hint.text
