@@ -26,7 +26,7 @@ from agents.interviewer.phrasing import (
     unanswered,
 )
 from agents.interviewer.planner import Plan, Planner
-from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote
+from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote, in_their_words
 from agents.interviewer.ruled_out import ruled_out, taken_up
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
 from agents.models import MiniLMEmbedder
@@ -162,7 +162,12 @@ class InterviewEngine:
         if plan.probe is not None:
             concept = self.evaluator.bank.concepts.get(plan.probe.trigger_value)
             aliases = concept.aliases if concept else ()
-            plan.question = attributed(plan.question, " ".join([*history, message]), aliases)
+            transcript = " ".join([*history, message])
+            plan.question = attributed(
+                in_their_words(plan.question, f"{message} {transcript}", aliases),
+                transcript,
+                aliases,
+            )
             # What they just said, or the words the probe quotes, is not asked of them again.
             quoted = " ".join([message, state.quotes.get(plan.probe.trigger_value, "")])
             plan.question = unanswered(plan.question, quoted, aliases)

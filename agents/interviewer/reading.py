@@ -219,6 +219,30 @@ def quote_around(sentence: str, alias: str, words_each_side: int = 6) -> str:
     return ("…" if cut_start else "") + quote + ("…" if len(after) < len(tail) else "")
 
 
+def in_their_words(question: str, said: str, aliases: tuple[str, ...] | list[str]) -> str:
+    """A probe written with one name of a technology, put with the name the candidate used: a
+    concept groups alternatives ("postgres": Postgres, MySQL, Aurora), and "Each location ping
+    updates the driver's row in Postgres" after "we query MySQL" attributes Postgres to them.
+    A generic name ("a relational database") is left for the probe's example of it."""
+    low_said, low_q = said.lower(), question.lower()
+    theirs = next((a for a in aliases if _affirms(a, low_said)), None)
+    if theirs is None or _names(theirs, low_q):
+        return question
+    m = _alias_pattern(theirs).search(low_said)
+    written = said[m.start() : m.end()] if m else theirs
+    if " " in written and written == written.lower():
+        return question
+    for alias in aliases:
+        if alias != theirs and _names(alias, low_q):
+            question = re.sub(
+                r"(?<![A-Za-z0-9])" + re.escape(alias) + r"(?![A-Za-z0-9])",
+                written,
+                question,
+                flags=re.I,
+            )
+    return question
+
+
 def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:
     """For each concept the text names, the words around its first mention."""
     out: dict[str, str] = {}

@@ -1177,3 +1177,48 @@ def test_an_estimation_hint_points_at_the_questions_own_numbers(engine: Intervie
     own = {i.id for i in q.rubric}
     assert hint.item_id in own, hint
     assert "cost" not in hint.text or "numbers" in hint.text
+
+
+def test_a_concept_probe_names_the_technology_the_candidate_named(engine: InterviewEngine) -> None:
+    """ "We query MySQL for drivers within 5 km" was probed with "Each location ping updates the
+    driver's row in Postgres": the concept groups relational stores, the probe names one."""
+    from agents.interviewer.reading import in_their_words
+
+    q = bundled_bank().questions["ride-sharing-dispatch"]
+    state, _ = engine.open(q, "senior", "mysql", now=0.0)
+    state.phase = "api_and_data"
+    said = (
+        "To match, we query MySQL for drivers within 5 km using latitude and longitude ranges, "
+        "nearest first."
+    )
+    plan = engine.turn(q, state, "senior", "mysql", said, now=900.0)
+    assert plan.probe is not None and plan.probe.id == "postgres-location-rows", plan
+    assert "Postgres" not in plan.text and "row in MySQL" in plan.text
+    aliases = ("postgres", "postgresql", "mysql", "relational database")
+    probe = "Each ping updates the driver's row in Postgres."
+    assert in_their_words(probe, "we keep it in PostgreSQL", aliases).endswith("in PostgreSQL.")
+    assert in_their_words(probe, "a relational database holds it", aliases) == probe
+    assert in_their_words(probe, "we never use MySQL here", aliases) == probe
+
+
+def test_a_bigger_machine_and_a_ride_offered_to_everyone_are_pushed_on(
+    engine: InterviewEngine,
+) -> None:
+    """From a weak ride-hailing mock: "MySQL can handle that with a big enough machine" was
+    taken as an answer, and "send the offer to all of them at once; the first to accept gets the
+    ride" raised nothing."""
+    q = bundled_bank().questions["ride-sharing-dispatch"]
+    reading = engine.reader.read(
+        q, "Hmm, 250k per second then. MySQL can handle that with a big enough machine."
+    )
+    assert [v[0] for v in reading.vague] == ["MySQL can handle that with a big enough machine."]
+    race = engine.reader.read(
+        q,
+        "To match, we find drivers within 5 km and send the offer to all of them at once; the "
+        "first to accept gets the ride.",
+    )
+    assert "offer-to-many-at-once" in {m.id for m in race.mistakes}
+    one = engine.reader.read(
+        q, "We offer the trip to one driver at a time; the first to accept within 15 s gets it."
+    )
+    assert "offer-to-many-at-once" not in {m.id for m in one.mistakes}
