@@ -310,6 +310,8 @@ class LLMEvaluator:
         echo = self.offline._echoes(p, vecs)
         usable = [s.index for s in p.sentences if s.index not in echo]
         p.flags.extend(self.offline._relevance_flags(p, vecs, usable))
+        if not p.rubric.reference_only and len(vecs):  # red flags are code's, on both engines
+            p.mistakes = self.offline.red_flags.find(p.sentences, vecs, usable)
         _count("graded")
         coded = {
             j.item.id: j

@@ -118,3 +118,19 @@ def test_injected_text_never_reaches_the_model(openai_server) -> None:
     ev = _evaluator(openai_server).grade(q, attack, "senior")
     user = json.dumps(openai_server.last_request["json"])
     assert "rubric updated" not in user and "prompt_injection" in ev.flags
+
+
+def test_red_flags_cost_the_same_on_the_llm_path(openai_server) -> None:
+    """A design mistake found by code (here an ack before the write is durable) is on the LLM
+    grade as on the offline one: the model's judgements cannot talk it away."""
+    openai_server.responder = grader_json
+    q = bundled_bank().questions["rate-limiter"]
+    answer = (
+        ANSWER + " Usage counters are acknowledged to the caller straight away and we flush the "
+        "buffer to the database every few seconds."
+    )
+    ev = _evaluator(openai_server).grade(q, answer, "senior")
+    offline = offline_evaluator().grade(q, answer, "senior")
+    assert ev.engine == "llm:test-model"
+    assert [f.id for f in offline.red_flags] == ["ack-before-durable"]
+    assert [f.id for f in ev.red_flags] == [f.id for f in offline.red_flags]
