@@ -34,6 +34,10 @@ def _status(judge: BehaviourJudge, item_id: str, text: str) -> str:
         # A label after a discourse word: "So functional: ..." states them as much as
         # "Functional: ..." does.
         ("So functional: hosts ship logs and engineers search them by service.", "covered"),
+        # An internal platform's users are services and teams.
+        ("Services fetch secrets at startup and renew leases; security audits reads.", "covered"),
+        ("Teams define features once and read them online and in training.", "covered"),
+        ("Services are spread over three regions and mostly idle at night.", "missing"),
         ("So the functions run on a shared worker pool.", "missing"),
         # The users described, not what they do: no requirement stated.
         ("Players are spread over three regions and mostly play at night.", "missing"),
