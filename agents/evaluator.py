@@ -319,10 +319,10 @@ class OfflineEvaluator:
         )
 
     def is_behaviour(self, item_id: str) -> bool:
-        """Whether an item is a behaviour (content/behaviours.yaml), judged by code on any
-        engine: asking, stating assumptions, weighing alternatives, recapping."""
-        b = self.judge.behaviours
-        return b is not None and b.for_item(item_id) is not None
+        """Whether an item is a behaviour of content/behaviours.yaml (asking, stating
+        assumptions, weighing alternatives, recapping), judged by code on any engine. The
+        generic rubric's design items share the schema but are design content, not these."""
+        return any(b.item.id == item_id for b in self.bank.behaviours.values())
 
     def _evaluation(self, p: _Prepared, judged: list[Judged]) -> Evaluation:
         flags = sorted(set(p.flags))

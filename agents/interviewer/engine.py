@@ -30,7 +30,7 @@ from agents.interviewer.reading import Reader, Reading, StanceHit, clip_quote, i
 from agents.interviewer.ruled_out import ruled_out, taken_up
 from agents.interviewer.state import Commitment, HintRecord, InterviewState
 from agents.models import MiniLMEmbedder
-from agents.rubric import behaviour_items, for_question
+from agents.rubric import for_question
 from agents.scoring import NUMBER_BIG_SLIP, TWIST_PENALTY, is_expected, number_penalty
 from agents.text import has_signal, normalise, split_sentences
 from content.schema import PHASES, Question, RubricItem
@@ -290,8 +290,7 @@ class InterviewEngine:
             for i in items_for_phase(question, state.phase)
             if is_expected(i.level, level) and state.status(i.id) != "covered"
         ]
-        generic = {b.id for b in behaviour_items()}
-        items.sort(key=lambda i: (i.id in generic, -i.weight, i.id))
+        items.sort(key=lambda i: (self.evaluator.is_behaviour(i.id), -i.weight, i.id))
         return items[0] if items else None
 
     def hint(self, question: Question, state: InterviewState, level: str) -> Hint:

@@ -134,3 +134,14 @@ def test_red_flags_cost_the_same_on_the_llm_path(openai_server) -> None:
     assert ev.engine == "llm:test-model"
     assert [f.id for f in offline.red_flags] == ["ack-before-durable"]
     assert [f.id for f in ev.red_flags] == [f.id for f in offline.red_flags]
+
+
+def test_the_generic_rubrics_design_items_are_asked_of_the_model(openai_server) -> None:
+    """The generic rubric shares the behaviours' schema, but its items are design content: a
+    question outside the bank still has them judged by the model."""
+    openai_server.responder = grader_json
+    question = "Design a system that stores and serves recipe photos for a cooking app."
+    _evaluator(openai_server).grade(question, ANSWER, "senior")
+    asked = _asked_ids(openai_server.last_request["json"])
+    assert "g-api" in asked
+    assert not [i for i in asked if offline_evaluator().is_behaviour(i)]
