@@ -293,20 +293,29 @@ class OfflineEvaluator:
             and scoring.coverage(judged, p.level, bonus) < NO_ANSWER_COVERAGE
         ):
             p.flags.append("no_answer")
-        if not p.rubric.reference_only and len(vecs):
-            p.mistakes = self.red_flags.find(p.sentences, vecs, usable)
+        self._find_red_flags(p, vecs, usable)
         return self._evaluation(p, judged)
 
+    def _find_red_flags(self, p: _Prepared, vecs: np.ndarray, usable: list[int]) -> None:
+        """The design mistakes the answer commits (found by code, on either engine)."""
+        if not p.rubric.reference_only and len(vecs):
+            p.mistakes = self.red_flags.find(p.sentences, vecs, usable)
+
     def _judge(
-        self, p: _Prepared, vecs: np.ndarray, echo: set[int], whole: np.ndarray | None = None
+        self,
+        p: _Prepared,
+        vecs: np.ndarray,
+        echo: set[int],
+        whole: np.ndarray | None = None,
+        rubric: rubrics.Rubric | None = None,
     ) -> list[Judged]:
-        """Every rubric item judged on the answer's sentences (`echo`: those that restate the
-        question, which count for nothing)."""
+        """Every item of `rubric` (the answer's, by default) judged on the answer's sentences
+        (`echo`: those that restate the question, which count for nothing)."""
         # A bare label ("API", "Design:", "The feed") names a section; what follows it is the
         # evidence, not the label itself.
         labels = {s.index for s in p.sentences if not p.rubric.reference_only and is_label(s.text)}
         return self.judge.judge(
-            p.rubric,
+            rubric or p.rubric,
             p.sentences,
             vecs if len(vecs) else np.zeros((0, 384), dtype=np.float32),
             ignore=echo,
@@ -323,6 +332,16 @@ class OfflineEvaluator:
         assumptions, weighing alternatives, recapping), judged by code on any engine. The
         generic rubric's design items share the schema but are design content, not these."""
         return any(b.item.id == item_id for b in self.bank.behaviours.values())
+
+    def judge_behaviours(self, p: _Prepared, vecs: np.ndarray, echo: set[int]) -> dict[str, Judged]:
+        """The answer's behaviour items judged by code, and only those (the judge caches item
+        vectors per rubric key, so the part gets a key of its own)."""
+        part = replace(
+            p.rubric,
+            key=f"{p.rubric.key}#behaviours",
+            items=tuple(i for i in p.rubric.items if self.is_behaviour(i.id)),
+        )
+        return {j.item.id: j for j in self._judge(p, vecs, echo, rubric=part)} if part.items else {}
 
     def _evaluation(self, p: _Prepared, judged: list[Judged]) -> Evaluation:
         flags = sorted(set(p.flags))

@@ -310,13 +310,8 @@ class LLMEvaluator:
         echo = self.offline._echoes(p, vecs)
         usable = [s.index for s in p.sentences if s.index not in echo]
         p.flags.extend(self.offline._relevance_flags(p, vecs, usable))
-        if not p.rubric.reference_only and len(vecs):  # red flags are code's, on both engines
-            p.mistakes = self.offline.red_flags.find(p.sentences, vecs, usable)
+        self.offline._find_red_flags(p, vecs, usable)  # code's, on both engines
         _count("graded")
-        coded = {
-            j.item.id: j
-            for j in self.offline._judge(p, vecs, echo)
-            if self.offline.is_behaviour(j.item.id)
-        }
+        coded = self.offline.judge_behaviours(p, vecs, echo)
         ev = self.offline._evaluation(p, self._judged(p, judgements, coded))
         return ev.model_copy(update={"engine": self.engine, "prompt_hashes": self.prompt_hashes})

@@ -234,12 +234,7 @@ def in_their_words(question: str, said: str, aliases: tuple[str, ...] | list[str
         return question
     for alias in aliases:
         if alias != theirs and _names(alias, low_q):
-            question = re.sub(
-                r"(?<![A-Za-z0-9])" + re.escape(alias) + r"(?![A-Za-z0-9])",
-                written,
-                question,
-                flags=re.I,
-            )
+            question = re.sub(_alias_pattern(alias).pattern, written, question, flags=re.I)
     return question
 
 
