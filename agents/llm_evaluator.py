@@ -137,6 +137,13 @@ _lock = threading.Lock()
 JUDGE_STATS: Counter[str] = Counter()
 
 
+def forget_refused_formats() -> None:
+    """Forget every server's refusals: a new server may listen where an old one did (a test's
+    scripted server on a port the system handed out before)."""
+    with _lock:
+        _accepted.clear()
+
+
 def _response_format(kind: str, schema: dict[str, Any]) -> dict[str, Any] | None:
     if kind == "json_schema":
         return {"type": "json_schema", "json_schema": {"name": "judgements", "schema": schema}}

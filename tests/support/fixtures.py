@@ -12,11 +12,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from agents.llm_evaluator import forget_refused_formats
 from tests.support.openai_server import FakeOpenAIServer
 
 
 @pytest.fixture
 def openai_server() -> Iterator[FakeOpenAIServer]:
-    """A running FakeOpenAIServer; point clients at `openai_server.base_url`."""
+    """A running FakeOpenAIServer; point clients at `openai_server.base_url`.
+
+    The judge remembers, per server address, which response formats a server refused; an
+    ephemeral port can come back, so a test's server starts with nothing remembered."""
+    forget_refused_formats()
     with FakeOpenAIServer() as server:
         yield server
