@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.spelling import one_spelling
+
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 _BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)]|#+)\s*")
 _WORD = re.compile(r"[a-z0-9]+(?:[-'/.][a-z0-9]+)*")
@@ -116,7 +118,9 @@ def is_label(text: str) -> bool:
 
 
 def stem(word: str) -> str:
-    """A light, deterministic stemmer: 'shards' matches 'shard', 'caching' matches 'cache'."""
+    """A light, deterministic stemmer: 'shards' matches 'shard', 'caching' matches 'cache', and
+    a British spelling its American one ('prioritised' matches 'prioritized')."""
+    word = one_spelling(word)
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + repl

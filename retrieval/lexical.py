@@ -16,6 +16,8 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from core.spelling import one_spelling
+
 _WORD = re.compile(r"[a-z0-9]+")
 # "layer 4" and "L4" are one name (the OSI layer); likewise "layer-7".
 _LAYER = re.compile(r"\blayer[\s-]?([1-7])\b")
@@ -55,7 +57,9 @@ _STEM_LOCK = threading.Lock()  # a Stemmer object is not safe to share between t
 
 
 def tokenize(text: str) -> list[str]:
-    words = [w for w in _WORD.findall(_LAYER.sub(r"l\1", text.lower())) if w not in _STOP]
+    """Stems of the words that name a subject, each in one spelling ("neighbours" = "neighbors")."""
+    found = _WORD.findall(_LAYER.sub(r"l\1", text.lower()))
+    words = [w for w in map(one_spelling, found) if w not in _STOP]
     with _STEM_LOCK:
         return list(_STEMMER.stemWords(words))
 

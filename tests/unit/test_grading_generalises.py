@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from agents.evaluation import GradeInput
+from agents.text import has_signal, normalise
 from tests.support.engines import offline_evaluator
 
 
@@ -359,3 +360,18 @@ def test_common_mistakes_are_found_by_their_own_words(
 ) -> None:
     graded = offline_evaluator().grade(question, sentence)
     assert [f.id for f in graded.red_flags] == ([flag] if flag else [])
+
+
+@pytest.mark.parametrize(
+    ("answer", "signal"),
+    [
+        ("We prioritize writes during a spike.", "prioritise writes"),
+        ("Payloads are serialized with protobuf.", "serialised"),
+        ("We isolate noisy neighbors per tenant.", "noisy neighbours"),
+        ("Noisy neighbours get their own pool.", "noisy neighbor"),
+    ],
+)
+def test_a_signal_matches_in_either_spelling(answer: str, signal: str) -> None:
+    # Rubrics and notes are written in British English; candidates mostly write American.
+    assert has_signal(normalise(answer), signal)
+    assert not has_signal(normalise(answer), "sharding")

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import LexicalIndex, tokenize
 
 
 def _index(headings: list[str], terms: dict[int, str] | None = None) -> LexicalIndex:
@@ -45,6 +45,15 @@ def test_word_forms_meet_through_the_stemmer() -> None:
     index = _index(["Keys > Rotating keys", "Keys > Caching keys", "Keys > Storage"])
     assert index.title_matches("key rotation", 5) == [0]
     assert index.title_matches("caches of keys", 5) == [1]
+
+
+def test_british_and_american_spellings_meet() -> None:
+    # Our notes are British ("noisy neighbours"); a searcher types "noisy neighbor".
+    index = _index(
+        ["Tenancy > Performance isolation: noisy neighbours", "Tenancy > Noise in metrics"]
+    )
+    assert index.title_matches("noisy neighbor tenants", 5) == [0]
+    assert tokenize("prioritized serialization") == tokenize("prioritised serialisation")
 
 
 def test_clipped_and_plural_forms_and_layer_names() -> None:
