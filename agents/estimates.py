@@ -837,6 +837,26 @@ def _operands(m: _Msg, j: int) -> list[_Operand]:
     return out
 
 
+def _things(m: _Msg, i: int) -> set[str]:
+    """What figure i counts, as written with it or right after it ("40k requests a second",
+    "about 8 requests": {"request"})."""
+    tok = m.toks[i]
+    after = re.match(r"\s+([a-z]+)", m.text[tok.q.end :].lower())
+    said = tok.q.text.lower() + (" " + after.group(1) if after else "")
+    return {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", said)} - _UNIT_STEMS
+
+
+_UNIT_STEMS = {w.rstrip("s") for w in _UNIT_WORDS} | {"per", "each", "every"}
+
+
+def _sentence_start(m: _Msg, j: int) -> int:
+    """The first figure of the sentence figure j is in."""
+    start = j
+    while start > 0 and not re.search(r"[.!?]\s", m.gap(start - 1, start)):
+        start -= 1
+    return start
+
+
 def _readings(ops: list[_Operand]) -> Any:
     """Every reading of one to three operands, in message order: x (a rate in another period);
     x+y, x·y, x/y, y/x; x·y·z, x·y/z, x/(y·z) and their orderings. Yields (indices, symbols,
@@ -985,6 +1005,22 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
         and len(r.syms) <= CONFIRM_OPS
         and (len(r.syms) < 2 or r.skipped == 0)
     ]
+    # "1.5 million fans in the first 5 minutes is about 500 a second": a sentence that holds
+    # the whole working (every figure before the claim in it, two or more) is the candidate's
+    # working. A figure from the sentence before ("a limit of 8 per account") then makes a
+    # three-figure reading land near the claim by chance, unless it counts the claim's own
+    # things ("each fan sends about 8 requests ... 40k requests a second").
+    own = _sentence_start(m, j)
+    whole = set(range(own, j))
+    if len(whole) >= 2 and any(
+        set(r.idx) == whole and len(r.syms) == 1 and r.off >= math.log(CONFIRM) for r in found
+    ):
+        things = _things(m, j)
+        confirming = [
+            r
+            for r in confirming
+            if len(r.syms) < 2 or all(i >= own or _things(m, i) & things for i in r.idx)
+        ]
     if confirming:
         return min(confirming, key=lambda r: (len(r.syms), r.skipped, r.off))
     if elided := [r for r in elided if len(r.syms) <= CONFIRM_OPS]:

@@ -1119,3 +1119,22 @@ def test_a_rate_times_a_reporting_interval_does_not_fault_a_figure() -> None:
         "At 600k messages per second, flushed every 2 seconds, a batch holds 1.2M."
     )
     assert [e.verdict for e in flushed] == ["ok"]
+
+
+def test_a_stray_figure_does_not_rescue_a_sentence_that_holds_its_own_working() -> None:
+    """ "1.5 million fans in the first 5 minutes is about 500 a second" is the candidate's
+    whole working, 10x off; "a limit of 8 per account" from the sentence before makes
+    1.5M / 8 / 5 min land near 500 by chance, and must not confirm it."""
+    said = (
+        "I'll assume reserved seating with a limit of 8 per account. For the big on-sale, 1.5 "
+        "million fans in the first 5 minutes is about 500 arrivals a second, so the waiting room "
+        "isn't the bottleneck."
+    )
+    [est] = check_message(said)
+    assert (est.claim.text, est.verdict) == ("500 arrivals a second", "off")
+    # A figure from the sentence before that counts the claim's own things still completes it.
+    split = (
+        "Each fan sends about 8 requests. So 1.5 million fans in 5 minutes makes about 40k "
+        "requests a second."
+    )
+    assert [e.verdict for e in check_message(split)] == ["ok"]
