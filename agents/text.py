@@ -84,6 +84,19 @@ REASONING_MARKERS = (
     "as long as",
     "only if",
     "the catch",
+    # Purpose clauses: what the choice is for ("to prevent double charges").
+    "to prevent",
+    "to stop",
+    "to ensure",
+    "to make sure",
+    "to guarantee",
+    "to protect",
+)
+# A consequence: "so merchants can reject replays", "so reads never touch the HSM" (the choice
+# and what it buys, like "so that" and "so we" above, with any subject).
+_SO_CONSEQUENCE = re.compile(
+    r"\bso\s+(?:[a-z][\w'-]*\s+){1,3}(?:can|can't|cannot|could|will|won't|would|never|only|always"
+    r"|don't|doesn't|isn't|aren't|stays?|keeps?|must|need|needs)\b"
 )
 
 
@@ -172,7 +185,7 @@ def has_signal(normalised_text: str, signal: str) -> bool:
 
 def reasoning_in(text: str) -> bool:
     low = " " + text.lower() + " "
-    if any(m in low for m in REASONING_MARKERS):
+    if any(m in low for m in REASONING_MARKERS) or _SO_CONSEQUENCE.search(low):
         return True
     # A quantified claim ("at 20k QPS", "~3 TB", "p99 of 50 ms") is reasoning from numbers.
     return bool(re.search(r"\d[\d,.]*\s?(k|m|b|ms|s|tb|gb|mb|qps|rps|%|x)\b", low))

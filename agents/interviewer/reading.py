@@ -416,6 +416,8 @@ class Reader:
         """A filler phrase with no number, named mechanism or identifier ("a highly scalable
         architecture"), or names in a list relating none of them: the grader gives it half
         credit; the interviewer asks what it means. A recap lists by nature: not asked."""
+        if sentence.rstrip().endswith("?"):
+            return None  # a question commits to nothing by nature: asked or answered, not vague
         spec = self.judge.specificity.of(sentence) if self.judge.specificity else None
         if spec is None or not spec.vague or _RECAP.match(sentence):
             return None

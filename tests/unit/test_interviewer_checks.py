@@ -1222,3 +1222,37 @@ def test_a_bigger_machine_and_a_ride_offered_to_everyone_are_pushed_on(
         q, "We offer the trip to one driver at a time; the first to accept within 15 s gets it."
     )
     assert "offer-to-many-at-once" not in {m.id for m in one.mistakes}
+
+
+def test_a_question_put_to_the_interviewer_is_not_a_hand_wave(engine: InterviewEngine) -> None:
+    """'Do we promise at-least-once delivery or something stronger?' asks; it commits to
+    nothing, so it is answered, never pushed on as vague."""
+    q = bundled_bank().questions["webhook-delivery"]
+    said = (
+        "Before I start: who are the consumers of these webhooks, thousands of third-party "
+        "endpoints we don't control? And do we promise at-least-once delivery or something "
+        "stronger?"
+    )
+    reading = engine.reader.read(q, said)
+    assert reading.vague == []
+    assert reading.open_asks  # still put to the interviewer, and answered
+
+
+@pytest.mark.parametrize(
+    ("said", "justified"),
+    [
+        (
+            "Dispatchers POST with an HMAC-SHA256 signature header and a timestamp so merchants "
+            "can reject replays.",
+            True,
+        ),
+        ("Dispatchers POST with an HMAC-SHA256 signature header and a timestamp.", False),
+        ("Every request carries an HMAC signature to prevent forged deliveries.", True),
+    ],
+)
+def test_a_consequence_or_purpose_justifies_a_choice(
+    engine: InterviewEngine, said: str, justified: bool
+) -> None:
+    """A concept named with what it buys is justified: no 'why X?' probe on it."""
+    q = bundled_bank().questions["webhook-delivery"]
+    assert engine.reader.read(q, said).named == {"hmac-signing": justified}
