@@ -38,6 +38,10 @@ _PHRASE_END = re.compile(
     re.I,
 )
 PHRASE_WORDS = 8  # a ruled-out phrase is at most this many words
+# A thing that "can never" happen is a guarantee the design gives, not a choice the candidate
+# rules out: a later sentence naming the same things ("holds go into Redis, one per seat") does
+# not take it up. "We can never drop events" is still theirs to keep.
+_GUARANTEE = re.compile(r"(?<!\bwe )(?<!\bi )\b(?:can|could)\s+$", re.I)
 # Words that say nothing about which design is meant.
 _VAGUE = frozenset(
     "use using want need make go would could also just only every each any all one two some "
@@ -79,6 +83,8 @@ def ruled_out(text: str) -> list[RuledOut]:
         sentence = s.text.strip()
         phrases = []
         for m in _RULES_OUT.finditer(sentence):
+            if _GUARANTEE.search(sentence[: m.start()]):
+                continue  # "so two fans can never hold the same seat": what the design ensures
             rest = sentence[m.end() :]
             end = _PHRASE_END.search(rest)
             phrases.append(

@@ -74,6 +74,18 @@ def test_the_phrase_after_a_negation_or_rather_than_is_ruled_out() -> None:
             "To be fast, other devices see the revision right away, before its blocks land.",
             "other devices see the revision right away",
         ),
+        # What the design makes impossible is a guarantee, not a choice ruled out: naming the
+        # same things later takes nothing up. The candidate's own "we can never" still counts.
+        (
+            "A hold is a conditional update in Postgres, so two fans can never hold the same seat.",
+            "Holds go into Redis with SET NX and an 8 minute TTL per seat.",
+            None,
+        ),
+        (
+            "We can never drop events for a slow customer.",
+            "After an hour we drop events for that slow customer.",
+            "After an hour we drop events for that slow customer",
+        ),
         # One ruled-out action is taken up only by the candidate doing it.
         (
             "I would not replicate: it's a cache, a lost node just means misses.",
