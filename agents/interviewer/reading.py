@@ -234,8 +234,19 @@ def in_their_words(question: str, said: str, aliases: tuple[str, ...] | list[str
         return question
     for alias in aliases:
         if alias != theirs and _names(alias, low_q):
-            question = re.sub(_alias_pattern(alias).pattern, written, question, flags=re.I)
+            question = re.sub(
+                _alias_pattern(alias).pattern,
+                lambda found: _same_number(found.group(0), written),
+                question,
+                flags=re.I,
+            )
     return question
+
+
+def _same_number(found: str, written: str) -> str:
+    """The candidate's name in the number of the word it replaces: "Your WebSockets land ..."
+    after "a WebSocket" stays plural ("WebSockets"), not "Your WebSocket land"."""
+    return written + "s" if found.lower()[:-1] == written.lower() else written
 
 
 def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:

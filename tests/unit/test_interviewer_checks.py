@@ -1199,6 +1199,11 @@ def test_a_concept_probe_names_the_technology_the_candidate_named(engine: Interv
     assert in_their_words(probe, "we keep it in PostgreSQL", aliases).endswith("in PostgreSQL.")
     assert in_their_words(probe, "a relational database holds it", aliases) == probe
     assert in_their_words(probe, "we never use MySQL here", aliases) == probe
+    # The candidate's name keeps the number of the word it replaces ("Your WebSockets land").
+    sockets = ("websocket", "websockets", "server-sent events", "sse")
+    plural = "Your WebSockets land on whichever server the load balancer picks."
+    assert in_their_words(plural, "Clients hold a WebSocket to a gateway.", sockets) == plural
+    assert in_their_words(plural, "Clients hold an SSE stream.", sockets).startswith("Your SSE ")
 
 
 def test_a_bigger_machine_and_a_ride_offered_to_everyone_are_pushed_on(
