@@ -18,4 +18,4 @@ from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
 @lru_cache(maxsize=65536)
 def one_spelling(word: str) -> str:
     """The American spelling of a lower-case British word ("neighbours" -> "neighbors")."""
-    return BRITISH_ENGLISH_SPELLINGS.get(word, word)
+    return str(BRITISH_ENGLISH_SPELLINGS.get(word, word))
