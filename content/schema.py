@@ -105,11 +105,24 @@ class ScaleFact(Strict):
 class Probe(Strict):
     id: Slug
     trigger: Annotated[str, Field(pattern=r"^(item|concept):[a-z0-9]+(-[a-z0-9]+)*$")] = Field(
-        description="'item:<rubric item id>' (asked while that item is missing) or "
-        "'concept:<concept id from content/concepts.yaml>' (asked when the candidate names it)."
+        description="'item:<rubric item id>' (asked while that item is not covered; see `when`) "
+        "or 'concept:<concept id from content/concepts.yaml>' (asked when the candidate names it)."
     )
     question: Text
     level: Level = "mid"
+    when: Literal["not_covered", "missing"] = Field(
+        default="not_covered",
+        description="For an item probe: asked while the item is not covered, a push on a point "
+        "made in part (the default), or only while it is missing, for a probe written for a "
+        "design that lacks the point ('Two ops reach two servers; which becomes revision 41?' "
+        "re-asks a candidate who said each document has one owner).",
+    )
+
+    @model_validator(mode="after")
+    def _when_is_for_items(self) -> Probe:
+        if self.when != "not_covered" and self.trigger_kind != "item":
+            raise ValueError("'when' applies to item probes only")
+        return self
 
     @property
     def trigger_kind(self) -> str:

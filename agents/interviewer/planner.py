@@ -78,6 +78,11 @@ def _puts_right(n: NumberCheck, said: list[Quantity], checked: list[Quantity], c
     return any(near(q, target) for q in said) or any(near(q, claim.value) for q in checked)
 
 
+# The item statuses an item probe is asked in (`Probe.when`): a push on a point made in part, or
+# a probe written for a design that lacks the point, which re-asks a candidate who made it.
+_ASKED_WHILE = {"not_covered": ("missing", "partial"), "missing": ("missing",)}
+
+
 class Planner:
     def __init__(self, question: Question, level: str, session_seed: str):
         self.q = question
@@ -150,7 +155,7 @@ class Planner:
             for p in self.q.probes
             if p.trigger_kind == "item"
             and p.trigger_value in phase_items
-            and st.status(p.trigger_value) != "covered"
+            and st.status(p.trigger_value) in _ASKED_WHILE[p.when]
             and p.id not in st.asked_probes
         ]
         candidates.sort(key=_level_order(self.level))

@@ -1261,3 +1261,29 @@ def test_a_consequence_or_purpose_justifies_a_choice(
     """A concept named with what it buys is justified: no 'why X?' probe on it."""
     q = bundled_bank().questions["webhook-delivery"]
     assert engine.reader.read(q, said).named == {"hmac-signing": justified}
+
+
+def test_a_probe_written_for_a_missing_point_waits_while_the_point_is_made_in_part(
+    engine: InterviewEngine,
+) -> None:
+    """'Each document gets one owner process ... The owner assigns each operation a sequence
+    number' was followed by 'Two ops made against revision 40 reach two different servers at
+    the same moment. Which one becomes revision 41?', a probe written for a design with no
+    owner (`when: missing`). It waits while the point is partial, and is asked while missing."""
+    q = bundled_bank().questions["collaborative-editor"]
+    probe = next(p for p in q.probes if p.id == "no-owner")
+    assert probe.when == "missing"
+    said = (
+        "Each document gets one owner process, found by consistent hashing on the document id. "
+        "The owner assigns each operation a sequence number and broadcasts it."
+    )
+    reading = engine.reader.read(q, said)
+    for status, asked in (("partial", False), ("missing", True)):
+        st = InterviewState(phase="high_level_design", phase_started=0.0)
+        for item in items_for_phase(q, "high_level_design"):
+            st.merge(item.id, "covered")
+        st.coverage["session-owner"] = status
+        plan = Planner(q, "senior", f"owner-{status}").next_question(
+            st, reading, opened=False, now=30.0
+        )
+        assert ("revision 41" in plan.question) is asked, (status, plan.question)
