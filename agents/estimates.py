@@ -809,7 +809,7 @@ def _operands(m: _Msg, j: int) -> list[_Operand]:
     by "plus" also count as their sum ("500M users plus 100M items")."""
     start, stops = j, 0
     while start > 0 and j - start < SEARCH_BACK:
-        if re.search(r"[.!?]\s", m.gap(start - 1, start)):
+        if _ends_sentence(m, start):
             stops += 1
             if stops == 2:
                 break
@@ -837,24 +837,17 @@ def _operands(m: _Msg, j: int) -> list[_Operand]:
     return out
 
 
-def _things(m: _Msg, i: int) -> set[str]:
-    """What figure i counts, as written with it or right after it ("40k requests a second",
-    "about 8 requests": {"request"})."""
-    tok = m.toks[i]
-    after = re.match(r"\s+([a-z]+)", m.text[tok.q.end :].lower())
-    said = tok.q.text.lower() + (" " + after.group(1) if after else "")
-    return {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", said)} - _UNIT_STEMS
-
-
-_UNIT_STEMS = {w.rstrip("s") for w in _UNIT_WORDS} | {"per", "each", "every"}
-
-
 def _sentence_start(m: _Msg, j: int) -> int:
     """The first figure of the sentence figure j is in."""
     start = j
-    while start > 0 and not re.search(r"[.!?]\s", m.gap(start - 1, start)):
+    while start > 0 and not _ends_sentence(m, start):
         start -= 1
     return start
+
+
+def _ends_sentence(m: _Msg, i: int) -> bool:
+    """Whether a sentence ends between figure i - 1 and figure i."""
+    return bool(re.search(r"[.!?]\s", m.gap(i - 1, i)))
 
 
 def _readings(ops: list[_Operand]) -> Any:
@@ -1015,11 +1008,12 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     if len(whole) >= 2 and any(
         set(r.idx) == whole and len(r.syms) == 1 and r.off >= math.log(CONFIRM) for r in found
     ):
-        things = _things(m, j)
+        things = set(_nouns(m.text, claim))
         confirming = [
             r
             for r in confirming
-            if len(r.syms) < 2 or all(i >= own or _things(m, i) & things for i in r.idx)
+            if len(r.syms) < 2
+            or all(i >= own or things & set(_nouns(m.text, m.toks[i])) for i in r.idx)
         ]
     if confirming:
         return min(confirming, key=lambda r: (len(r.syms), r.skipped, r.off))
