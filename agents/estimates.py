@@ -98,7 +98,9 @@ _STOP = (
     r"|the|each|per|a|an|than|gives|means|would|will|we|i|it|plus|x|times|about|roughly|around"
     r"|if|then|peak|average|hold|holds|have|has|when|where|while|because|since|unless|until)"
 )
-_W = r"[A-Za-z][\w'-]*"
+# A word of a noun phrase; "wrap/unwrap operations" is one, "requests/s" a word and its unit.
+_W = r"[A-Za-z][\w'-]*(?:/(?!(?:s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|weeks?"
+_W += r"|mo|months?|y|yrs?|years?|ms)\b)[A-Za-z][\w'-]*)?"
 _NOUN = rf"(?!{_STOP}\b){_W}"
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 _WORDNUM |= {"nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
@@ -129,7 +131,7 @@ _QTY = re.compile(
       |\s+(?i:gpu|cpu|core|node|worker|machine|server|person|engineer|instance|vm)-(?P<work>{_TIME})\b|\s?(?P<acr>(?i:QPS|RPS|TPS)|DAU|MAU)\b|\s?(?P<cent>cents?\b|¢))?
     (?:(?:\s+per\s+|/)(?P<perm>(?i:thousand|million|billion)|1(?:,000)+|1[kKM]|[MK](?![A-Za-z]))\b
       (?:\s+{_NOUN}){{0,2}})?
-    (?:(?:\s+{_NOUN}(?:\s+(?:(?:and|or)\s+)?{_NOUN})?)?(?:\s+per\s+(?!(?:{_TIME})\b)[a-z]+)?
+    (?:(?:\s+{_NOUN}(?:\s+(?:(?:and|or)\s+{_NOUN}(?:\s+{_NOUN})?|{_NOUN}))?)?(?:\s+per\s+(?!(?:{_TIME})\b)[a-z]+)?
       (?:\s*/\s*|\s+per\s+|\s+an?\s+)(?P<per>{_TIME})\b
       |(?:\s+{_NOUN}){{0,2}}\s+(?P<adv>daily|hourly|weekly|monthly|yearly)\b(?!\s+[a-z]))?""",
     re.X,

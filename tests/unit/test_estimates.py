@@ -59,6 +59,20 @@ def _flags(text: str) -> list[Estimate]:
         ("100 million a month", "100 million a month", 1e8 / MONTH, "rate"),
         ("20B messages daily, so", "20B messages daily", 20e9 / DAY, "rate"),
         ("83 fetches per host per day", "83 fetches per host per day", 83 / DAY, "rate"),
+        # a noun phrase of two nouns joined by "and", or a word with a slash, still takes its rate
+        (
+            "200k list and change-check calls per second at peak",
+            "200k list and change-check calls per second",
+            200e3,
+            "rate",
+        ),
+        (
+            "2,000 wrap/unwrap operations a second",
+            "2,000 wrap/unwrap operations a second",
+            2000,
+            "rate",
+        ),
+        ("300 requests/s", "300 requests/s", 300, "rate"),
         ("2 TB", "2 TB", 2e12, "size"),
         ("100 bytes", "100 bytes", 100, "size"),
         ("24 B", "24 B", 24, "size"),
