@@ -37,6 +37,26 @@ from content.schema import PHASES, Question, RubricItem
 from diagrams.analysis import diagram_reader
 
 Clock = Callable[[], float]
+# Words that announce a change of mind: "let me redo it", "which changes my view", "I was wrong".
+_REVISES = re.compile(
+    r"\b(?:chang(?:es|ed|ing)\s+my\s+(?:view|mind|answer|plan|estimate|thinking)|"
+    r"(?:I\s+was|that\s+was|I'm|I\s+am)\s+wrong|let\s+me\s+(?:redo|revise|correct|rethink|"
+    r"reconsider|fix|take\s+that\s+back)|on\s+(?:second\s+thought|reflection)|scratch\s+that|"
+    r"^\s*correction:|I\s+take\s+(?:that|it)\s+back|I\s+misspoke|I'd\s+revise|revising\s+"
+    r"(?:my|that|what)|(?:instead\s+of|contrary\s+to|unlike)\s+what\s+I\s+said)",
+    re.I,
+)
+
+
+def revised(message: str, clause: str) -> bool:
+    """Whether the message announces the change the clause makes: in the clause's own sentence,
+    or in the message's first sentence ("Let me redo it: ...")."""
+    sentences = [s.text for s in split_sentences(message)]
+    core = max(clause.split("…"), key=len).strip(" .,")[:40]
+    own = [s for s in sentences if core and core in s]
+    return any(_REVISES.search(s) for s in [*sentences[:1], *own])
+
+
 # Two sentences this close in meaning talk about the same thing. 0.25 -> 0.20 (2026-12-06):
 # one more tuning self-contradiction caught (24 of 31), no more of the 99 strong and adequate
 # labelled answers read as contradicting themselves (5, each a design with two paths).
@@ -199,6 +219,11 @@ class InterviewEngine:
                 )
         if found is None:
             found = self._taken_up(state, reading.text)
+        if found is not None and revised(reading.text, found[2]):
+            # "... which changes my view: we do need burst headroom": a change the candidate
+            # announces is already reconciled; asking how the two fit would not listen.
+            state.contradictions.append(found[0])
+            found = None
         for hit in reading.stances:
             if not any(c.stance == hit.stance and c.side == hit.side for c in state.commitments):
                 state.commitments.append(

@@ -32,8 +32,28 @@ PHASE_NAMES: dict[str, str] = {
 }
 
 
+# An item named for its arithmetic ("storage-estimate", "token-and-cost-math", "load-shape").
+_ESTIMATE_ID = re.compile(r"(?:^|-)(?:estimate|sizing|math|volume|load|capacity)(?:-|$)")
+
+
 def is_estimate(item: RubricItem) -> bool:
-    return bool(_ESTIMATE.search(item.text + " " + " ".join(item.signals)))
+    """Whether an item is about the numbers: named so, or its words name two different
+    measures ("size and storage", "QPS and TB"). One passing word is not enough: "correctness
+    before throughput" is a requirement, "per second limits" a rule's semantics."""
+    words = item.text + " " + " ".join(item.signals)
+    if _ESTIMATE_ID.search(item.id) or re.search(r"estimat", words, re.I):
+        return True
+    return len({_measure(m.group()) for m in _ESTIMATE.finditer(words)}) >= 2
+
+
+def _measure(word: str) -> str:
+    """What an estimate word measures: "QPS", "/s" and "throughput" are one (a rate)."""
+    w = word.lower()
+    if w in ("qps", "per second", "/s", "throughput"):
+        return "rate"
+    if w in ("storage", "terabyte", "tb", "gb", "size"):
+        return "size"
+    return w
 
 
 def items_for_phase(question: Question, phase: Phase) -> list[RubricItem]:
@@ -44,7 +64,9 @@ def items_for_phase(question: Question, phase: Phase) -> list[RubricItem]:
     if phase == "requirements":
         items = [i for i in items if not is_estimate(i)] or items
     elif phase == "estimation":
-        items = [i for i in items if is_estimate(i)] or items
+        # A question with no item on the numbers asks only for the numbers behaviours here,
+        # not its requirements again under the estimation's name.
+        items = [i for i in items if is_estimate(i)]
     return items + list(_asked_behaviours().get(phase, ()))
 
 

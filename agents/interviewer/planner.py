@@ -18,7 +18,7 @@ from agents.interviewer.reading import Reading, asks_for_size, clip_quote, is_as
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
 from agents.rubric import for_question
 from agents.scoring import is_expected
-from agents.text import has_signal, normalise
+from agents.text import content_words, has_signal, normalise, stem
 from content.schema import LEVELS, PHASES, FailureScenario, Phase, Probe, Question, RubricItem
 
 OVERRUN = 1.5  # a phase this far past its budget is interrupted, and the interviewer says so
@@ -223,6 +223,19 @@ class Planner:
         text = normalise(sentence)
         return item is not None and any(has_signal(text, g) for g in item.signals)
 
+    def _on_point(self, item_id: str, probe: Probe, sentence: str) -> bool:
+        """Whether a sentence read as making a point in part says a word of it (the point, its
+        topic, its signals or the probe's question): "p99 under a second, excluding the acquirer
+        call" read by meaning as part of "a merchant retrying the same charge" is not quoted as
+        the candidate's words on retries. Found in a payments mock (2026-12-07)."""
+        item = for_question(self.q).item(item_id)
+        if item is None:
+            return False
+        point = " ".join([item.text, item.topic, *item.signals, probe.question])
+        # The problem's own words ("charge", "API" in a payments question) do not tell points
+        # apart.
+        return bool(_stems(sentence) & _stems(point) - _stems(f"{self.q.title} {self.q.prompt}"))
+
     def _signal_at(self, item_id: str, sentence: str) -> int | None:
         """Where the sentence names the point in its own words, if it does as written."""
         item = for_question(self.q).item(item_id)
@@ -250,7 +263,7 @@ class Planner:
             (reading.quotes.get(value) or st.quotes.get(value))
             if kind == "concept"
             else clip_quote(evidence, 20, focus=self._signal_at(value, evidence.strip()))
-            if status == "partial" and evidence
+            if status == "partial" and evidence and self._on_point(value, probe, evidence)
             else None
         )
         # The same words quoted again, a turn after they were, read as a script: not repeated.
@@ -634,3 +647,11 @@ def _figure(value: float, kind: str) -> str:
         if abs(value) >= size:
             return f"~{value / size:.3g}{name}{suffix}"
     return f"~{value:.3g}{suffix}"
+
+
+# Words any point or answer may use, which say nothing about which point it is.
+_ANY_POINT = frozenset("design system use make handle need way data service".split())
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)} - _ANY_POINT

@@ -10,7 +10,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from agents.estimates import Estimate, ScaleConflict, check_message, scale_conflicts
+from agents.estimates import (
+    Estimate,
+    ScaleConflict,
+    check_message,
+    extract_quantities,
+    scale_conflicts,
+)
 from agents.guards import is_dont_know, screen
 from agents.judge import ItemJudge
 from agents.red_flags import Hit, RedFlagJudge, Wording, negated_before, wording
@@ -599,7 +605,11 @@ class Reader:
         coverage = {j.item.id: j.status for j in judged if j.status != "missing"}
         here = {j.item.id for j in judged if j.status != "missing" and set(j.evidence) & mine}
         named = named_concepts(text, self.concepts)
-        if not here and not named:
+        if (
+            not here
+            and not named
+            and not _works_a_figure(text, [earlier, *(f.value for f in q.scale)])
+        ):
             vec = self.embedder.encode([text])[0]
             if float(self._profile_vec(q) @ vec) < OFF_TOPIC_SIM:
                 return Reading("off_topic", text)
@@ -626,3 +636,14 @@ class Reader:
             mistakes=self.red_flags.find(sentences, vecs, sorted(mine)) if self.red_flags else [],
             vague=[v for k in sorted(mine) if (v := self._vague(sentences[k].text))],
         )
+
+
+def _works_a_figure(text: str, said: list[str]) -> bool:
+    """Whether the message works with a figure already on the table (the scale or an earlier
+    message): "Right, 0.1% of 3,000 is 3 a second" redoes a sum the interviewer asked about and
+    is on topic however few of the problem's words it uses."""
+    known = {(q.kind, round(q.value, 9)) for t in said for q in extract_quantities(t)}
+    mine = extract_quantities(text)
+    # A small bare count ("3 beers") is in any conversation; a rate, a size or a share is not.
+    telling = [q for q in mine if q.kind != "count" or q.value >= 10]
+    return len(mine) >= 2 and any((q.kind, round(q.value, 9)) in known for q in telling)

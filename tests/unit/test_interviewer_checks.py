@@ -13,6 +13,7 @@ from agents.interviewer.phases import items_for_phase
 from agents.interviewer.phrasing import asks, one_question
 from agents.interviewer.phrasing import phrases as engine_phrases
 from agents.interviewer.planner import Plan, Planner
+from agents.interviewer.reading import _works_a_figure
 from agents.interviewer.state import InterviewState
 from content.loader import bundled_bank
 from content.schema import PHASES, Question
@@ -133,6 +134,48 @@ def test_a_contradiction_is_asked_once_quoting_both_sides(
 
 
 @pytest.mark.parametrize(
+    ("qid", "first", "later"),
+    [
+        (
+            Q,
+            "I'll commit to never reusing a short code once it has been issued.",
+            "I was wrong about reuse: to save space we recycle codes from links that expired.",
+        ),
+        (
+            "webhook-delivery",
+            "Slow endpoints get their own queue, and we never drop events for slow customers.",
+            "Let me revise that. To keep costs down, after an hour of failures we just drop its "
+            "events.",
+        ),
+        (
+            "payment-processing",
+            "The peak is only 1.3x the average, so we don't need much burst headroom.",
+            "Redone, the peak is 13x the average, which changes my view: we do need burst "
+            "headroom.",
+        ),
+    ],
+)
+def test_a_change_of_mind_the_candidate_announces_is_not_asked_as_a_contradiction(
+    engine: InterviewEngine, qid: str, first: str, later: str
+) -> None:
+    q = bundled_bank().questions[qid]
+    state, _ = engine.open(q, "senior", "c", now=0.0)
+    engine.turn(q, state, "senior", "c", first, 30.0)
+    plan = engine.turn(q, state, "senior", "c", later, 60.0, history=(first,))
+    assert plan.kind != "contradiction", plan.text
+    # Without the announcement the same change is asked about (the control).
+    unannounced = re.sub(
+        r"^(?:I was wrong about reuse: |Let me revise that\. |Redone, )|which changes my view: ",
+        "",
+        later,
+    )
+    state, _ = engine.open(q, "senior", "c", now=0.0)
+    engine.turn(q, state, "senior", "c", first, 30.0)
+    plan = engine.turn(q, state, "senior", "c", unannounced, 60.0, history=(first,))
+    assert plan.kind == "contradiction", (unannounced, plan.text)
+
+
+@pytest.mark.parametrize(
     ("first", "later", "contradicts"),
     [
         (
@@ -238,6 +281,64 @@ def test_a_phase_already_covered_is_skipped_not_asked_again(engine: InterviewEng
     fresh = InterviewState(phase="estimation", phase_started=0.0)
     plan = planner.next_question(fresh, engine.reader.read(q, "ok"), opened=True, now=60.0)
     assert fresh.phase == "estimation" and plan.kind == "phase_open" and plan.skipped == []
+
+
+@pytest.mark.parametrize(
+    ("qid", "item_id", "numbers"),
+    [
+        ("payment-processing", "correctness-invariants", False),  # "...before throughput"
+        ("rate-limiter", "clarify-limit-semantics", False),  # "requests per second"
+        ("secret-manager", "threat-model", False),  # "secret storage"
+        ("llm-inference-serving", "latency-metrics", False),  # "throughput", "per second"
+        ("file-sync", "storage-estimate", True),
+        ("genai-pipeline", "token-and-cost-math", True),
+        ("ecommerce-platform", "read-write-asymmetry", True),  # capacity and rates
+    ],
+)
+def test_a_requirement_that_mentions_a_rate_is_not_an_estimate(
+    qid: str, item_id: str, numbers: bool
+) -> None:
+    q = bundled_bank().questions[qid]
+    in_estimation = item_id in {i.id for i in items_for_phase(q, "estimation")}
+    in_requirements = item_id in {i.id for i in items_for_phase(q, "requirements")}
+    assert (in_estimation, in_requirements) == (numbers, not numbers)
+
+
+def test_a_question_with_no_item_on_numbers_asks_only_for_numbers_in_the_estimation(
+    engine: InterviewEngine,
+) -> None:
+    """payments mock: 'Let's move on to the estimation. Earlier you touched on the correctness
+    guarantees for money...' asked a requirement again under the estimation's name."""
+    q = bundled_bank().questions["payment-processing"]
+    items = items_for_phase(q, "estimation")
+    assert items and all(i.id.startswith("b-") for i in items)  # the numbers behaviours
+    planner = Planner(q, "senior", "est")
+    st = InterviewState(phase="estimation", phase_started=0.0)
+    for item in items:
+        st.merge(item.id, "covered")
+    st.merge("correctness-invariants", "partial")
+    plan = planner.next_question(st, engine.reader.read(q, "ok"), opened=True, now=50.0)
+    assert plan.skipped == ["estimation"] and st.phase == "api_and_data"
+    assert plan.target.get("id") != "correctness-invariants"
+
+
+def test_a_probe_quotes_only_words_on_its_point(engine: InterviewEngine) -> None:
+    """A sentence read by meaning as part of a point but saying none of its words (only the
+    problem's own, "charge", "API") is not quoted as the candidate's words on it."""
+    q = bundled_bank().questions["payment-processing"]
+    planner = Planner(q, "senior", "quote")
+    probe = next(p for p in q.probes if p.id == "probe-idempotent-api")
+    st = InterviewState(phase="api_and_data", phase_started=0.0)
+    st.merge("idempotent-api", "partial")
+    st.evidence["idempotent-api"] = (
+        "Charge API at 99.99% availability, p99 under a second on our side excluding the "
+        "acquirer call."
+    )
+    reading = engine.reader.read(q, "ok")
+    assert planner._probe_plan(st, probe, reading).quote is None
+    st.evidence["idempotent-api"] = "Merchants send a key with each charge so a retry is safe."
+    st.asked_probes.clear()
+    assert planner._probe_plan(st, probe, reading).quote
 
 
 def test_a_phase_partly_spoken_to_opens_on_what_was_said_not_the_generic_opener(
@@ -880,6 +981,37 @@ def test_a_figure_put_right_after_the_probe_is_acknowledged_once(
     assert any(n.corrected for n in state.numbers)
     later = engine.turn(q, state, "senior", "fix", "At 3 GB/s a day is about 260 TB.", 180.0)
     assert engine_phrases().number_fixed not in later.text
+
+
+def test_a_sum_redone_in_few_words_is_on_topic(engine: InterviewEngine) -> None:
+    """payments mock: a short redo, in few of the problem's words, was read as off topic."""
+    q = bundled_bank().questions["payment-processing"]
+    said = [
+        "20 million payments a day over 86,400 seconds is about 230 a second, and the peak is "
+        "3,000 a second.",
+        "At peak, 0.1% of 3,000 a second is about 30 a second landing in the unknown state.",
+    ]
+    fix = "Right, 0.1% of 3,000 is 3 a second, about 10,000 an hour at peak."
+    state, _ = engine.open(q, "senior", "redo", now=0.0)
+    engine.turn(q, state, "senior", "redo", said[0], 30.0)
+    probe = engine.turn(q, state, "senior", "redo", said[1], 60.0, history=(said[0],))
+    assert probe.kind == "numbers" and "30 a second" in probe.text
+    reply = engine.turn(q, state, "senior", "redo", fix, 90.0, history=tuple(said))
+    assert reply.kind != "off_topic" and reply.text.startswith(engine_phrases().number_fixed)
+
+
+@pytest.mark.parametrize(
+    ("text", "works"),
+    [
+        ("Right, 0.1% of 3,000 is 3 a second, about 10,000 an hour at peak.", True),
+        ("So 30 a second, about 100,000 an hour.", True),
+        ("My weekend: 3 beers and 2 films.", False),  # small bare counts are in any chat
+        ("I ran 10 km in 50 minutes.", False),  # figures nobody had put on the table
+    ],
+)
+def test_a_message_works_a_figure_already_on_the_table(text: str, works: bool) -> None:
+    said = ["At peak, 0.1% of 3,000 a second is about 30 a second, 3 of them retried."]
+    assert _works_a_figure(text, said) is works
 
 
 def test_a_figure_put_right_beside_another_flag_is_still_put_right(
