@@ -7,6 +7,7 @@ phases a failure scenario. A probe is never asked twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from content.schema import LEVELS, PHASES, FailureScenario, Phase, Probe, Questi
 OVERRUN = 1.5  # a phase this far past its budget is interrupted, and the interviewer says so
 CONCEPT_PROBE_PHASES = ("api_and_data", "high_level_design", "deep_dive", "tradeoffs_and_failures")
 SCENARIO_PHASES = ("deep_dive", "tradeoffs_and_failures")
+FIX_WITHIN = 3  # a questioned figure put right up to this many turns after it was said
 
 
 @dataclass
@@ -295,7 +297,9 @@ class Planner:
             said = [q for q in extract_quantities(reading.text) if q.start not in wrong]
             clean = bool(checked) and not wrong
             for n in st.numbers:
-                questioned = n.probed and n.turn == st.turn - 1 and n.verdict != "ok"
+                # Put right in the reply to the question or soon after ("Coming back to the 30
+                # a second: 0.1% of 3,000 is 3"), not by a figure many turns later.
+                questioned = n.probed and st.turn - n.turn <= FIX_WITHIN and n.verdict != "ok"
                 if questioned and not n.corrected and _puts_right(n, said, checked, clean):
                     n.corrected = fixed = True
         for e in reading.estimates:
@@ -303,7 +307,7 @@ class Planner:
                 NumberCheck(
                     turn=st.turn,
                     claim=e.claim.text,
-                    recomputed=_figure(e.recomputed, e.claim.kind),
+                    recomputed=_figure(e.recomputed, e.claim.kind, e.claim.text),
                     verdict=e.verdict,  # type: ignore[arg-type]
                     working=e.working,
                     ratio=round(e.ratio, 3),
@@ -632,8 +636,24 @@ class Planner:
         return Plan("opening", text, target={"kind": "phase"})
 
 
-def _figure(value: float, kind: str) -> str:
-    """Our recomputed value, in the units a candidate would say it."""
+# The period a rate was said per ("20 GB a day", "7 TB/year", "monthly"), in seconds (a year of
+# 365.25 days and a month a twelfth of it, as the numbers check counts them).
+_PERIOD = re.compile(
+    r"(?:\b(?:a|an|per)\s+|/\s*)(minute|hour|day|week|month|year)\b|\b(hour|dai|week|month|year)ly\b",
+    re.I,
+)
+_SECONDS = {"minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0}
+_SECONDS |= {"month": 31_557_600.0 / 12, "year": 31_557_600.0}
+
+
+def _figure(value: float, kind: str, said: str = "") -> str:
+    """Our recomputed value, in the units a candidate would say it: a rate said per day is
+    given per day ("20 GB a day": ~20 GB/day, not ~231 KB/s)."""
+    found = _PERIOD.search(said) if kind in ("rate", "size_rate") else None
+    if found:
+        period = (found.group(1) or found.group(2)).lower().replace("dai", "day")
+        per_period = _figure(value * _SECONDS[period], "size" if kind == "size_rate" else "count")
+        return f"{per_period}/{period}"
     if kind in ("size", "size_rate"):
         units = ("B", "KB", "MB", "GB", "TB", "PB", "EB")
         k = 0

@@ -1419,3 +1419,42 @@ def test_a_probe_written_for_a_missing_point_waits_while_the_point_is_made_in_pa
             st, reading, opened=False, now=30.0
         )
         assert ("revision 41" in plan.question) is asked, (status, plan.question)
+
+
+def test_the_numbers_section_gives_our_figure_per_the_period_the_candidate_used(
+    engine: InterviewEngine,
+) -> None:
+    """payments mock: '20 GB a day' was listed as recomputed '~231 KB/s'."""
+    q = bundled_bank().questions["payment-processing"]
+    state, _ = engine.open(q, "senior", "per", now=0.0)
+    said = (
+        "100 million ledger entries a day at about 200 bytes is 20 GB a day, so 7 TB a year; "
+        "20 million payments a day is about 230 a second."
+    )
+    engine.turn(q, state, "senior", "per", said, 30.0)
+    got = {n.claim: n.recomputed for n in state.numbers}
+    assert got["20 GB a day"] == "~20 GB/day"
+    assert got["7 TB a year"] == "~7.3 TB/year"
+    assert got["230 a second"] == "~231/s"
+
+
+@pytest.mark.parametrize(("between", "credited"), [(1, True), (4, False)])
+def test_a_questioned_figure_put_right_a_turn_later_is_still_put_right(
+    engine: InterviewEngine, between: int, credited: bool
+) -> None:
+    """payments mock: the redo came one message after the reply to the probe and the slip
+    stayed on the scorecard as never corrected. Many turns later, a figure no longer counts."""
+    q = bundled_bank().questions["payment-processing"]
+    state, _ = engine.open(q, "senior", "late", now=0.0)
+    slip = "At peak, 0.1% of 3,000 a second is about 30 a second landing in the unknown state."
+    probe = engine.turn(q, state, "senior", "late", slip, 30.0)
+    assert probe.kind == "numbers"
+    said = [slip]
+    for k in range(between):
+        other = "The payment row is written as pending before the acquirer call goes out."
+        engine.turn(q, state, "senior", "late", other, 60.0 + k, tuple(said))
+        said.append(other)
+    fix = "Coming back to that figure: 0.1% of 3,000 is 3 a second, about 10,000 an hour."
+    engine.turn(q, state, "senior", "late", fix, 120.0, tuple(said))
+    [slipped] = [n for n in state.numbers if n.claim == "30 a second"]
+    assert slipped.corrected is credited
