@@ -454,8 +454,17 @@ class OfflineEvaluator:
         ]
         results = [scoring.DimensionResult(d.name, d.score, d.assessed, 0.0) for d in dims]
         total = scoring.overall(results, level)
+        # The feedback names the scores the card shows: "Strongest on requirements (4/4)" over a
+        # requirements score an uncorrected slip took to 3 was the grade before the checks.
+        was, now = " ".join(standing(ev.dimensions)), " ".join(standing(dims))
+        said = ev.feedback.replace(was, now, 1) if was else f"{now} {ev.feedback}".strip()
         return ev.model_copy(
-            update={"dimensions": dims, "overall": total, "verdict": scoring.verdict(total)}
+            update={
+                "dimensions": dims,
+                "overall": total,
+                "verdict": scoring.verdict(total),
+                "feedback": said,
+            }
         )
 
     def grade_many(
@@ -504,6 +513,21 @@ class OfflineEvaluator:
 QUOTE_WORDS = 30  # a quoted moment longer than this is left out, never cut mid-sentence
 
 
+def standing(dims: list[DimensionScore]) -> list[str]:
+    """The strongest dimension, if strong, and the weakest, if weak, with their scores."""
+    assessed = [d for d in dims if d.assessed]
+    if not assessed:
+        return []
+    best = max(assessed, key=lambda d: d.score)
+    worst = min(assessed, key=lambda d: d.score)
+    out = []
+    if best.score >= 3:
+        out.append(f"Strongest on {best.name.replace('_', ' ')} ({best.score:g}/4).")
+    if worst.score < 3:
+        out.append(f"Work on {worst.name.replace('_', ' ')} ({worst.score:g}/4).")
+    return out
+
+
 def feedback(
     dims: list[DimensionScore],
     judged: list[Judged],
@@ -524,14 +548,7 @@ def feedback(
         "wrong_question": "This reads as a design for a different problem.",
     }
     parts.extend(notes[f] for f in flags if f in notes)
-    assessed = [d for d in dims if d.assessed]
-    if assessed:
-        best = max(assessed, key=lambda d: d.score)
-        worst = min(assessed, key=lambda d: d.score)
-        if best.score >= 3:
-            parts.append(f"Strongest on {best.name.replace('_', ' ')} ({best.score:g}/4).")
-        if worst.score < 3:
-            parts.append(f"Work on {worst.name.replace('_', ' ')} ({worst.score:g}/4).")
+    parts.extend(standing(dims))
     expected = [j for j in judged if scoring.is_expected(j.item.level, level)]
     moments = _strongest_moments(expected, sentences or {})
     if moments:

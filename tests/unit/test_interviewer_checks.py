@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from agents.interviewer.engine import InterviewEngine, section_name
 from agents.interviewer.phases import items_for_phase
@@ -17,6 +18,7 @@ from agents.interviewer.reading import _works_a_figure
 from agents.interviewer.state import InterviewState
 from content.loader import bundled_bank
 from content.schema import PHASES, Question
+from evals.datasets import DATA_DIR
 from tests.support.engines import offline_evaluator
 
 Q = "url-shortener"
@@ -1458,3 +1460,18 @@ def test_a_questioned_figure_put_right_a_turn_later_is_still_put_right(
     engine.turn(q, state, "senior", "late", fix, 120.0, tuple(said))
     [slipped] = [n for n in state.numbers if n.claim == "30 a second"]
     assert slipped.corrected is credited
+
+
+def test_the_feedback_names_the_scores_after_the_interview_checks() -> None:
+    """payments mock: 'Strongest on requirements (4/4)' over a requirements score an uncorrected
+    slip had taken to 3.0."""
+    ev = offline_evaluator()
+    cases = yaml.safe_load((DATA_DIR / "grading" / "payment-processing.yaml").read_text())
+    strong = next(c for c in cases if c["band"] == "strong")
+    graded = ev.grade(bundled_bank().questions["payment-processing"], strong["answer"])
+    best = max((d for d in graded.dimensions if d.assessed), key=lambda d: d.score)
+    assert f"Strongest on {best.name.replace('_', ' ')} ({best.score:g}/4)." in graded.feedback
+    cut = ev.adjust(graded, {best.name: -3.0}, "senior")
+    assert f"{best.name.replace('_', ' ')} ({best.score:g}/4)" not in cut.feedback
+    now = {d.name: d.score for d in cut.dimensions}
+    assert f"Work on {best.name.replace('_', ' ')} ({now[best.name]:g}/4)." in cut.feedback
