@@ -37,6 +37,13 @@ def _status(judge: BehaviourJudge, item_id: str, text: str) -> str:
         # An internal platform's users are services and teams.
         ("Services fetch secrets at startup and renew leases; security audits reads.", "covered"),
         ("Teams define features once and read them online and in training.", "covered"),
+        # What the system must do, said as a need with a list (a scheduler mock re-asked it).
+        (
+            "We need to run scheduled jobs for teams: cron expressions, one-off jobs, retries.",
+            "covered",
+        ),
+        ("The system must let merchants charge, capture and refund.", "covered"),
+        ("We need to shard the database.", "missing"),  # one design step, no list of needs
         ("Services are spread over three regions and mostly idle at night.", "missing"),
         ("So the functions run on a shared worker pool.", "missing"),
         # The users described, not what they do: no requirement stated.
