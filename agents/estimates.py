@@ -1396,8 +1396,11 @@ def _per_entity(text: str, tok: _Tok) -> re.Match[str] | None:
     return _PER_ENTITY.match(text[tok.q.end :]) or _PER_ENTITY.match(_after_noun(text, tok))
 
 
+# A participle right after the figure ends its phrase ("20 TB stored in S3") unless a plural
+# noun follows it, which it then describes ("200k registered schedules", "5M pending jobs").
 _NOUN_ENDS = re.compile(
-    r"(?:^|(?<=s\s))\w{3,}(?:ing|ed)\b|(?<=s\s)(?:due|pending|outstanding|left|remaining)\b"
+    r"^\w{3,}(?:ing|ed)\b(?!\s+[a-z][\w-]*[a-rt-z]s\b)|(?<=s\s)\w{3,}(?:ing|ed)\b"
+    r"|(?<=s\s)(?:due|pending|outstanding|left|remaining)\b"
 )
 
 
