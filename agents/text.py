@@ -97,6 +97,9 @@ REASONING_MARKERS = (
 _SO_CONSEQUENCE = re.compile(
     r"\bso\s+(?:[a-z][\w'-]*\s+){1,3}(?:can|can't|cannot|could|will|won't|would|never|only|always"
     r"|don't|doesn't|isn't|aren't|stays?|keeps?|must|need|needs)\b"
+    # "so I'd promise at-least-once", "so we'll shard by tenant": a decision drawn from what came
+    # before ("so I'd say", "so I'd guess" only hedge).
+    r"|\bso\s+(?:i|we)'(?:d|ll)\s+(?!say\b|guess\b|think\b|imagine\b|assume\b)[a-z]"
 )
 
 

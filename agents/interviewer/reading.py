@@ -109,23 +109,46 @@ def _names(alias: str, low: str) -> bool:
     return alias.lower() in low and _alias_pattern(alias).search(low) is not None
 
 
+# Said right after a name, these deny it is had at all: "exactly-once isn't achievable end to
+# end", "global ordering is a myth here".
+_DENIED_AFTER = re.compile(
+    r"^\W*(?:(?:delivery|semantics|guarantees?|processing)\s+)?"
+    r"(?:(?:is|are)(?:n't|\s+not)\s+(?:really\s+)?(?:achievable|possible|realistic|feasible"
+    r"|attainable|practical|guaranteed|on\s+offer)\b"
+    r"|(?:is|are)\s+(?:impossible|unachievable|unrealistic|infeasible|a\s+myth)\b"
+    r"|(?:can't|cannot|can\s+not)\s+be\s+(?:guaranteed|achieved|promised|done|had)\b)",
+    re.I,
+)
+
+
 def _affirms(alias: str, low: str) -> bool:
     """Whether `low` names `alias` other than to deny it: "we never use Redis as the source of
     truth" does not propose Redis as one, and a probe must not say it did."""
     return _names(alias, low) and any(
-        not negated_before(low, m.start()) for m in _alias_pattern(alias).finditer(low)
+        not negated_before(low, m.start()) and not _DENIED_AFTER.match(low[m.end() :])
+        for m in _alias_pattern(alias).finditer(low)
     )
+
+
+def _denied(alias: str, low: str) -> bool:
+    """Whether `low` names `alias` only to say it cannot be had."""
+    found = list(_alias_pattern(alias).finditer(low))
+    return bool(found) and all(_DENIED_AFTER.match(low[m.end() :]) for m in found)
 
 
 def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
     """Concepts the text names (not only denies), each with whether a sentence naming it also
-    justifies it."""
+    justifies it. A sentence saying a concept cannot be had ("exactly-once isn't achievable end
+    to end, so ...") proposes nothing, yet has answered for it: a concept named earlier is then
+    no longer asked about as a promise."""
     out: dict[str, bool] = {}
     sentences = split_sentences(text)
     for cid, concept in concepts.items():
         for s in sentences:
             low = s.text.lower()
-            if any(_affirms(a, low) for a in concept.aliases):
+            if any(_denied(a, low) for a in concept.aliases):
+                out[cid] = True
+            elif any(_affirms(a, low) for a in concept.aliases):
                 out[cid] = out.get(cid, False) or reasoning_in(s.text)
     return out
 

@@ -58,3 +58,27 @@ def test_a_quote_does_not_cut_inside_brackets() -> None:
 def test_a_window_around_a_concept_keeps_brackets_whole() -> None:
     said = "Data: messages keyed by (conversation_id, seq) in Redis, with a TTL of 30 days."
     assert quote_around(said, "redis") == "messages keyed by (conversation_id, seq) in Redis"
+
+
+EXACTLY_ONCE = {
+    "exactly-once": Concept(id="exactly-once", kind="concept", aliases=["exactly-once"])
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # Named only to say it cannot be had: nothing proposed, and nothing left to justify.
+        ("Exactly-once isn't achievable end to end, so I'd promise at-least-once.", True),
+        ("Exactly-once delivery is impossible across an HTTP call.", True),
+        # Proposed, with no reason: a promise to ask about.
+        ("Each run is delivered exactly-once to the target.", False),
+    ],
+)
+def test_a_concept_said_to_be_out_of_reach_is_answered_for_not_proposed(
+    text: str, named: bool
+) -> None:
+    """scheduler mock: 'You said "Exactly-once isn't achievable end to end there". ... what
+    happens next under your exactly-once promise?'"""
+    assert named_concepts(text, EXACTLY_ONCE) == {"exactly-once": named}
+    assert ("exactly-once" in concept_quotes(text, EXACTLY_ONCE)) is not named
