@@ -118,6 +118,14 @@ class Probe(Strict):
         "re-asks a candidate who said each document has one owner).",
     )
 
+    unless: list[Slug] = Field(
+        default_factory=list,
+        description="Rubric item ids of this question: the probe is not asked once any of them "
+        "is covered, for a probe written for a design the candidate may have moved past ('You "
+        "elect one scheduler leader with ZooKeeper ...' put to a candidate whose schedulers each "
+        "own a hash range).",
+    )
+
     @model_validator(mode="after")
     def _when_is_for_items(self) -> Probe:
         if self.when != "not_covered" and self.trigger_kind != "item":
@@ -201,6 +209,11 @@ class Question(Strict):
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
                 raise ValueError(f"{label}: duplicate ids {dupes}")
+        items = {i.id for i in self.rubric}
+        for p in self.probes:
+            unknown = [u for u in p.unless if u not in items]
+            if unknown:
+                raise ValueError(f"probe {p.id}: 'unless' names no rubric item {unknown}")
         uncovered = [d for d in DIMENSIONS if all(i.dimension != d for i in self.rubric)]
         if uncovered:
             raise ValueError(f"rubric covers no item for dimensions {uncovered}")

@@ -85,6 +85,12 @@ def _puts_right(n: NumberCheck, said: list[Quantity], checked: list[Quantity], c
 _ASKED_WHILE = {"not_covered": ("missing", "partial"), "missing": ("missing",)}
 
 
+def _moved_past(st: InterviewState, probe: Probe) -> bool:
+    """Whether the candidate covered a point that leaves the probe's premise behind
+    (`Probe.unless`)."""
+    return any(st.status(i) == "covered" for i in probe.unless)
+
+
 class Planner:
     def __init__(self, question: Question, level: str, session_seed: str):
         self.q = question
@@ -146,6 +152,7 @@ class Planner:
             if p.trigger_kind == "concept"
             and p.trigger_value in unjustified
             and p.id not in st.asked_probes
+            and not _moved_past(st, p)
         ]
         candidates.sort(key=lambda p: (p.trigger_value not in fresh, *_level_order(self.level)(p)))
         return candidates[0] if candidates else None
@@ -159,6 +166,7 @@ class Planner:
             and p.trigger_value in phase_items
             and st.status(p.trigger_value) in _ASKED_WHILE[p.when]
             and p.id not in st.asked_probes
+            and not _moved_past(st, p)
         ]
         candidates.sort(key=_level_order(self.level))
         return candidates[0] if candidates else None

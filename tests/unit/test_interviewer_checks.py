@@ -1475,3 +1475,27 @@ def test_the_feedback_names_the_scores_after_the_interview_checks() -> None:
     assert f"{best.name.replace('_', ' ')} ({best.score:g}/4)" not in cut.feedback
     now = {d.name: d.score for d in cut.dimensions}
     assert f"Work on {best.name.replace('_', ' ')} ({now[best.name]:g}/4)." in cut.feedback
+
+
+def test_a_probe_whose_premise_the_candidate_moved_past_is_not_asked(
+    engine: InterviewEngine,
+) -> None:
+    """scheduler mock: 'You elect one scheduler leader with etcd; at midnight ... can a single
+    leader do that?' put to a candidate whose schedulers each own a hash range through leases."""
+    q = bundled_bank().questions["distributed-cron"]
+    probe = next(p for p in q.probes if p.id == "single-leader-midnight")
+    assert probe.unless == ["partitioned-ownership"]
+    planner = Planner(q, "senior", "unless")
+    said = "Scheduler nodes coordinate through ZooKeeper."
+    st = InterviewState(phase="high_level_design", phase_started=0.0)
+    st.named[probe.trigger_value] = False
+    assert planner._concept_probe(st, engine.reader.read(q, said)) is probe
+    st.merge("partitioned-ownership", "covered")
+    assert planner._concept_probe(st, engine.reader.read(q, said)) is not probe
+
+
+def test_a_probe_may_only_name_items_of_its_question() -> None:
+    raw = bundled_bank().questions["distributed-cron"].model_dump()
+    raw["probes"][0]["unless"] = ["no-such-item"]
+    with pytest.raises(ValueError, match="names no rubric item"):
+        Question.model_validate(raw)
