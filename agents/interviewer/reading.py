@@ -59,7 +59,9 @@ _HOW_MUCH = re.compile(
     r"\d|\b(thousands?|millions?|billions?|trillions?|hundreds?|dozens?)\b|"
     r"\bhow (many|much|big|large|fast|often|long|fresh|quickly|soon|far)\b|"
     r"\b(scale|volume|rate|size|load|traffic|throughput|qps|rps|tps|budget|target|numbers?|"
-    r"figures?|peak|latency|sla|slo|ratio|growth|retention|per (second|day|month|minute))\b",
+    r"figures?|peak|latency|sla|slo|ratio|growth|retention|per (second|day|month|minute)|"
+    # a time a thing must happen in is a target: "do OTPs have a delivery deadline?"
+    r"deadlines?|time limits?|availability|uptime|freshness|staleness|delay|lag|p9\d)\b",
     re.I,
 )
 OFF_TOPIC_SIM = 0.12

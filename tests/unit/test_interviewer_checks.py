@@ -543,6 +543,19 @@ def test_each_thing_a_question_names_is_answered(engine: InterviewEngine) -> Non
     assert {"typical limits", "gateway fleet"} <= {f.name for f in facts}
 
 
+def test_a_deadline_asked_about_is_answered_with_the_target(engine: InterviewEngine) -> None:
+    """notification mock: 'And do OTPs have a delivery deadline?' was handed back ('that's your
+    call') though the latency target for one-time codes is a scale fact."""
+    q = bundled_bank().questions["notification-service"]
+    said = (
+        "Users opt out per type and per channel. What's the daily volume? And do OTPs have a "
+        "delivery deadline?"
+    )
+    state, _ = engine.open(q, "senior", "otp", now=0.0)
+    plan = engine.turn(q, state, "senior", "otp", said, 30.0)
+    assert "5 s p99" in plan.text and "your call" not in plan.text, plan.text
+
+
 def test_every_question_inside_an_answer_is_answered_also_one_put_as_a_statement(
     engine: InterviewEngine,
 ) -> None:
