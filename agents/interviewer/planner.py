@@ -662,6 +662,7 @@ def _figure(value: float, kind: str, said: str = "") -> str:
         period = (found.group(1) or found.group(2)).lower().replace("dai", "day")
         per_period = _figure(value * _SECONDS[period], "size" if kind == "size_rate" else "count")
         return f"{per_period}/{period}"
+    value = float(f"{value:.3g}")  # 999.99... GB from float error is 1 TB, not "1e+03 GB"
     if kind in ("size", "size_rate"):
         units = ("B", "KB", "MB", "GB", "TB", "PB", "EB")
         k = 0

@@ -1451,6 +1451,9 @@ def test_the_numbers_section_gives_our_figure_per_the_period_the_candidate_used(
     assert got["20 GB a day"] == "~20 GB/day"
     assert got["7 TB a year"] == "~7.3 TB/year"
     assert got["230 a second"] == "~231/s"
+    # notification mock: 2 billion a day at 500 bytes came back as "~1e+03 GB/day"
+    engine.turn(q, state, "senior", "per", "2 billion a day at 500 bytes is 1 TB a day.", 60.0)
+    assert {n.claim: n.recomputed for n in state.numbers}["1 TB a day"] == "~1 TB/day"
 
 
 @pytest.mark.parametrize(("between", "credited"), [(1, True), (4, False)])
