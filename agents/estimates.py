@@ -952,6 +952,19 @@ def _best_reading(m: _Msg, j: int) -> _Reading | None:
     elided: list[_Reading] = []
     stepped: list[_Reading] = []
     for idx, syms, res in _readings(ops):
+        if (
+            nearest in idx
+            and claim.per
+            and syms == ["×"]
+            and len(idx) == 2
+            and "count" in m.kinds(*idx)
+            and set(m.kinds(*idx)) <= {"count", "size", "money"}
+            and not any(m.toks[i].per for i in idx)
+            and res.dimensionality == (claim.pq * _ureg()(claim.per)).dimensionality
+        ):
+            # "30 KB a trace, so 25 million trips is 750 TB a day": the count is the claim's
+            # period's (a day's trips), its period said once, on the result.
+            res = res / _ureg()(claim.per)
         if nearest in idx and res.dimensionality != claim.pq.dimensionality:
             # "86 billion events a day become roughly 1.7 billion rows": a count may leave off
             # its rate's period; such a reading can confirm the claim, never fault it.

@@ -587,6 +587,11 @@ def test_an_average_below_a_stated_peak_is_not_a_scale_conflict() -> None:
         ("We hold $50B and keep at most 2% hot, so that's $10B online.", ["off"]),
         # Two parts added up.
         ("9,000 in flight to healthy hosts, and another 15,000 to slow ones, is 24k.", ["ok"]),
+        # A count that is a day's, its period said once, on the result (ride-sharing mock).
+        ("Each trace is 30 KB, so 25 million trips is 750 GB a day.", ["ok"]),
+        ("Each trace is 30 KB, so 25 million trips is 750 TB a day.", ["unit_slip"]),
+        # Not a size times a ratio: compression divides ("86 TB at 8:1 is 11 TB a day").
+        ("Raw is 86 TB; compressed at 8:1 that is about 11 TB/day.", []),
     ],
 )
 def test_readings_without_a_named_shape(text: str, verdicts: list[str]) -> None:
