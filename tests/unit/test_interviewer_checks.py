@@ -1210,17 +1210,17 @@ def test_a_probe_of_a_point_made_earlier_in_part_quotes_where_it_was_made(
     q = bundled_bank().questions["payment-processing"]
     planner = Planner(q, "senior", "earlier")
     st = InterviewState(phase="api_and_data", phase_started=0.0)
-    said = "A charge is POST /payments with an Idempotency-Key header and the amount in cents."
+    said = "Money movements go into a double-entry ledger table."
     reading = engine.reader.read(q, said)
-    assert reading.coverage.get("idempotent-api") == "partial"
+    assert reading.coverage.get("ledger-model") == "partial"
     planner.plan(st, reading, now=10.0)
     later = engine.reader.read(q, "Separately, refunds are their own endpoint.", (said,))
-    st.asked_probes = [p.id for p in q.probes if p.trigger_value != "idempotent-api"]
+    st.asked_probes = [p.id for p in q.probes if p.trigger_value != "ledger-model"]
     st.asked_scenarios = [s.id for s in q.failure_scenarios]
     plan = planner.next_question(st, later, opened=False, now=20.0)
     assert plan.kind == "probe" and plan.probe is not None
-    assert plan.probe.trigger_value == "idempotent-api"
-    assert plan.text.startswith('You said "A charge is POST /payments with an Idempotency-Key')
+    assert plan.probe.trigger_value == "ledger-model"
+    assert plan.text.startswith('You said "Money movements go into a double-entry ledger table')
 
 
 def test_a_failure_scenario_already_answered_is_not_put_to_the_candidate(
@@ -1515,3 +1515,18 @@ def test_a_probe_may_only_name_items_of_its_question() -> None:
     raw["probes"][0]["unless"] = ["no-such-item"]
     with pytest.raises(ValueError, match="names no rubric item"):
         Question.model_validate(raw)
+
+
+def test_a_probe_asking_for_the_point_itself_waits_while_the_point_is_made_in_part() -> None:
+    """payments mock: 'The acquirer's settlement file lists 14 captures your system never marked
+    as captured; how would you have found them?' right after 'daily we reconcile the acquirers'
+    settlement files against our captured totals, with mismatches going to a breaks queue'."""
+    q = bundled_bank().questions["payment-processing"]
+    probe = next(p for p in q.probes if p.id == "probe-reconciliation")
+    assert probe.when == "missing"
+    planner = Planner(q, "senior", "recon")
+    for status, asked in (("partial", False), ("missing", True)):
+        st = InterviewState(phase="deep_dive", phase_started=0.0)
+        st.asked_probes = [p.id for p in q.probes if p.id != probe.id]
+        st.merge("reconciliation", status)
+        assert (planner._item_probe(st) is probe) is asked, status
