@@ -39,7 +39,11 @@ _ALTERNATIVE = re.compile(
     r"choice|way)|either\b.{3,60}\bor|(pick|picked|choose|chose|chosen|prefer|preferred|favou?r|"
     r"went with|go with|opt(ed)? for|use|using)\b.{1,50}\bover\b|not .{2,40} because|"
     r"(a|an) \w+(-\w+)? (would|could) (also )?(work|do)|weighed|the trade-?off|"
-    r"rather (use|go with|pick|have|take|keep|build|run)\b.{1,60}\bthan)\b",
+    r"rather (use|go with|pick|have|take|keep|build|run)\b.{1,60}\bthan)\b|"
+    # "I partition by document, not by term": the choice set against the one passed over.
+    r",\s+not\s+(by|with|via|through|on|in|from|per|at)\s+\w+|"
+    # "Term partitioning would make a query hit few shards but ...": an option weighed.
+    r"^\W*(?!(this|that|it|which)\b)([a-z][\w-]*\s+){1,4}(would|could)\s+\w+\b.{3,80}\bbut\b",
     re.I,
 )
 _COST = re.compile(

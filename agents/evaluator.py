@@ -29,7 +29,7 @@ from agents.red_flags import Hit, RedFlagJudge
 from agents.resolve import QuestionResolver
 from agents.specificity import SpecificityJudge
 from agents.synthesis import RubricSynthesiser, Source
-from agents.text import Sentence, content_words, is_label, normalise, split_sentences, words
+from agents.text import Sentence, content_words, labels_of, normalise, split_sentences, words
 from content.loader import Bank
 from content.schema import Question
 
@@ -313,7 +313,8 @@ class OfflineEvaluator:
         (`echo`: those that restate the question, which count for nothing)."""
         # A bare label ("API", "Design:", "The feed") names a section; what follows it is the
         # evidence, not the label itself.
-        labels = {s.index for s in p.sentences if not p.rubric.reference_only and is_label(s.text)}
+        # A question the candidate asks is evidence of asking, not of a point it names.
+        labels = labels_of(p.sentences) if not p.rubric.reference_only else set()
         return self.judge.judge(
             rubric or p.rubric,
             p.sentences,

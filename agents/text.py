@@ -133,6 +133,18 @@ def is_label(text: str) -> bool:
     return 0 < len(words(stripped)) <= LABEL_WORDS and not re.search(r"[\d/()=]", stripped)
 
 
+def is_question(text: str) -> bool:
+    """A sentence that asks ("Do product teams need per-request tracing?"): it makes no point
+    of the design. A rhetorical one ("Why Kafka? Replay.") leaves the point to what follows."""
+    return text.rstrip().endswith("?")
+
+
+def labels_of(sentences: list[Sentence]) -> set[int]:
+    """The sentences that organise an answer or ask, and so are evidence only of how it is
+    put (communication): section labels ("API", "Design:") and questions."""
+    return {s.index for s in sentences if is_label(s.text) or is_question(s.text)}
+
+
 def stem(word: str) -> str:
     """A light, deterministic stemmer: 'shards' matches 'shard', 'caching' matches 'cache', and
     a British spelling its American one ('prioritised' matches 'prioritized')."""

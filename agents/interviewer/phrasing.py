@@ -48,6 +48,7 @@ class Phrases(BaseModel):
     assumption_ok: str
     behaviour_question_opening: str
     number_fixed: str
+    unanswered: str
     redirect: list[str] = Field(min_length=1)
     narrower: str
     dont_know: list[str] = Field(min_length=1)
@@ -198,4 +199,24 @@ def unanswered(question: str, said: str, concept_words: Iterable[str] = ()) -> s
             if held is not None and held >= ANSWERED:
                 text = parts[1][:1].upper() + parts[1][1:]
         out.append(text)
+    return " ".join(out)
+
+
+# An opener that reads as a tic when two parts of one reply start with it ("Good, that figure holds
+# up now. Good, let's move to the high-level design.").
+_OPENER = re.compile(r"^(good|right|ok|okay|great|thanks),\s+", re.I)
+
+
+def joined(parts: Iterable[str]) -> str:
+    """The parts of a reply in order, each opener ("Good, ...") said once."""
+    out: list[str] = []
+    said: set[str] = set()
+    for part in (p.strip() for p in parts):
+        m = _OPENER.match(part)
+        if m and m.group(1).lower() in said and part[m.end() :]:
+            part = part[m.end()].upper() + part[m.end() + 1 :]
+        elif m:
+            said.add(m.group(1).lower())
+        if part:
+            out.append(part)
     return " ".join(out)

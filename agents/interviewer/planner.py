@@ -14,7 +14,7 @@ from typing import Any
 
 from agents.estimates import OFF, Quantity, extract_quantities
 from agents.interviewer.phases import PHASE_NAMES, items_for_phase, priority
-from agents.interviewer.phrasing import phrases, pick, topic
+from agents.interviewer.phrasing import joined, phrases, pick, topic
 from agents.interviewer.reading import Reading, asks_for_size, clip_quote, is_assumption
 from agents.interviewer.state import InterviewState, NumberCheck, TwistRecord
 from agents.rubric import for_question
@@ -45,7 +45,7 @@ class Plan:
 
     @property
     def text(self) -> str:
-        return " ".join([*self.preface, self.question]).strip()
+        return joined([*self.preface, self.question])
 
 
 def _level_order(level: str) -> Callable[[Any], tuple[int, int]]:
@@ -86,9 +86,12 @@ _ASKED_WHILE = {"not_covered": ("missing", "partial"), "missing": ("missing",)}
 
 
 def _moved_past(st: InterviewState, probe: Probe) -> bool:
-    """Whether the candidate covered a point that leaves the probe's premise behind
-    (`Probe.unless`)."""
-    return any(st.status(i) == "covered" for i in probe.unless)
+    """Whether the candidate spoke to a point that leaves the probe's premise behind
+    (`Probe.unless`), even in part: "each document is owned by one server chosen by consistent
+    hashing" answers "your WebSockets land on whichever server the load balancer picks" before
+    it is asked, whether or not the owner's failover was covered too (collaborative-editor
+    mock, 2026-12-08)."""
+    return any(st.status(i) != "missing" for i in probe.unless)
 
 
 class Planner:
@@ -348,7 +351,8 @@ class Planner:
                 text = self.P.scale_probe.format(quote=n.claim, fact=n.recomputed)
                 coach: list[str] = []
             else:
-                text = self._pick(self.P.number_probe, st, "n").format(quote=n.claim)
+                said = _with_noun(n.claim, reading.text)
+                text = self._pick(self.P.number_probe, st, "n").format(quote=said)
                 coach = [self.P.number_working.format(working=n.working)]
             return Plan(
                 "numbers",
@@ -553,6 +557,16 @@ class Planner:
             return check
         left, overran = st.phase, self._overran(st, now)
         moved = self._advance(st, now)
+        if moved is None and reading.left_unanswered and st.last_question not in st.followed_up:
+            # A bar-raiser does not let a question slide: put once more, then let it go.
+            st.followed_up.append(st.last_question)
+            plan = Plan(
+                "follow_up",
+                self.P.unanswered.format(question=st.last_question),
+                target={"kind": "follow_up"},
+            )
+            plan.preface[:0] = answered
+            return plan
         if reading.kind != "answer" and moved is None:
             # the clock, not the answer, moves phases
             return self._noting_diagrams(self._non_answer(st, reading, last), reading)
@@ -680,6 +694,29 @@ def _figure(value: float, kind: str, said: str = "") -> str:
 
 # Words any point or answer may use, which say nothing about which point it is.
 _ANY_POINT = frozenset("design system use make handle need way data service".split())
+
+
+# The words that name what a bare figure counts: "80 shards", "2,400 shard copies".
+_NOUN_AFTER = re.compile(r"\s+((?:[a-z][a-z-]*\s+){0,2}[a-z][a-z-]*)", re.I)
+_NOT_NOUN = frozenset(
+    "is are was were and or so to of per a an the which that at in on for".split()
+)
+
+
+def _with_noun(claim: str, text: str) -> str:
+    """A bare figure quoted with the noun it counts ("80 shards", not "80"), as written."""
+    at = text.find(claim)
+    if at < 0 or re.search(r"[a-z]", claim, re.I):
+        return claim
+    m = _NOUN_AFTER.match(text, at + len(claim))
+    if not m:
+        return claim
+    kept: list[str] = []
+    for w in m.group(1).split():
+        if w.lower() in _NOT_NOUN:
+            break
+        kept.append(w)
+    return f"{claim} {' '.join(kept)}" if kept else claim
 
 
 def _stems(text: str) -> set[str]:

@@ -24,6 +24,8 @@ from agents.rubric import for_question
 from agents.text import (
     content_words,
     has_signal,
+    is_question,
+    labels_of,
     normalise,
     reasoning_in,
     split_sentences,
@@ -93,6 +95,8 @@ class Reading:
     findings: list[Finding] = field(default_factory=list)  # from this message's diagrams
     diagram_errors: list[str] = field(default_factory=list)  # diagrams kept as text, and why
     open_asks: list[str] = field(default_factory=list)  # scope asks no fact answers
+    # The last question was a scenario or probe and this answer says nothing on it.
+    left_unanswered: bool = False
     stuck_on: str | None = None  # "I'm not sure how to handle X": the rubric item X is about
     # Failure scenarios a sentence of this message already answers, and twists it already
     # adapts to: asking them would re-ask what was said.
@@ -138,13 +142,21 @@ def _denied(alias: str, low: str) -> bool:
     return bool(found) and all(_DENIED_AFTER.match(low[m.end() :]) for m in found)
 
 
+def _asks(sentence: str) -> bool:
+    """A question put to the interviewer ("can we lean on Prometheus plus a long-term store?"):
+    it names what it asks about without proposing it. A rhetorical one ("Why Kafka?") is the
+    candidate's own. Found in a metrics mock (2026-12-07): the probe quoted the ask as a design."""
+    ask = sentence.rsplit(":", 1)[-1].strip() if ":" in sentence else sentence.strip()
+    return is_question(sentence) and bool(_SCOPE_ASK.match(ask))
+
+
 def named_concepts(text: str, concepts: dict[str, Concept]) -> dict[str, bool]:
     """Concepts the text names (not only denies), each with whether a sentence naming it also
     justifies it. A sentence saying a concept cannot be had ("exactly-once isn't achievable end
     to end, so ...") proposes nothing, yet has answered for it: a concept named earlier is then
     no longer asked about as a promise."""
     out: dict[str, bool] = {}
-    sentences = split_sentences(text)
+    sentences = [s for s in split_sentences(text) if not _asks(s.text)]
     for cid, concept in concepts.items():
         for s in sentences:
             low = s.text.lower()
@@ -284,6 +296,8 @@ def concept_quotes(text: str, concepts: dict[str, Concept]) -> dict[str, str]:
     """For each concept the text names, the words around its first mention."""
     out: dict[str, str] = {}
     for s in split_sentences(text):
+        if _asks(s.text):
+            continue
         low = s.text.lower()
         for cid, concept in concepts.items():
             if cid in out:
@@ -327,10 +341,19 @@ _ASSUMES = re.compile(r"\b(?:assum\w*|take it that|safe to say)\b", re.I)
 
 
 # An ask put to the interviewer inside an answer: an assumption to confirm, or what is in scope.
+# "Are we building the storage ourselves?", "can we lean on Prometheus?": what we (the team the
+# candidate designs for) do is the interviewer's to say, whatever the verb. "Do product teams need
+# tracing?": a need or a wish of the people the system serves is too.
 _TO_INTERVIEWER = re.compile(
     r"\b(?:assum\w*|in scope|out of scope)\b|^\W*(?:and |or |also |so )?(?:do|does|should|must|will"
-    r"|would|can|is|are)\s+(?:we|i|you|it|they|users?|customers?)\s+(?:also\s+)?(?:need|have|want|"
-    r"care|support|handle|cover|include|expect|worry|allowed|required|be able)\b",
+    r"|would|can|is|are)\s+(?:we|i|you|it|they|users?|customers?|(?:the |our )?\w+ (?:teams?|users"
+    r"|customers|clients|engineers|services))\s+(?:also\s+)?(?:need|have|want|care|support|handle|"
+    r"cover|include|expect|worry|allowed|required|be able)\b|"
+    r"^\W*(?:and |or |also |so )?(?:are|can|should|do|may|could)\s+(?:we|i)\s+\w+|"
+    # "what languages do we need", "which regions must we serve"
+    r"^\W*(?:and |or |also |so )?(?:what|which)\s+(?:\w+\s+){1,3}(?:do|does|should|must|will|would"
+    r"|can)\s+(?:we|i|you|users?|customers?)\s+(?:need|have|want|support|serve|handle|cover|"
+    r"include|expect)\b",
     re.I,
 )
 
@@ -358,6 +381,20 @@ def question_sentences(text: str) -> list[str]:
         for s in split_sentences(text)
         if s.text.rstrip().endswith("?") or _INDIRECT_ASK.search(s.text)
     ]
+
+
+def _assumed_after(text: str, ask: str) -> str | None:
+    """The first assumption the candidate states after their last question ("Until you say
+    otherwise I'm assuming one shared corpus"), as said."""
+    at = text.find(ask)
+    if at < 0:
+        return None
+    for s in split_sentences(text[at + len(ask) :]):
+        said = s.text.strip()
+        found = _ASSUMES.search(said)
+        if not said.endswith("?") and found:
+            return clip_quote(said, focus=found.start())
+    return None
 
 
 def _closing_questions(text: str) -> list[str]:
@@ -536,7 +573,11 @@ class Reader:
         asks = []
         for part in _ASKS.split(text):
             last = split_sentences(part)
-            ask = last[-1].text.rsplit(":", 1)[-1].strip(" ,;?") if last else ""
+            ask = last[-1].text.strip(" ,;?") if last else ""
+            # "Before I go on: how many users?" asks after its lead-in; "what languages do we
+            # need: English only, or CJK too?" asks before its options.
+            after = ask.rsplit(":", 1)[-1].strip(" ,;?")
+            ask = after if _SCOPE_ASK.match(after) or is_assumption(after) else ask
             if ask and (_SCOPE_ASK.match(ask) or is_assumption(ask)) and not asks_for_size(ask):
                 asks.append(ask)
         if not asks:
@@ -592,6 +633,12 @@ class Reader:
                     for a in self.open_asks(q, " ".join(asked))
                     if _TO_INTERVIEWER.search(a) or any(a in s for s in last)
                 ]
+                # "... or CJK too? Until you say otherwise I'm assuming one shared corpus": the
+                # candidate has answered their own asks with an assumption; that is what to
+                # acknowledge.
+                stated = _assumed_after(reading.text, asked[-1])
+                if reading.open_asks and stated:
+                    reading.open_asks.insert(0, stated)
         return reading
 
     def _read(self, q: Question, message: str, history: tuple[str, ...]) -> Reading:
@@ -625,7 +672,13 @@ class Reader:
         sentences = split_sentences(whole)
         vecs = self.embedder.encode([s.text for s in sentences])
         rubric = for_question(q)
-        judged = self.judge.judge(rubric, sentences, vecs, prompt_normalised=normalise(q.prompt))
+        judged = self.judge.judge(
+            rubric,
+            sentences,
+            vecs,
+            prompt_normalised=normalise(q.prompt),
+            labels=labels_of(sentences),
+        )
         mine = set(range(len(split_sentences(earlier)) if earlier else 0, len(sentences)))
         coverage = {j.item.id: j.status for j in judged if j.status != "missing"}
         here = {j.item.id for j in judged if j.status != "missing" and set(j.evidence) & mine}

@@ -68,6 +68,8 @@ class InterviewState(BaseModel):
     last_question: str = ""
     last_item: str | None = None  # the rubric item the last question asked about, if one
     last_quote: str = ""  # the candidate's words the last reply quoted, if it did
+    last_kind: str = ""  # the planner's move of the last question (probe, scenario, item...)
+    followed_up: list[str] = Field(default_factory=list)  # questions put again, unanswered
     persona: Persona = "neutral"
     numbers: list[NumberCheck] = Field(default_factory=list)
     commitments: list[Commitment] = Field(default_factory=list)

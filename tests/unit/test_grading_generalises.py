@@ -375,3 +375,21 @@ def test_a_signal_matches_in_either_spelling(answer: str, signal: str) -> None:
     # Rubrics and notes are written in British English; candidates mostly write American.
     assert has_signal(normalise(answer), signal)
     assert not has_signal(normalise(answer), "sharding")
+
+
+def test_a_question_the_candidate_asks_is_never_the_evidence_for_a_design_point() -> None:
+    """'Do product teams need per-request tracing?' asks; it makes no point about what the system
+    records. Found in a metrics mock (2026-12-08): the ask was quoted as deep-dive evidence."""
+    from content.loader import bundled_bank
+
+    q = bundled_bank().questions["metrics-monitoring"]
+    ask = "Do we need to compress samples with delta-of-delta timestamps and XOR-encoded floats?"
+    said = "We compress samples with delta-of-delta timestamps and XOR-encoded floats."
+    rest = "A local agent pushes batches to stateless gateways, which write to Kafka."
+    asked = offline_evaluator().grade(q, f"{ask} {rest}", "senior")
+    told = offline_evaluator().grade(q, f"{said} {rest}", "senior")
+    quotes = [e for i in asked.items if i.dimension != "communication" for e in i.evidence]
+    assert ask not in quotes
+    status = {i.id: i.status for i in told.items}
+    assert status["chunk-compression"] != "missing"  # the same words, said, are evidence
+    assert {i.id: i.status for i in asked.items}["chunk-compression"] == "missing"

@@ -15,7 +15,8 @@ from agents.interviewer.phrasing import asks, one_question
 from agents.interviewer.phrasing import phrases as engine_phrases
 from agents.interviewer.planner import Plan, Planner
 from agents.interviewer.reading import _works_a_figure
-from agents.interviewer.state import InterviewState
+from agents.interviewer.state import InterviewState, TwistRecord
+from agents.rubric import for_question
 from content.loader import bundled_bank
 from content.schema import PHASES, Question
 from evals.datasets import DATA_DIR
@@ -119,6 +120,24 @@ def test_mock_mode_keeps_the_working_to_itself(engine: InterviewEngine) -> None:
             "Slow endpoints get their own queue, and we never drop events for slow customers.",
             "To keep costs down, after an hour of failures we just drop its events.",
             ("never drop events for slow customers", "we just drop its events"),
+        ),
+        # A query that fans out to every shard, later sent to a handful (search mock).
+        (
+            "full-text-search",
+            "I partition by document. Every query fans out to all 800 shards and a coordinator "
+            "merges the top-k.",
+            "To keep the fan-out small, I'd route each query only to the shards that hold its "
+            "terms.",
+            ("fans out to all 800 shards", "only to the shards that hold its terms"),
+        ),
+        # An ack that waits for the replicated log, later sent at once (editor mock).
+        (
+            "collaborative-editor",
+            "The owner acks an op to the sender only after the log append is replicated to a "
+            "quorum, so an acked edit survives the owner dying.",
+            "To keep typing snappy, the owner broadcasts and acks right away and a background "
+            "job flushes ops to the log every few seconds.",
+            ("only after the log append is replicated", "acks right away"),
         ),
     ],
 )
@@ -1506,7 +1525,10 @@ def test_a_probe_whose_premise_the_candidate_moved_past_is_not_asked(
     st = InterviewState(phase="high_level_design", phase_started=0.0)
     st.named[probe.trigger_value] = False
     assert planner._concept_probe(st, engine.reader.read(q, said)) is probe
-    st.merge("partitioned-ownership", "covered")
+    # Spoken to in part is enough: the premise is already behind them (editor mock, 2026-12-08:
+    # "Your WebSockets land on whichever server..." after "each document is owned by exactly
+    # one collaboration server chosen by consistent hashing").
+    st.merge("partitioned-ownership", "partial")
     assert planner._concept_probe(st, engine.reader.read(q, said)) is not probe
 
 
@@ -1530,3 +1552,160 @@ def test_a_probe_asking_for_the_point_itself_waits_while_the_point_is_made_in_pa
         st.asked_probes = [p.id for p in q.probes if p.id != probe.id]
         st.merge("reconciliation", status)
         assert (planner._item_probe(st) is probe) is asked, status
+
+
+def test_asks_inside_an_answer_about_what_we_build_are_put_to_the_interviewer(
+    engine: InterviewEngine,
+) -> None:
+    """'Are we building the storage ourselves?' and 'do product teams need per-request
+    tracing?' ask the interviewer, whatever their verb or subject; the reply answers the first.
+    Neither names a design the candidate proposes: no probe quotes them as one. Found in a
+    metrics mock (2026-12-08)."""
+    q = bundled_bank().questions["metrics-monitoring"]
+    said = (
+        "Before I draw anything: are we building the storage ourselves or can we lean on "
+        "something like Prometheus plus a long-term store? And do product teams need "
+        "per-request tracing here, or just metrics? I'll assume metrics only, and the 60 s page "
+        "budget is end to end."
+    )
+    reading = engine.reader.read(q, said)
+    # The assumption they answer their own asks with is what the reply acknowledges.
+    assert (
+        reading.open_asks[0] == "I'll assume metrics only, and the 60 s page budget is end to end"
+    )
+    assert "are we building the storage ourselves" in reading.open_asks
+    assert any("per-request tracing" in a for a in reading.open_asks)
+    assert "time-series-db" not in reading.named and "time-series-db" not in reading.quotes
+    rubric = for_question(q)
+    design = {
+        i: e for i, e in reading.evidence.items() if rubric.item(i).dimension != "communication"
+    }
+    assert not any("tracing" in e for e in design.values())  # asking is communication only
+    state, _ = engine.open(q, "senior", "ask", now=0.0)
+    plan = engine.turn(q, state, "senior", "ask", said, 30.0)
+    assert 'budget is end to end": a fair assumption' in plan.text, plan.text
+    # Asked with no assumption after it, the ask itself is answered: the candidate's call.
+    plan = engine.turn(q, state, "senior", "ask", said.split(" I'll assume")[0], 60.0)
+    assert '"are we building the storage ourselves": that\'s your call' in plan.text, plan.text
+    # "what languages do we need: English only, or CJK too?" asks before its options.
+    search = bundled_bank().questions["full-text-search"]
+    langs = engine.reader.read(
+        search, "We index news. And what languages do we need: English only, or CJK too? OK."
+    )
+    assert langs.open_asks == ["And what languages do we need: English only, or CJK too"]
+    # Named in a statement, it is the candidate's design and may be probed.
+    assert "time-series-db" in engine.reader.read(q, "We run Prometheus per cluster.").named
+
+
+def test_a_twist_answered_on_another_subject_is_ignored(engine: InterviewEngine) -> None:
+    """After 'The trading team needs 1-second resolution for 2 million of its series ... pages
+    within 5 seconds', 'For the 50,000 rules every 30 s ...' reads close to an adaptation (rule
+    evaluation) but says nothing of what changed. Found in a metrics mock (2026-12-08)."""
+    q = bundled_bank().questions["metrics-monitoring"]
+    twist = next(t for t in q.twists if t.id == "one-second-series")
+
+    def after_twist(reply: str) -> str | None:
+        state, _ = engine.open(q, "senior", "tw2", now=0.0)
+        state.phase = "deep_dive"
+        state.twist = TwistRecord(id=twist.id, turn=state.turn)
+        engine.turn(q, state, "senior", "tw2", reply, 30.0)
+        return state.twist.status
+
+    assert (
+        after_twist(
+            "For the 50,000 rules every 30 s that's about 1,700 rule evaluations per second, "
+            "spread over 20 evaluator nodes so about 85 per second each."
+        )
+        == "missing"
+    )
+    assert (
+        after_twist(
+            "For the trading series, 30-second evaluation behind Kafka can't page in 5 seconds, "
+            "so their rules run on the stream at ingest, on their own shards."
+        )
+        == "covered"
+    )
+    # Full-text search, after "Product wants semantic search": an answer on freshness.
+    search = bundled_bank().questions["full-text-search"]
+    state, _ = engine.open(search, "staff", "tw3", now=0.0)
+    state.phase = "deep_dive"
+    state.twist = TwistRecord(id="semantic-search", turn=state.turn)
+    engine.turn(
+        search,
+        state,
+        "staff",
+        "tw3",
+        "Freshness: indexers consume Kafka, buffer docs in memory and open a new searchable "
+        "segment every second, so an edit is searchable in about 1-2 s.",
+        30.0,
+    )
+    assert state.twist.status == "missing"
+
+
+def test_an_isolated_path_later_said_to_share_is_a_contradiction(engine: InterviewEngine) -> None:
+    q = bundled_bank().questions["metrics-monitoring"]
+    first = (
+        "Alerting I want decoupled from the dashboard path: rule evaluators read the ingesters' "
+        "head blocks on their own dedicated replicas, so a dashboard stampede can't starve them."
+    )
+    later = (
+        "Alert rules are just queries too, so they go through this same query frontend and its "
+        "shared cache, every 30 seconds."
+    )
+    state, _ = engine.open(q, "senior", "iso", now=0.0)
+    engine.turn(q, state, "senior", "iso", first, 30.0)
+    plan = engine.turn(q, state, "senior", "iso", later, 60.0, history=(first,))
+    assert plan.kind == "contradiction" and "decoupled from the dashboard path" in plan.text
+
+
+def test_an_opener_is_said_once_per_reply() -> None:
+    """'Good, that figure holds up now. Good, let's move to ...' read as a tic (search mock)."""
+    from agents.interviewer.phrasing import joined
+
+    assert (
+        joined(["Good, that figure holds up now.", "Good, let's move to the deep dive.", "Why?"])
+        == "Good, that figure holds up now. Let's move to the deep dive. Why?"
+    )
+    assert joined(["Good, let's move on.", "", "What breaks first?"]) == (
+        "Good, let's move on. What breaks first?"
+    )
+
+
+def test_a_bare_figure_is_quoted_with_what_it_counts(engine: InterviewEngine) -> None:
+    """'you said "80"' asked about a number with nothing to say what it was (search mock)."""
+    q = bundled_bank().questions["full-text-search"]
+    state, _ = engine.open(q, "staff", "noun", now=0.0)
+    state.phase = "estimation"
+    plan = engine.turn(
+        q, state, "staff", "noun", "Each shard holds 50 GB, so 40 TB / 50 GB = 80 shards.", 30.0
+    )
+    assert plan.kind == "numbers" and '"80 shards"' in plan.text, plan.text
+
+
+def test_a_scenario_the_answer_goes_past_is_put_once_more(engine: InterviewEngine) -> None:
+    """'Someone ships a new tokenizer for German ...' answered with tail latency: a bar-raiser
+    comes back to it once, then lets it go. An answer that speaks to it is not asked again.
+    Found in a search mock (2026-12-08)."""
+    q = bundled_bank().questions["full-text-search"]
+    scenario = next(s for s in q.failure_scenarios if "tokenizer" in s.question)
+    past = (
+        "Tail latency: with 800 shards per query, p99 is dominated by the slowest shard, so I'd "
+        "hedge requests to a second replica after the per-shard p95."
+    )
+
+    def after(reply: str, state: InterviewState | None = None) -> tuple[InterviewState, Plan]:
+        if state is None:
+            state, _ = engine.open(q, "staff", "fu", now=0.0)
+            state.phase, state.phase_started = "deep_dive", 0.0
+            state.last_question, state.last_kind = scenario.question, "scenario"
+        return state, engine.turn(q, state, "staff", "fu", reply, 30.0)
+
+    state, plan = after(past)
+    assert plan.kind == "follow_up" and scenario.question in plan.text
+    _, again = after(past, state)  # still not answered: let go, not asked a third time
+    assert again.kind != "follow_up"
+    _, answered = after(
+        "The query-side German tokenizer no longer matches the index, so I'd roll it back and "
+        "require analyzer changes to ship with a reindex behind a version flag."
+    )
+    assert answered.kind != "follow_up"
