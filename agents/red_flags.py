@@ -177,8 +177,10 @@ class RedFlagJudge:
         usable: list[int],
         pitfalls: tuple[str, ...] = (),
         key: str = "",
+        limit: int | None = MAX_RED_FLAGS,
     ) -> list[Hit]:
-        """The distinct mistakes the answer commits, in the order it commits them."""
+        """The distinct mistakes the answer commits, in the order it commits them (the first
+        `limit`; None for all)."""
         mistakes = list(self._mistakes)
         mistakes += [(Mistake(f"pitfall-{k + 1}", p), [p]) for k, p in enumerate(pitfalls)]
         if not mistakes or not usable:
@@ -199,4 +201,4 @@ class RedFlagJudge:
                 omitted = sim >= OMISSION_SIM and not distanced and m.omitted_in(text)
                 if (stated or omitted) and not m.remedied_in(text):
                     hits.setdefault(m.id, Hit(m.id, m.text, k, text))
-        return sorted(hits.values(), key=lambda h: h.sentence)[:MAX_RED_FLAGS]
+        return sorted(hits.values(), key=lambda h: h.sentence)[:limit]

@@ -3,6 +3,8 @@ paraphrases, synthesised rubrics, red flags, strict inputs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -353,6 +355,25 @@ def test_a_point_inside_a_long_sentence_is_read_in_its_clause() -> None:
             "index range scan however deep.",
             None,
         ),
+        # A webhook mock (2026-12-08) read this as the answer's best moment.
+        (
+            "Design a webhook delivery system",
+            "If a customer's endpoint is slow, we just wait; timeouts are set to 5 minutes so we "
+            "don't give up too early.",
+            "waits-on-slow-endpoints",
+        ),
+        (
+            "Design a webhook delivery system",
+            "Calls time out after 10 seconds, and endpoints that keep timing out move to a slow "
+            "lane with its own workers.",
+            None,
+        ),
+        (
+            "Design a distributed job scheduler",
+            "Each job run has a timeout of 30 minutes set by its owner, after which the worker "
+            "kills it.",
+            None,
+        ),
     ],
 )
 def test_common_mistakes_are_found_by_their_own_words(
@@ -393,3 +414,42 @@ def test_a_question_the_candidate_asks_is_never_the_evidence_for_a_design_point(
     status = {i.id: i.status for i in told.items}
     assert status["chunk-compression"] != "missing"  # the same words, said, are evidence
     assert {i.id: i.status for i in asked.items}["chunk-compression"] == "missing"
+
+
+def test_a_sentence_that_commits_a_mistake_is_never_a_best_moment() -> None:
+    """A webhook mock (2026-12-08): 'If a customer's endpoint is slow, we just wait; timeouts
+    are set to 5 minutes ...' was quoted under 'Best moments' as the answer on slow endpoints.
+    It stays out even when three earlier mistakes fill the reported list."""
+    from content.loader import bundled_bank
+
+    q = bundled_bank().questions["webhook-delivery"]
+    slow = (
+        "If a customer's endpoint is slow, we just wait; timeouts are set to 5 minutes so we "
+        "don't give up too early."
+    )
+    answer = (
+        "We retry every 1 second until it works, so customers get their events fast. "
+        "To be safe we deliver each event exactly once, so customers never see duplicates. "
+        f"{slow} Each delivery is signed with an HMAC of the payload and a timestamp, and the "
+        "event id doubles as an idempotency key for the customer."
+    )
+    ev = offline_evaluator().grade(q, answer, "senior")
+    assert len(ev.red_flags) <= 3
+    assert slow not in ev.feedback and "timeouts are set to 5 minutes" not in ev.feedback
+    said = [e for i in ev.items if i.status == "covered" for e in i.evidence]
+    assert said, "some point is still credited"
+
+
+def test_a_borrowed_point_about_another_problem_is_not_named_as_a_miss() -> None:
+    """A configuration service (outside the bank) was told it missed "a partitioned log keyed by
+    order id" and "the logging system": points borrowed from event-driven orders and log
+    ingestion, worded for their own problems. They still count in the score (2026-12-08)."""
+    question = (
+        "Design a centralized configuration management service that pushes runtime settings "
+        "and feature values to thousands of microservices, with safe rollouts and rollbacks."
+    )
+    answer = (Path(__file__).parent / "data" / "config_service_answer.md").read_text()
+    ev = offline_evaluator().grade(question, answer)
+    borrowed = [i for i in ev.items if "--" in i.id]
+    assert any(i.id.startswith("event-driven-orders--") for i in borrowed)
+    assert "order id" not in ev.feedback and "logging system" not in ev.feedback
