@@ -173,7 +173,7 @@ _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+[–—]\s+|\s+-\s+")
 # A recap line lists what was said by nature: not a hand-wave to ask about.
 _RECAP = re.compile(
     r"^\W*(?:summary|in short|in summary|to sum(?:marise|marize| it up| up)|recap"
-    r"|(?:so )?overall|(?:so,? )?to wrap (?:it )?up|wrapping up)\b",
+    r"|(?:so )?overall|(?:so,? )?(?:to )?wrap[- ](?:it )?up|wrapping up)\b",
     re.I,
 )
 _CONDITION = re.compile(

@@ -453,3 +453,24 @@ def test_a_borrowed_point_about_another_problem_is_not_named_as_a_miss() -> None
     borrowed = [i for i in ev.items if "--" in i.id]
     assert any(i.id.startswith("event-driven-orders--") for i in borrowed)
     assert "order id" not in ev.feedback and "logging system" not in ev.feedback
+
+
+def test_a_wrap_up_written_with_a_hyphen_is_a_recap() -> None:
+    """'Wrap-up: token-aware routing with prefix affinity, ...' closed an LLM-serving mock
+    (2026-12-08) and the feedback still listed 'a recap of your design' as a miss."""
+    from content.loader import bundled_bank
+
+    q = bundled_bank().questions["llm-inference-serving"]
+    body = (
+        "A gateway applies per-tenant token limits and routes to a model pool. Each replica "
+        "runs continuous batching with chunked prefill. "
+    )
+    for closing, status in (
+        (
+            "Wrap-up: token-aware routing, continuous batching and a warm buffer of replicas.",
+            "covered",
+        ),
+        ("Token-aware routing, continuous batching and a warm buffer of replicas.", "missing"),
+    ):
+        ev = offline_evaluator().grade(q, body + closing, "senior")
+        assert {i.id: i.status for i in ev.items}["b-recap"] == status, closing
